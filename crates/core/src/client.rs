@@ -1,0 +1,294 @@
+//! The [`Client`]: sends typed operations through one boxed tower stack.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+use tower::util::BoxCloneSyncService;
+use tower::{Layer, Service, ServiceExt};
+
+use crate::auth::{Credentials, RequestSigner};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::region::Region;
+use crate::stack::{self, BoxStack, LayerFn, StackParts};
+use crate::transport::HttpTransport;
+use crate::{Body, BoxError, Endpoint, Error, Request, ServiceInfo};
+
+/// Sends OCI operations through the tower stack.
+///
+/// ```no_run
+/// use oci_core::{Client, Config};
+///
+/// # async fn run() -> Result<(), oci_core::Error> {
+/// let config = Config::from_file(None, None)?; // ~/.oci/config, profile DEFAULT
+/// let client = Client::builder().config(&config)?.build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+///
+/// A `Client` is cheap to clone (an `Arc`), and clones share the connection pool and every
+/// layer's state. Service clients such as `IdentityClient` wrap one.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    stack: BoxStack,
+    region: Option<Region>,
+    endpoint: Option<Endpoint>,
+    service_endpoints: HashMap<String, Endpoint>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("region", &self.inner.region)
+            .field("endpoint", &self.inner.endpoint)
+            .field("service_endpoints", &self.inner.service_endpoints)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder for a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Sends one operation and parses its output.
+    pub async fn send<R: Request>(&self, op: R) -> Result<R::Output, Error> {
+        let endpoint = self.endpoint_for(&R::SERVICE)?;
+        let mut req = op.into_http(&endpoint)?;
+        req.extensions_mut().insert(R::info());
+        let resp = self.call(req).await?;
+        R::parse(resp).await
+    }
+
+    /// Sends a raw request through the whole stack (already built and pointed at an endpoint).
+    ///
+    /// Put an [`OperationInfo`](crate::OperationInfo) in its extensions to name the operation.
+    pub async fn call(&self, req: http::Request<Body>) -> Result<http::Response<Body>, Error> {
+        self.inner.stack.clone().oneshot(req).await
+    }
+
+    /// The endpoint for a service: the per-service override, else the global override, else the
+    /// region's endpoint; the service's base path is appended to overrides.
+    pub fn endpoint_for(&self, service: &ServiceInfo) -> Result<Endpoint, Error> {
+        if let Some(e) = self.inner.service_endpoints.get(service.name) {
+            return Ok(e.with_base_path(service.base_path));
+        }
+        if let Some(e) = &self.inner.endpoint {
+            return Ok(e.with_base_path(service.base_path));
+        }
+        match &self.inner.region {
+            Some(region) => region.endpoint(service),
+            None => Err(Error::config(
+                "no region and no endpoint: set a region in the config or on the builder",
+            )),
+        }
+    }
+
+    /// The region, when one was set.
+    pub fn region(&self) -> Option<&Region> {
+        self.inner.region.as_ref()
+    }
+
+    /// The assembled stack, to embed the client in your own tower services.
+    pub fn stack(&self) -> BoxStack {
+        self.inner.stack.clone()
+    }
+}
+
+/// Builds a [`Client`]: credentials, region or endpoint, transport and layers.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use oci_core::{Client, Config, Endpoint};
+///
+/// # fn run() -> Result<(), oci_core::Error> {
+/// let config = Config::from_file(None, Some("DEV"))?;
+/// let client = Client::builder()
+///     .config(&config)?
+///     .endpoint(Endpoint::parse("http://127.0.0.1:12000")?) // e.g. the emulator
+///     .connect_timeout(Duration::from_secs(5))
+///     .layer(tower::layer::layer_fn(|s| s)) // any tower layer, once per call
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+pub struct ClientBuilder {
+    credentials: Option<Arc<dyn Credentials>>,
+    region: Option<Region>,
+    endpoint: Option<Endpoint>,
+    service_endpoints: HashMap<String, Endpoint>,
+    clock: Arc<dyn Clock>,
+    transport: Option<BoxStack>,
+    connect_timeout: Duration,
+    user_agent: Option<String>,
+    operation_layers: Vec<LayerFn>,
+    attempt_layers: Vec<LayerFn>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credentials: None,
+            region: None,
+            endpoint: None,
+            service_endpoints: HashMap::new(),
+            clock: Arc::new(SystemClock),
+            transport: None,
+            connect_timeout: Duration::from_secs(10),
+            user_agent: None,
+            operation_layers: Vec::new(),
+            attempt_layers: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Credentials and region from a loaded config profile. Loads the private key now.
+    pub fn config(mut self, config: &Config) -> Result<Self, Error> {
+        self.credentials = Some(config.credentials()?);
+        self.region = Some(config.region()?);
+        Ok(self)
+    }
+
+    /// The credentials that sign requests.
+    pub fn credentials(mut self, credentials: Arc<dyn Credentials>) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The region whose endpoints to use.
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// One endpoint for every service (e.g. the emulator); each service's base path is appended.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// An endpoint for one service by name (e.g. `identity`); its base path is appended.
+    pub fn service_endpoint(mut self, service: &str, endpoint: Endpoint) -> Self {
+        self.service_endpoints.insert(service.to_owned(), endpoint);
+        self
+    }
+
+    /// The clock the signer reads `date` from.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// TCP connect timeout of the default transport (10 s by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Text appended to the `user-agent`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent = Some(suffix.into());
+        self
+    }
+
+    /// Replaces the transport with any `Service<http::Request<Body>>`: a mock, a proxy, another
+    /// HTTP client.
+    pub fn transport<S>(mut self, transport: S) -> Self
+    where
+        S: Service<http::Request<Body>, Response = http::Response<Body>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+    {
+        self.transport = Some(BoxCloneSyncService::new(
+            transport.map_err(|e| Error::from_boxed(e.into())),
+        ));
+        self
+    }
+
+    /// Adds a tower layer that runs once per call, outside retries. The first added is outermost.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<BoxStack> + Send + Sync + 'static,
+        L::Service: Service<http::Request<Body>, Response = http::Response<Body>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<http::Request<Body>>>::Error: Into<BoxError>,
+        <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
+    {
+        self.operation_layers.push(stack::layer_fn(layer));
+        self
+    }
+
+    /// Adds a tower layer that runs once per attempt, inside retries, just above signing.
+    pub fn attempt_layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<BoxStack> + Send + Sync + 'static,
+        L::Service: Service<http::Request<Body>, Response = http::Response<Body>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<http::Request<Body>>>::Error: Into<BoxError>,
+        <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
+    {
+        self.attempt_layers.push(stack::layer_fn(layer));
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::config(
+                "no credentials: call ClientBuilder::config or ClientBuilder::credentials",
+            )
+        })?;
+        let transport = match self.transport {
+            Some(t) => t,
+            None => BoxCloneSyncService::new(HttpTransport::new(self.connect_timeout)?),
+        };
+        let ua = match &self.user_agent {
+            Some(s) => format!("{} {s}", crate::USER_AGENT),
+            None => crate::USER_AGENT.to_owned(),
+        };
+        let user_agent = HeaderValue::from_str(&ua)
+            .map_err(|_| Error::config("the user-agent suffix is not a valid header value"))?;
+        let stack = stack::assemble(StackParts {
+            transport,
+            signer: RequestSigner::new(credentials, self.clock),
+            user_agent,
+            operation_layers: self.operation_layers,
+            attempt_layers: self.attempt_layers,
+        });
+        Ok(Client {
+            inner: Arc::new(Inner {
+                stack,
+                region: self.region,
+                endpoint: self.endpoint,
+                service_endpoints: self.service_endpoints,
+            }),
+        })
+    }
+}

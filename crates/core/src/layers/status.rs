@@ -1,0 +1,138 @@
+//! Turns every non-2xx response into a typed [`Error`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::future::BoxFuture;
+use http_body_util::{BodyExt, Limited};
+use pin_project::pin_project;
+use tower::{Layer, Service};
+
+use crate::error::service_error_from_parts;
+use crate::{Body, Error};
+
+/// Error bodies are read up to this size; the rest is dropped (OCI error bodies are tiny).
+const MAX_ERROR_BODY: usize = 1 << 20;
+
+/// Makes any non-2xx response an [`Error`] with the service's code, message and opc-request-id.
+///
+/// ```
+/// use oci_core::layers::StatusErrorLayer;
+/// use oci_core::{Body, Error};
+/// use tower::{Service, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Error> {
+/// let server = tower::service_fn(|_req: http::Request<Body>| async {
+///     Ok::<_, Error>(http::Response::builder().status(404).header("opc-request-id", "R1")
+///         .body(Body::from(r#"{"code":"NotAuthorizedOrNotFound","message":"no"}"#)).unwrap_or_default())
+/// });
+/// let mut svc = tower::ServiceBuilder::new().layer(StatusErrorLayer).service(server);
+/// let err = svc.ready().await?.call(http::Request::new(Body::empty())).await.err();
+/// assert_eq!(err.as_ref().and_then(Error::code), Some("NotAuthorizedOrNotFound"));
+/// assert_eq!(err.as_ref().and_then(Error::opc_request_id), Some("R1"));
+/// # Ok(()) }
+/// ```
+///
+/// It sits directly above the transport, so every layer above (retry, breaker, trace, yours)
+/// sees typed errors, and 2xx responses are all that `Request::parse` ever gets. 304 is an error
+/// too, as in the official SDKs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatusErrorLayer;
+
+impl<S> Layer<S> for StatusErrorLayer {
+    type Service = StatusErrorService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        StatusErrorService { inner }
+    }
+}
+
+/// The service made by [`StatusErrorLayer`].
+#[derive(Debug, Clone)]
+pub struct StatusErrorService<S> {
+    inner: S,
+}
+
+impl<S> Service<http::Request<Body>> for StatusErrorService<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>,
+{
+    type Response = http::Response<Body>;
+    type Error = Error;
+    type Future = StatusErrorFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let request_id = req
+            .headers()
+            .get("opc-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        StatusErrorFuture {
+            state: State::Head {
+                fut: self.inner.call(req),
+                request_id,
+            },
+        }
+    }
+}
+
+/// The future of [`StatusErrorService`].
+#[pin_project]
+pub struct StatusErrorFuture<F> {
+    #[pin]
+    state: State<F>,
+}
+
+#[pin_project(project = StateProj)]
+enum State<F> {
+    Head {
+        #[pin]
+        fut: F,
+        request_id: Option<String>,
+    },
+    Body(BoxFuture<'static, Error>),
+}
+
+impl<F> Future for StatusErrorFuture<F>
+where
+    F: Future<Output = Result<http::Response<Body>, Error>>,
+{
+    type Output = Result<http::Response<Body>, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let this = self.as_mut().project();
+            match this.state.project() {
+                StateProj::Head { fut, request_id } => {
+                    let resp = match std::task::ready!(fut.poll(cx)) {
+                        Ok(r) => r,
+                        Err(e) => return Poll::Ready(Err(e)),
+                    };
+                    if resp.status().is_success() {
+                        return Poll::Ready(Ok(resp));
+                    }
+                    let request_id = request_id.take();
+                    let (parts, body) = resp.into_parts();
+                    let read = async move {
+                        let bytes = Limited::new(body, MAX_ERROR_BODY)
+                            .collect()
+                            .await
+                            .map(|c| c.to_bytes())
+                            .unwrap_or_default();
+                        service_error_from_parts(&parts, &bytes)
+                            .with_opc_request_id_if_missing(|| request_id)
+                    };
+                    self.as_mut()
+                        .project()
+                        .state
+                        .set(State::Body(Box::pin(read)));
+                }
+                StateProj::Body(fut) => return fut.as_mut().poll(cx).map(Err),
+            }
+        }
+    }
+}

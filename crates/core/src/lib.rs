@@ -1,0 +1,46 @@
+//! The core of oci-tower: an Oracle Cloud Infrastructure client built as a tower stack.
+//!
+//! ```no_run
+//! use oci_core::{Client, Config};
+//!
+//! # async fn run() -> Result<(), oci_core::Error> {
+//! let config = Config::from_file(None, None)?;
+//! let client = Client::builder().config(&config)?.build()?;
+//! // let user = client.send(GetUser::new(user_id)).await?;   // with a service crate
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! - [`Request`]: a typed operation that becomes an `http::Request<Body>` with no I/O.
+//! - [`Body`], [`Error`]: the body and the one error type of every call.
+//! - [`auth`]: keys, credentials and the OCI request signer.
+//! - [`config`], [`region`]: the config file and region endpoints.
+//! - [`layers`], [`stack`]: the tower layers and the order they are assembled in.
+//! - [`Client`]: the boxed stack with the default transport (hyper-util + rustls).
+
+pub mod auth;
+pub mod body;
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod encode;
+pub mod endpoint;
+pub mod error;
+pub mod layers;
+pub mod region;
+pub mod request;
+pub mod stack;
+pub mod transport;
+
+pub use body::Body;
+pub use client::{Client, ClientBuilder};
+pub use config::Config;
+pub use endpoint::Endpoint;
+pub use error::{Error, ErrorKind, TimeoutScope};
+pub use region::Region;
+pub use request::{OperationInfo, Request, ResponseMeta, ServiceInfo};
+
+/// A boxed error, as tower and hyper use.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The `user-agent` oci-tower sends.
+pub const USER_AGENT: &str = concat!("oci-tower/", env!("CARGO_PKG_VERSION"), " (rust)");

@@ -1,0 +1,170 @@
+//! The [`Request`] trait: a typed operation that becomes an `http::Request` with no I/O.
+
+use std::future::Future;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::{Body, Endpoint, Error};
+
+/// What the client needs to know about a service: its name and how to find its endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ServiceInfo {
+    /// Short name, e.g. `identity` or `objectstorage`; also the key for endpoint overrides.
+    pub name: &'static str,
+    /// Endpoint template, e.g. `https://identity.{region}.oci.{secondLevelDomain}`.
+    pub endpoint_template: &'static str,
+    /// Base path appended to the endpoint, e.g. `/20160918` (empty for Object Storage).
+    pub base_path: &'static str,
+}
+
+/// Facts about one operation, put into every `http::Request`'s extensions by the client so that
+/// layers (signing, retry, trace) can read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// Service name, e.g. `identity`.
+    pub service: &'static str,
+    /// Operation name, e.g. `GetUser`.
+    pub operation: &'static str,
+    /// Sign only `date (request-target) host`, even for PUT/POST with a body (e.g. `PutObject`).
+    pub exclude_body: bool,
+    /// The operation declares `opc-retry-token`: the retry-token layer adds one per call.
+    pub retry_token: bool,
+}
+
+/// A typed OCI operation.
+///
+/// ```
+/// use oci_core::{Body, Endpoint, Error, Request, ServiceInfo};
+///
+/// const IDENTITY: ServiceInfo = ServiceInfo {
+///     name: "identity",
+///     endpoint_template: "https://identity.{region}.oci.{secondLevelDomain}",
+///     base_path: "/20160918",
+/// };
+///
+/// /// GET /users/{userId}
+/// struct GetUserRaw { user_id: String }
+///
+/// impl Request for GetUserRaw {
+///     type Output = serde_json::Value;
+///     const SERVICE: ServiceInfo = IDENTITY;
+///     const OPERATION: &'static str = "GetUser";
+///
+///     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+///         let path = format!("/users/{}", oci_core::encode::path_segment(&self.user_id));
+///         oci_core::request::builder(http::Method::GET, endpoint, &path)?
+///             .body(Body::empty())
+///             .map_err(|e| Error::invalid_request(e.to_string()))
+///     }
+///
+///     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+///         Ok(oci_core::request::parse_json(response).await?.0)
+///     }
+/// }
+///
+/// let endpoint = Endpoint::parse("https://identity.us-ashburn-1.oci.oraclecloud.com/20160918")?;
+/// let req = GetUserRaw { user_id: "ocid1.user.oc1..aaaa".into() }.into_http(&endpoint)?;
+/// assert_eq!(req.uri().path(), "/20160918/users/ocid1.user.oc1..aaaa");
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// Building the request does no I/O and reads no clock: signing, retries and the transport are
+/// the layers' business. The flags below describe the operation to those layers.
+pub trait Request: Send + Sized + 'static {
+    /// The typed result of a successful call.
+    type Output: Send + 'static;
+
+    /// The service this operation belongs to.
+    const SERVICE: ServiceInfo;
+    /// The operation name, e.g. `CreateGroup`.
+    const OPERATION: &'static str;
+    /// Sign only the generic headers (see [`OperationInfo::exclude_body`]).
+    const EXCLUDE_BODY: bool = false;
+    /// The operation declares `opc-retry-token`.
+    const RETRY_TOKEN: bool = false;
+
+    /// Builds the HTTP request against `endpoint` (scheme, host and base path).
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error>;
+
+    /// Parses a 2xx response. Non-2xx responses never reach here: they are [`Error`]s.
+    fn parse(
+        response: http::Response<Body>,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+
+    /// The [`OperationInfo`] for this operation.
+    fn info() -> OperationInfo {
+        OperationInfo {
+            service: Self::SERVICE.name,
+            operation: Self::OPERATION,
+            exclude_body: Self::EXCLUDE_BODY,
+            retry_token: Self::RETRY_TOKEN,
+        }
+    }
+}
+
+/// Starts an `http::Request` builder for `path` (already percent-encoded, with any query) under
+/// the endpoint's base path, with `accept: application/json`.
+pub fn builder(
+    method: http::Method,
+    endpoint: &Endpoint,
+    path_and_query: &str,
+) -> Result<http::request::Builder, Error> {
+    let uri = endpoint.join(path_and_query)?;
+    Ok(http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(http::header::ACCEPT, "application/json"))
+}
+
+/// Response headers every OCI response may carry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseMeta {
+    /// HTTP status.
+    pub status: u16,
+    /// `opc-request-id`.
+    pub opc_request_id: Option<String>,
+    /// `opc-next-page`, the token for the next page of a list.
+    pub opc_next_page: Option<String>,
+    /// `etag`.
+    pub etag: Option<String>,
+}
+
+impl ResponseMeta {
+    /// Reads the common headers.
+    pub fn from_parts(status: StatusCode, headers: &HeaderMap) -> Self {
+        let get = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        ResponseMeta {
+            status: status.as_u16(),
+            opc_request_id: get("opc-request-id"),
+            opc_next_page: get("opc-next-page"),
+            etag: get("etag"),
+        }
+    }
+}
+
+/// Reads a JSON body into `T`; a body that does not parse gives a typed
+/// [`ErrorKind::Deserialize`](crate::ErrorKind::Deserialize) error that keeps the opc-request-id.
+pub async fn parse_json<T: DeserializeOwned>(
+    response: http::Response<Body>,
+) -> Result<(T, http::response::Parts), Error> {
+    let (parts, body) = response.into_parts();
+    let bytes: Bytes = body.collect().await?;
+    match serde_json::from_slice::<T>(&bytes) {
+        Ok(v) => Ok((v, parts)),
+        Err(e) => {
+            let id = parts
+                .headers
+                .get("opc-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            Err(Error::deserialize(e, parts.status, id))
+        }
+    }
+}
