@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::RsaPrivateKey;
 
@@ -67,6 +67,7 @@ impl PrivateKey {
         let bits = key.size() * 8;
         #[cfg(not(feature = "rsa-signer"))]
         {
+            use rsa::pkcs1::EncodeRsaPrivateKey;
             let der = key
                 .to_pkcs1_der()
                 .map_err(|e| KeyError::Malformed(e.to_string()))?;
@@ -76,7 +77,6 @@ impl PrivateKey {
         }
         #[cfg(feature = "rsa-signer")]
         {
-            let _ = EncodeRsaPrivateKey::to_pkcs1_der;
             Ok(PrivateKey {
                 bits,
                 rsa: rsa::pkcs1v15::SigningKey::new(key),

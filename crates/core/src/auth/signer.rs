@@ -100,6 +100,11 @@ impl RequestSigner {
                 .uri()
                 .authority()
                 .ok_or_else(|| Error::signing("the request URI has no host"))?;
+            if authority.as_str().contains('@') {
+                return Err(Error::signing(
+                    "the request URI must not contain user info (`user@host`)",
+                ));
+            }
             let host = HeaderValue::from_str(authority.as_str())
                 .map_err(|_| Error::signing("the request host is not a valid header value"))?;
             req.headers_mut().insert(HOST, host);
@@ -110,11 +115,10 @@ impl RequestSigner {
         }
         let sign_body = with_body && !exclude_body;
 
-        let target = req
-            .uri()
-            .path_and_query()
-            .map(|pq| pq.as_str())
-            .unwrap_or("/");
+        // The request-target as hyper writes it on the wire: the path (`/` when empty, also for
+        // `http://h?q`), then `?query` when there is one.
+        let uri = req.uri();
+        let (path, query) = (uri.path(), uri.query());
         let headers = req.headers();
         let value = |name: &str| -> Result<&str, Error> {
             headers
@@ -130,7 +134,11 @@ impl RequestSigner {
         signing_string.push_str("\n(request-target): ");
         signing_string.push_str(&method.as_str().to_ascii_lowercase());
         signing_string.push(' ');
-        signing_string.push_str(target);
+        signing_string.push_str(path);
+        if let Some(query) = query {
+            signing_string.push('?');
+            signing_string.push_str(query);
+        }
         signing_string.push_str("\nhost: ");
         signing_string.push_str(value("host")?);
         if sign_body {
@@ -192,4 +200,230 @@ fn prepare_body_headers(req: &mut http::Request<Body>, exclude_body: bool) -> Re
         req.headers_mut().insert(X_CONTENT_SHA256.clone(), value);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::auth::{ApiKeyCredentials, PrivateKey};
+    use crate::clock::ManualClock;
+    use crate::ErrorKind;
+
+    const KEY: &[u8] = include_bytes!("../../tests/fixtures/signing/key.pem");
+    // Sat, 21 Nov 2026 14:16:13 GMT
+    const T0: u64 = 1_795_270_573;
+
+    fn key() -> Arc<PrivateKey> {
+        Arc::new(PrivateKey::from_pem(KEY, None).expect("fixture key"))
+    }
+
+    fn signer() -> (RequestSigner, ManualClock) {
+        let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(T0));
+        let key = PrivateKey::from_pem(KEY, None).expect("fixture key");
+        let creds = ApiKeyCredentials::new("t", "u", "fp", key);
+        (
+            RequestSigner::new(Arc::new(creds), Arc::new(clock.clone())),
+            clock,
+        )
+    }
+
+    fn req(method: &str, uri: &str, body: Body) -> http::Request<Body> {
+        http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(body)
+            .expect("request")
+    }
+
+    fn one_shot_stream(len: Option<u64>) -> Body {
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Ok(Bytes::from_static(b"hello"))];
+        Body::from_stream(futures_util::stream::iter(chunks), len)
+    }
+
+    fn authorization(r: &http::Request<Body>) -> &str {
+        r.headers()[AUTHORIZATION].to_str().expect("ascii")
+    }
+
+    fn signed_list(r: &http::Request<Body>) -> &str {
+        let a = authorization(r);
+        let start = a.find("headers=\"").expect("headers=") + "headers=\"".len();
+        let end = start + a[start..].find('"').expect("closing quote");
+        &a[start..end]
+    }
+
+    fn signature_for(signing_string: &str) -> String {
+        B64.encode(key().sign_sha256(signing_string.as_bytes()).expect("sign"))
+    }
+
+    #[test]
+    fn unknown_verb_is_a_signing_error() {
+        let (signer, _) = signer();
+        for m in ["OPTIONS", "TRACE", "CONNECT", "PROPFIND"] {
+            let mut r = req(m, "https://h.example/x", Body::empty());
+            let err = signer.sign(&mut r, false).expect_err(m);
+            assert_eq!(err.kind(), ErrorKind::Signing, "{m}");
+            assert!(err.message().contains(m), "{m}: {}", err.message());
+            assert!(!r.headers().contains_key(AUTHORIZATION));
+        }
+    }
+
+    #[test]
+    fn one_shot_stream_on_post_needs_a_precomputed_hash() {
+        let (signer, _) = signer();
+        let mut r = req("POST", "https://h.example/x", one_shot_stream(Some(5)));
+        let err = signer.sign(&mut r, false).expect_err("stream without hash");
+        assert_eq!(err.kind(), ErrorKind::Signing);
+        assert!(
+            err.message().contains("x-content-sha256"),
+            "{}",
+            err.message()
+        );
+        assert!(!r.headers().contains_key(AUTHORIZATION));
+
+        // With the hash given, the stream is signed with it and never read.
+        let hash = B64.encode(Sha256::digest(b"hello"));
+        let mut r = req("POST", "https://h.example/x", one_shot_stream(Some(5)));
+        r.headers_mut().insert(
+            X_CONTENT_SHA256.clone(),
+            HeaderValue::from_str(&hash).expect("b64"),
+        );
+        signer.sign(&mut r, false).expect("signed");
+        assert_eq!(signed_list(&r), WITH_BODY);
+        assert_eq!(r.headers()[CONTENT_LENGTH], "5");
+        assert_eq!(r.headers()[&X_CONTENT_SHA256], hash.as_str());
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn body_verbs_with_unknown_length_are_refused() {
+        let (signer, _) = signer();
+        for exclude_body in [false, true] {
+            let mut r = req("PUT", "https://h.example/o/x", one_shot_stream(None));
+            let err = signer
+                .sign(&mut r, exclude_body)
+                .expect_err("unknown length");
+            assert_eq!(err.kind(), ErrorKind::Signing);
+            assert!(err.message().contains("known length"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn exclude_body_put_signs_generic_headers_but_sends_content_length() {
+        let (signer, _) = signer();
+        let mut r = req(
+            "PUT",
+            "https://objectstorage.example/n/ns/b/b/o/dir%2Fa%20b.txt",
+            one_shot_stream(Some(5)),
+        );
+        r.headers_mut().insert(
+            http::header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        );
+        signer.sign(&mut r, true).expect("signed");
+        assert_eq!(signed_list(&r), GENERIC);
+        assert_eq!(r.headers()[CONTENT_LENGTH], "5");
+        assert!(!r.headers().contains_key(http::header::TRANSFER_ENCODING));
+        assert!(!r.headers().contains_key(&X_CONTENT_SHA256));
+        assert!(!r.headers().contains_key(CONTENT_TYPE));
+
+        let expected = signature_for(
+            "date: Sat, 21 Nov 2026 14:16:13 GMT\n\
+             (request-target): put /n/ns/b/b/o/dir%2Fa%20b.txt\n\
+             host: objectstorage.example",
+        );
+        assert!(
+            authorization(&r).contains(&format!("signature=\"{expected}\"")),
+            "{}",
+            authorization(&r)
+        );
+    }
+
+    #[test]
+    fn signing_string_and_header_format() {
+        let (signer, _) = signer();
+        let mut r = req(
+            "POST",
+            "http://127.0.0.1:12345/a%20b?x=1+2&y=%2F",
+            Body::from_bytes(&b"{}"[..]),
+        );
+        signer.sign(&mut r, false).expect("signed");
+        let hash = B64.encode(Sha256::digest(b"{}"));
+        let sig = signature_for(&format!(
+            "date: Sat, 21 Nov 2026 14:16:13 GMT\n\
+             (request-target): post /a%20b?x=1+2&y=%2F\n\
+             host: 127.0.0.1:12345\n\
+             content-length: 2\n\
+             content-type: application/json\n\
+             x-content-sha256: {hash}"
+        ));
+        assert_eq!(
+            authorization(&r),
+            format!(
+                "Signature algorithm=\"rsa-sha256\",headers=\"{WITH_BODY}\",keyId=\"t/u/fp\",\
+                 signature=\"{sig}\",version=\"1\""
+            )
+        );
+    }
+
+    #[test]
+    fn request_target_without_path_is_slash() {
+        let (signer, _) = signer();
+        for (uri, target) in [
+            ("https://h.example", "/"),
+            ("https://h.example?a=1", "/?a=1"),
+            ("https://h.example/?a=1", "/?a=1"),
+        ] {
+            let mut r = req("GET", uri, Body::empty());
+            signer.sign(&mut r, false).expect("signed");
+            let sig = signature_for(&format!(
+                "date: Sat, 21 Nov 2026 14:16:13 GMT\n(request-target): get {target}\nhost: h.example"
+            ));
+            assert!(authorization(&r).contains(&sig), "{uri}");
+        }
+    }
+
+    #[test]
+    fn user_info_in_the_uri_is_refused() {
+        let (signer, _) = signer();
+        let mut r = req("GET", "https://user:pw@h.example/x", Body::empty());
+        let err = signer.sign(&mut r, false).expect_err("userinfo");
+        assert_eq!(err.kind(), ErrorKind::Signing);
+        assert!(!err.to_string().contains("pw"));
+    }
+
+    #[test]
+    fn authorization_is_sensitive_and_hidden_from_debug() {
+        let (signer, _) = signer();
+        let mut r = req("GET", "https://h.example/x", Body::empty());
+        signer.sign(&mut r, false).expect("signed");
+        let value = &r.headers()[AUTHORIZATION];
+        assert!(value.is_sensitive());
+        let auth = authorization(&r).to_owned();
+        let sig_start = auth.find("signature=\"").expect("sig") + "signature=\"".len();
+        let signature = &auth[sig_start..sig_start + 40];
+        let debug = format!("{:?}", r.headers());
+        assert!(debug.contains("authorization"), "{debug}");
+        assert!(!debug.contains(signature), "{debug}");
+        assert!(!debug.contains("keyId"), "{debug}");
+        assert!(!format!("{r:?}").contains(signature));
+    }
+
+    #[test]
+    fn every_attempt_gets_a_fresh_date_and_signature() {
+        let (signer, clock) = signer();
+        let mut r = req("DELETE", "https://h.example/x", Body::empty());
+        signer.sign(&mut r, false).expect("first");
+        let first = authorization(&r).to_owned();
+        clock.advance(Duration::from_secs(61));
+        signer.sign(&mut r, false).expect("second");
+        assert_eq!(r.headers().get_all(DATE.clone()).iter().count(), 1);
+        assert_eq!(r.headers().get_all(AUTHORIZATION).iter().count(), 1);
+        assert_eq!(r.headers()[&DATE], "Sat, 21 Nov 2026 14:17:14 GMT");
+        assert_ne!(authorization(&r), first);
+        assert!(!r.headers().contains_key(CONTENT_LENGTH));
+    }
 }
