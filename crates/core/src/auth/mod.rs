@@ -6,9 +6,11 @@ use std::sync::Arc;
 use crate::Error;
 
 pub mod key;
+pub mod session;
 pub mod signer;
 
 pub use key::{KeyError, PrivateKey};
+pub use session::{SessionTokenCredentials, SessionTokenError};
 pub use signer::RequestSigner;
 
 /// A secret string (passphrase, token): its `Debug` never shows the value.
