@@ -8,6 +8,8 @@
 //! `cargo test -p oci-core --test signing_conformance` and
 //! `cargo test -p oci-core --features rsa-signer --test signing_conformance`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -189,6 +189,7 @@ impl fmt::Debug for SessionTokenCredentials {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 

@@ -203,6 +203,7 @@ fn prepare_body_headers(req: &mut http::Request<Body>, exclude_body: bool) -> Re
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
