@@ -1,7 +1,8 @@
 //! The built-in region table: 85 regions in 20 realms.
 //!
-//! Transcribed from the realm and region tables the official OCI SDKs ship (Python
-//! `regions_definitions.py` 2.189.0, Go `common/regions.json`) and checked against both.
+//! The realm and region facts of the official OCI SDKs, checked entry by entry against the
+//! Python SDK 2.189.0 (`regions_definitions.py`); the Go SDK's `common/regions.json` has the
+//! same 85 regions.
 //! Add a region with one `RegionDef` line; add a realm with one `Realm` const and a `REALMS` entry.
 
 use std::borrow::Cow;

@@ -313,14 +313,15 @@ impl Region {
         }
     }
 
-    fn from_metadata(meta: &RegionMetadata, source: RegionSource) -> Region {
+    fn from_metadata(meta: &RegionMetadata, realm: Realm, source: RegionSource) -> Region {
+        // A region key that is already a built-in short code keeps meaning the built-in region.
+        let short_code = Region::builtin(&meta.region_key)
+            .is_none()
+            .then(|| Cow::Owned(meta.region_key.clone()));
         Region {
             id: Cow::Owned(meta.region_identifier.clone()),
-            short_code: Some(Cow::Owned(meta.region_key.clone())),
-            placement: Placement::Realm(Realm {
-                key: Cow::Owned(meta.realm_key.clone()),
-                second_level_domain: Cow::Owned(meta.realm_domain_component.clone()),
-            }),
+            short_code,
+            placement: Placement::Realm(realm),
             source,
             dual_stack: false,
         }
@@ -793,7 +794,8 @@ impl RegionResolver {
                 }
             }
             if let Some(meta) = loaded.entries.iter().find(|m| m.matches(&id)) {
-                return Ok(Region::from_metadata(meta, source));
+                let realm = self.realm_for(meta);
+                return Ok(Region::from_metadata(meta, realm, source));
             }
         }
         if let Some(sld) = self.default_realm() {
@@ -808,6 +810,24 @@ impl RegionResolver {
             Placement::Realm(data::OC1.clone()),
             RegionSource::Oc1Fallback,
         ))
+    }
+
+    /// The realm of a metadata entry. A realm key means one domain: a built-in realm keeps its
+    /// own, and otherwise the first definition wins (regions config file, then env), as in the
+    /// SDKs, whose realm table is only ever added to.
+    fn realm_for(&self, meta: &RegionMetadata) -> Realm {
+        if let Some(r) = Realm::builtin(&meta.realm_key) {
+            return r;
+        }
+        let first = [self.config_file(), self.env_metadata()]
+            .into_iter()
+            .flat_map(|l| l.entries.iter())
+            .find(|m| m.realm_key == meta.realm_key)
+            .unwrap_or(meta);
+        Realm {
+            key: Cow::Owned(first.realm_key.clone()),
+            second_level_domain: Cow::Owned(first.realm_domain_component.clone()),
+        }
     }
 
     fn default_realm(&self) -> Option<&str> {
