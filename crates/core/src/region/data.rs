@@ -3,7 +3,9 @@
 //! The realm and region facts of the official OCI SDKs, checked entry by entry against the
 //! Python SDK 2.189.0 (`regions_definitions.py`); the Go SDK's `common/regions.json` has the
 //! same 85 regions.
-//! Add a region with one `RegionDef` line; add a realm with one `Realm` const and a `REALMS` entry.
+//!
+//! Add a region with one `region(..)` line in `REGIONS`; a realm with one `static` and a `REALMS`
+//! entry. The unit tests in `super` check the counts and consistency.
 
 use std::borrow::Cow;
 
