@@ -113,9 +113,6 @@ fn chain_has_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
                 return true;
             }
         }
-        if err.to_string().contains("timed out") {
-            return true;
-        }
         cur = err.source();
     }
     false
