@@ -1,14 +1,31 @@
 //! RSA private keys: parsed once from PEM, used to sign with ring.
+//!
+//! Accepted PEM forms (the ones `openssl` and the OCI console produce):
+//!
+//! | PEM label                 | Encryption                                                     |
+//! |---------------------------|----------------------------------------------------------------|
+//! | `RSA PRIVATE KEY` (PKCS#1) | none, or legacy `Proc-Type: 4,ENCRYPTED` with `DEK-Info` AES-128/192/256-CBC, DES-EDE3-CBC or DES-CBC |
+//! | `PRIVATE KEY` (PKCS#8)     | none                                                           |
+//! | `ENCRYPTED PRIVATE KEY`   | PKCS#8 PBES2 (PBKDF2 with HMAC-SHA256 or HMAC-SHA1, or scrypt; AES-CBC or DES-EDE3-CBC), as OpenSSL 1.1 and 3 write it |
+//!
+//! PKCS#12-style PBES1 (`openssl pkcs8 -v1 PBE-SHA1-3DES`) and PKCS#5 PBES1 are reported as
+//! [`KeyError::UnsupportedEncryption`]; re-encrypt such a key with
+//! `openssl pkcs8 -topk8 -v2 aes256 -in old.pem -out new.pem`.
 
 use std::fmt;
 
-use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
-use rsa::pkcs8::DecodePrivateKey;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+#[cfg(not(feature = "rsa-signer"))]
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs8::der::{Decode, Reader};
+use rsa::pkcs8::{DecodePrivateKey, ObjectIdentifier};
 use rsa::RsaPrivateKey;
 
 use crate::Error;
 
 /// Why a private key could not be loaded.
+///
+/// No variant ever carries key material or the passphrase.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
@@ -24,6 +41,12 @@ pub enum KeyError {
     /// The key is not RSA (OCI API keys are RSA).
     #[error("the private key is not an RSA key (found {0}); OCI API keys must be RSA")]
     NotRsa(String),
+    /// The key is encrypted with a scheme this SDK cannot decrypt.
+    #[error(
+        "the private key is encrypted with {0}, which is not supported; re-encrypt it with \
+         `openssl pkcs8 -topk8 -v2 aes256 -in <old> -out <new>`"
+    )]
+    UnsupportedEncryption(String),
     /// The data is not a PEM private key this SDK understands.
     #[error("not a valid PEM private key: {0}")]
     Malformed(String),
@@ -52,8 +75,23 @@ pub struct PrivateKey {
 }
 
 impl PrivateKey {
-    /// Parses a PEM private key: PKCS#1 (`RSA PRIVATE KEY`) or PKCS#8 (`PRIVATE KEY`),
-    /// optionally encrypted with `passphrase`.
+    /// Parses a PEM RSA private key, decrypting it with `passphrase` when it is encrypted.
+    ///
+    /// ```no_run
+    /// use oci_core::auth::{KeyError, PrivateKey};
+    /// let pem = std::fs::read("/home/me/.oci/oci_api_key.pem")?;
+    /// match PrivateKey::from_pem(&pem, None) {
+    ///     Ok(key) => println!("loaded {key:?}"),
+    ///     Err(KeyError::PassphraseRequired) => println!("set pass_phrase in the profile"),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// Accepts PKCS#1 (`RSA PRIVATE KEY`, plain or legacy-encrypted), PKCS#8 (`PRIVATE KEY`)
+    /// and encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`); see the [module docs](self). Text around
+    /// the PEM block (such as OpenSSL's `Bag Attributes`) and other blocks in the same file are
+    /// ignored. A passphrase given for an unencrypted key is ignored, as the OCI SDKs do.
     pub fn from_pem(pem: &[u8], passphrase: Option<&str>) -> Result<Self, KeyError> {
         let text = std::str::from_utf8(pem)
             .map_err(|_| KeyError::Malformed("the key file is not text (PEM)".into()))?;
@@ -76,7 +114,6 @@ impl PrivateKey {
         }
         #[cfg(feature = "rsa-signer")]
         {
-            let _ = EncodeRsaPrivateKey::to_pkcs1_der;
             Ok(PrivateKey {
                 bits,
                 rsa: rsa::pkcs1v15::SigningKey::new(key),
@@ -127,25 +164,320 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
-fn decode_pem(text: &str, passphrase: Option<&str>) -> Result<RsaPrivateKey, KeyError> {
-    let label = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("-----BEGIN "))
-        .and_then(|l| l.strip_suffix("-----"))
-        .ok_or_else(|| KeyError::Malformed("no PEM `-----BEGIN ...-----` line".into()))?;
-    let _ = passphrase;
-    match label {
-        "RSA PRIVATE KEY" => RsaPrivateKey::from_pkcs1_pem(text)
-            .map_err(|e| KeyError::Malformed(format!("PKCS#1: {e}"))),
-        "PRIVATE KEY" => RsaPrivateKey::from_pkcs8_pem(text).map_err(|e| match e {
-            rsa::pkcs8::Error::KeyMalformed | rsa::pkcs8::Error::ParametersMalformed => {
-                KeyError::Malformed(format!("PKCS#8: {e}"))
+/// One `-----BEGIN <label>----- ... -----END <label>-----` block.
+struct PemBlock<'a> {
+    label: &'a str,
+    headers: Vec<(&'a str, &'a str)>,
+    body: String,
+}
+
+impl PemBlock<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+
+    fn der(&self) -> Result<Vec<u8>, KeyError> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(self.body.as_bytes())
+            .map_err(|e| KeyError::Malformed(format!("{} block: bad base64: {e}", self.label)))
+    }
+}
+
+/// Splits PEM text into blocks (RFC 7468, plus RFC 1421 headers for legacy encryption).
+fn pem_blocks(text: &str) -> Result<Vec<PemBlock<'_>>, KeyError> {
+    let mut blocks = Vec::new();
+    let mut current: Option<PemBlock<'_>> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        match current.as_mut() {
+            None => {
+                if let Some(label) = line
+                    .strip_prefix("-----BEGIN ")
+                    .and_then(|l| l.strip_suffix("-----"))
+                {
+                    current = Some(PemBlock {
+                        label,
+                        headers: Vec::new(),
+                        body: String::new(),
+                    });
+                }
             }
-            other => KeyError::NotRsa(format!("PKCS#8 key ({other})")),
+            Some(block) => {
+                if let Some(label) = line
+                    .strip_prefix("-----END ")
+                    .and_then(|l| l.strip_suffix("-----"))
+                {
+                    if label != block.label {
+                        return Err(KeyError::Malformed(format!(
+                            "`BEGIN {}` is closed by `END {label}`",
+                            block.label
+                        )));
+                    }
+                    blocks.extend(current.take());
+                } else if let Some((name, value)) = line.split_once(':') {
+                    // Base64 has no ':', so this is an RFC 1421 header such as DEK-Info.
+                    block.headers.push((name.trim(), value.trim()));
+                } else {
+                    block.body.push_str(line);
+                }
+            }
+        }
+    }
+    if let Some(block) = current {
+        return Err(KeyError::Malformed(format!(
+            "`BEGIN {}` has no matching `END` line",
+            block.label
+        )));
+    }
+    Ok(blocks)
+}
+
+const PUBLIC_LABELS: &[&str] = &[
+    "PUBLIC KEY",
+    "RSA PUBLIC KEY",
+    "CERTIFICATE",
+    "X509 CERTIFICATE",
+    "TRUSTED CERTIFICATE",
+    "SSH2 PUBLIC KEY",
+];
+
+fn decode_pem(text: &str, passphrase: Option<&str>) -> Result<RsaPrivateKey, KeyError> {
+    let blocks = pem_blocks(text)?;
+    let Some(block) = blocks.iter().find(|b| b.label.ends_with("PRIVATE KEY")) else {
+        let trimmed = text.trim_start();
+        let openssh_public = ["ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "ssh-dss "]
+            .iter()
+            .any(|p| trimmed.starts_with(p));
+        if openssh_public || blocks.iter().any(|b| PUBLIC_LABELS.contains(&b.label)) {
+            return Err(KeyError::PublicKey);
+        }
+        return Err(match blocks.first() {
+            Some(b) => KeyError::Malformed(format!("unsupported PEM label `{}`", b.label)),
+            None => KeyError::Malformed("no PEM `-----BEGIN ...-----` line".into()),
+        });
+    };
+    match block.label {
+        "RSA PRIVATE KEY" => {
+            let der = block.der()?;
+            match block.header("Proc-Type") {
+                Some(p) if p.replace(' ', "").eq_ignore_ascii_case("4,ENCRYPTED") => {
+                    let pass = passphrase.ok_or(KeyError::PassphraseRequired)?;
+                    let dek = block.header("DEK-Info").ok_or_else(|| {
+                        KeyError::Malformed("encrypted PKCS#1 key without a DEK-Info header".into())
+                    })?;
+                    let plain = legacy::decrypt(dek, pass.as_bytes(), &der)?;
+                    // Wrong passphrases pass the padding check about one time in 256.
+                    RsaPrivateKey::from_pkcs1_der(&plain).map_err(|_| KeyError::WrongPassphrase)
+                }
+                Some(other) => Err(KeyError::Malformed(format!(
+                    "unsupported Proc-Type header `{other}`"
+                ))),
+                None => RsaPrivateKey::from_pkcs1_der(&der)
+                    .map_err(|e| KeyError::Malformed(format!("PKCS#1: {e}"))),
+            }
+        }
+        "PRIVATE KEY" => pkcs8_to_rsa(&block.der()?, |e| {
+            KeyError::Malformed(format!("PKCS#8: {e}"))
         }),
-        "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => Err(KeyError::PublicKey),
+        "ENCRYPTED PRIVATE KEY" => {
+            let der = block.der()?;
+            let info =
+                rsa::pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
+                    match encryption_oid(&der) {
+                        Some(oid) => KeyError::UnsupportedEncryption(encryption_name(oid)),
+                        None => KeyError::Malformed(format!("encrypted PKCS#8: {e}")),
+                    }
+                })?;
+            let pass = passphrase.ok_or(KeyError::PassphraseRequired)?;
+            let plain = info.decrypt(pass.as_bytes()).map_err(|e| match e {
+                rsa::pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::DecryptFailed) => {
+                    KeyError::WrongPassphrase
+                }
+                rsa::pkcs8::Error::EncryptedPrivateKey(
+                    pkcs5::Error::NoPbes1CryptSupport | pkcs5::Error::UnsupportedAlgorithm { .. },
+                ) => KeyError::UnsupportedEncryption(encryption_name(
+                    info.encryption_algorithm.oid(),
+                )),
+                other => KeyError::Malformed(format!("encrypted PKCS#8: {other}")),
+            })?;
+            pkcs8_to_rsa(plain.as_bytes(), |_| KeyError::WrongPassphrase)
+        }
+        "EC PRIVATE KEY" => Err(KeyError::NotRsa("an EC key".into())),
+        "DSA PRIVATE KEY" => Err(KeyError::NotRsa("a DSA key".into())),
+        "OPENSSH PRIVATE KEY" => Err(KeyError::Malformed(
+            "OpenSSH private key format is not supported; convert it to PEM with \
+             `ssh-keygen -p -m PEM -f <file>`"
+                .into(),
+        )),
         other => Err(KeyError::Malformed(format!(
             "unsupported PEM label `{other}`"
         ))),
+    }
+}
+
+/// Decodes a plain PKCS#8 `PrivateKeyInfo`, reporting non-RSA algorithms by name.
+fn pkcs8_to_rsa(
+    der: &[u8],
+    on_parse_error: impl Fn(String) -> KeyError,
+) -> Result<RsaPrivateKey, KeyError> {
+    let info =
+        rsa::pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| on_parse_error(e.to_string()))?;
+    let oid = info.algorithm.oid;
+    if oid != RSA_ENCRYPTION {
+        return Err(KeyError::NotRsa(algorithm_name(oid)));
+    }
+    RsaPrivateKey::from_pkcs8_der(der).map_err(|e| on_parse_error(e.to_string()))
+}
+
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+fn algorithm_name(oid: ObjectIdentifier) -> String {
+    let name = match oid.to_string().as_str() {
+        "1.2.840.10045.2.1" => "an EC key",
+        "1.3.101.112" => "an Ed25519 key",
+        "1.3.101.113" => "an Ed448 key",
+        "1.3.101.110" => "an X25519 key",
+        "1.3.101.111" => "an X448 key",
+        "1.2.840.10040.4.1" => "a DSA key",
+        "1.2.840.113549.1.1.10" => "an RSASSA-PSS-only key",
+        other => return format!("a key of algorithm {other}"),
+    };
+    name.to_owned()
+}
+
+fn encryption_name(oid: ObjectIdentifier) -> String {
+    let name = match oid.to_string().as_str() {
+        "1.2.840.113549.1.12.1.1" => "PKCS#12 PBE-SHA1-RC4-128",
+        "1.2.840.113549.1.12.1.2" => "PKCS#12 PBE-SHA1-RC4-40",
+        "1.2.840.113549.1.12.1.3" => "PKCS#12 PBE-SHA1-3DES",
+        "1.2.840.113549.1.12.1.4" => "PKCS#12 PBE-SHA1-2DES",
+        "1.2.840.113549.1.12.1.5" => "PKCS#12 PBE-SHA1-RC2-128",
+        "1.2.840.113549.1.12.1.6" => "PKCS#12 PBE-SHA1-RC2-40",
+        "1.2.840.113549.1.5.3" => "PKCS#5 PBES1 PBE-MD5-DES",
+        "1.2.840.113549.1.5.10" => "PKCS#5 PBES1 PBE-SHA1-DES",
+        "1.2.840.113549.1.5.13" => "PKCS#5 PBES2 with an unsupported cipher or PRF",
+        other => return format!("encryption algorithm {other}"),
+    };
+    name.to_owned()
+}
+
+/// The encryption algorithm OID of an `EncryptedPrivateKeyInfo` the pkcs8 crate cannot parse.
+fn encryption_oid(der: &[u8]) -> Option<ObjectIdentifier> {
+    let mut reader = rsa::pkcs8::der::SliceReader::new(der).ok()?;
+    reader
+        .sequence(|r| {
+            let alg = rsa::pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
+            let _data = rsa::pkcs8::der::asn1::OctetStringRef::decode(r)?;
+            Ok(alg.oid)
+        })
+        .ok()
+}
+
+/// OpenSSL's legacy PEM encryption (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: <cipher>,<iv>`).
+mod legacy {
+    use aes::cipher::block_padding::Pkcs7;
+    use aes::cipher::{BlockDecryptMut, KeyIvInit};
+    use md5::{Digest, Md5};
+
+    use super::KeyError;
+
+    /// Decrypts the DER body; the key is OpenSSL's `EVP_BytesToKey(MD5, salt = iv[..8], 1)`.
+    pub(super) fn decrypt(dek_info: &str, pass: &[u8], data: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let (cipher, iv_hex) = dek_info
+            .split_once(',')
+            .ok_or_else(|| KeyError::Malformed("DEK-Info header without an IV".into()))?;
+        let iv = hex_decode(iv_hex.trim())
+            .ok_or_else(|| KeyError::Malformed("DEK-Info IV is not hex".into()))?;
+        let cipher = cipher.trim().to_ascii_uppercase();
+        let (key_len, iv_len) = match cipher.as_str() {
+            "AES-128-CBC" => (16, 16),
+            "AES-192-CBC" => (24, 16),
+            "AES-256-CBC" => (32, 16),
+            "DES-EDE3-CBC" => (24, 8),
+            "DES-CBC" => (8, 8),
+            other => {
+                return Err(KeyError::UnsupportedEncryption(format!(
+                    "legacy PEM cipher {other}"
+                )))
+            }
+        };
+        if iv.len() != iv_len {
+            return Err(KeyError::Malformed(format!(
+                "DEK-Info IV has {} bytes; {cipher} needs {iv_len}",
+                iv.len()
+            )));
+        }
+        let key = bytes_to_key(pass, &iv[..8], key_len);
+        let plain = match cipher.as_str() {
+            "AES-128-CBC" => cbc_decrypt::<aes::Aes128>(&key, &iv, data),
+            "AES-192-CBC" => cbc_decrypt::<aes::Aes192>(&key, &iv, data),
+            "AES-256-CBC" => cbc_decrypt::<aes::Aes256>(&key, &iv, data),
+            "DES-EDE3-CBC" => cbc_decrypt::<des::TdesEde3>(&key, &iv, data),
+            _ => cbc_decrypt::<des::Des>(&key, &iv, data),
+        };
+        // Bad padding after decryption means the passphrase was wrong.
+        plain.ok_or(KeyError::WrongPassphrase)
+    }
+
+    fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Option<Vec<u8>>
+    where
+        C: aes::cipher::BlockDecryptMut + aes::cipher::BlockCipher + aes::cipher::KeyInit,
+    {
+        cbc::Decryptor::<C>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_vec_mut::<Pkcs7>(data)
+            .ok()
+    }
+
+    /// `EVP_BytesToKey` with MD5 and one iteration: `D_i = MD5(D_{i-1} || pass || salt)`.
+    fn bytes_to_key(pass: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 16);
+        let mut prev: Vec<u8> = Vec::new();
+        while out.len() < len {
+            let mut h = Md5::new();
+            h.update(&prev);
+            h.update(pass);
+            h.update(salt);
+            prev = h.finalize().to_vec();
+            out.extend_from_slice(&prev);
+        }
+        out.truncate(len);
+        out
+    }
+
+    fn hex_decode(s: &str) -> Option<Vec<u8>> {
+        if s.len() % 2 != 0 {
+            return None;
+        }
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn bytes_to_key_matches_openssl() {
+            // `openssl enc -aes-256-cbc -P -md md5 -pass pass:password -S 0102030405060708`
+            let key = bytes_to_key(b"password", &[1, 2, 3, 4, 5, 6, 7, 8], 32);
+            let hex: String = key.iter().map(|b| format!("{b:02X}")).collect();
+            assert_eq!(hex, OPENSSL_KEY);
+        }
+        const OPENSSL_KEY: &str =
+            "E7B0971E52CA5CC8D0539FB3412F6316F7BA2E6EE293D9F3457B99436B51CE02";
+
+        #[test]
+        fn hex_decode_rejects_odd_and_non_hex() {
+            assert_eq!(hex_decode("0aFf"), Some(vec![0x0a, 0xff]));
+            assert_eq!(hex_decode("0a0"), None);
+            assert_eq!(hex_decode("zz"), None);
+        }
     }
 }
