@@ -294,9 +294,10 @@ fn decode_pem(text: &str, passphrase: Option<&str>) -> Result<RsaPrivateKey, Key
                 })?;
             let pass = passphrase.ok_or(KeyError::PassphraseRequired)?;
             let plain = info.decrypt(pass.as_bytes()).map_err(|e| match e {
-                rsa::pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::DecryptFailed) => {
-                    KeyError::WrongPassphrase
-                }
+                // pkcs5 0.7 reports bad padding after decryption as `EncryptFailed`.
+                rsa::pkcs8::Error::EncryptedPrivateKey(
+                    pkcs5::Error::DecryptFailed | pkcs5::Error::EncryptFailed,
+                ) => KeyError::WrongPassphrase,
                 rsa::pkcs8::Error::EncryptedPrivateKey(
                     pkcs5::Error::NoPbes1CryptSupport | pkcs5::Error::UnsupportedAlgorithm { .. },
                 ) => KeyError::UnsupportedEncryption(encryption_name(
