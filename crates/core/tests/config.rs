@@ -680,6 +680,7 @@ fn passphrase_missing() {
         "rsa_pkcs1_aes256.pem",
         "rsa_pkcs1_des3.pem",
         "rsa_pkcs8_aes256.pem",
+        "rsa_pkcs8_pbe_sha1_3des.pem",
         "genrsa_default_aes256.pem",
     ] {
         assert_key_error(name, None, |e| *e == KeyError::PassphraseRequired);
@@ -695,6 +696,8 @@ fn passphrase_wrong() {
         "rsa_pkcs8_aes256.pem",
         "rsa_pkcs8_des3.pem",
         "rsa_pkcs8_aes128_sha1.pem",
+        "rsa_pkcs8_pbe_sha1_3des.pem",
+        "rsa_pkcs8_pbe_sha1_2des.pem",
     ] {
         assert_key_error(name, Some("not-the-passphrase"), |e| {
             *e == KeyError::WrongPassphrase
@@ -725,11 +728,11 @@ fn malformed_key() {
 }
 
 #[test]
-fn pkcs12_pbe_encryption_is_a_clear_unsupported_error() {
+fn pbes1_encryption_is_a_clear_unsupported_error() {
     assert_key_error(
-        "rsa_pkcs8_pbe_sha1_3des.pem",
+        "rsa_pkcs8_pbes1_md5_des.pem",
         Some(PASSPHRASE),
-        |e| matches!(e, KeyError::UnsupportedEncryption(s) if s.contains("PBE-SHA1-3DES")),
+        |e| matches!(e, KeyError::UnsupportedEncryption(s) if s.contains("PBES1")),
     );
 }
 
@@ -889,6 +892,8 @@ fn every_format_loads_to_the_same_key_as_openssl() {
         ("rsa_pkcs8_aes256.pem", Some(PASSPHRASE)),
         ("rsa_pkcs8_aes128_sha1.pem", Some(PASSPHRASE)),
         ("rsa_pkcs8_des3.pem", Some(PASSPHRASE)),
+        ("rsa_pkcs8_pbe_sha1_3des.pem", Some(PASSPHRASE)),
+        ("rsa_pkcs8_pbe_sha1_2des.pem", Some(PASSPHRASE)),
         // A passphrase given for an unencrypted key is ignored.
         ("rsa_pkcs1.pem", Some(PASSPHRASE)),
         ("rsa_pkcs8.pem", Some(PASSPHRASE)),

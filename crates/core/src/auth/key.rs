@@ -6,20 +6,20 @@
 //! |---------------------------|----------------------------------------------------------------|
 //! | `RSA PRIVATE KEY` (PKCS#1) | none, or legacy `Proc-Type: 4,ENCRYPTED` with `DEK-Info` AES-128/192/256-CBC, DES-EDE3-CBC or DES-CBC |
 //! | `PRIVATE KEY` (PKCS#8)     | none                                                           |
-//! | `ENCRYPTED PRIVATE KEY`   | PKCS#8 PBES2 (PBKDF2 with HMAC-SHA256 or HMAC-SHA1, or scrypt; AES-CBC or DES-EDE3-CBC), as OpenSSL 1.1 and 3 write it |
+//! | `ENCRYPTED PRIVATE KEY`   | PKCS#8 PBES2 (PBKDF2 with HMAC-SHA256 or HMAC-SHA1, or scrypt; AES-CBC or DES-EDE3-CBC), as OpenSSL 1.1 and 3 write it; PKCS#12 PBE-SHA1-3DES and PBE-SHA1-2DES (the OpenSSL 1.0 default) |
 //!
-//! PKCS#12-style PBES1 (`openssl pkcs8 -v1 PBE-SHA1-3DES`) and PKCS#5 PBES1 are reported as
-//! [`KeyError::UnsupportedEncryption`]; re-encrypt such a key with
-//! `openssl pkcs8 -topk8 -v2 aes256 -in old.pem -out new.pem`.
+//! PKCS#5 PBES1 (`openssl pkcs8 -v1 PBE-MD5-DES` and the like: single DES) and the RC2/RC4
+//! PKCS#12 schemes are reported as [`KeyError::UnsupportedEncryption`]; re-encrypt such a key
+//! with `openssl pkcs8 -topk8 -v2 aes256 -in old.pem -out new.pem`.
 
 use std::fmt;
 
 use rsa::pkcs1::DecodeRsaPrivateKey;
 #[cfg(not(feature = "rsa-signer"))]
 use rsa::pkcs1::EncodeRsaPrivateKey;
-use rsa::pkcs8::der::{Decode, Reader};
 use rsa::pkcs8::{DecodePrivateKey, ObjectIdentifier};
 use rsa::RsaPrivateKey;
+use zeroize::Zeroizing;
 
 use crate::Error;
 
@@ -168,7 +168,7 @@ impl fmt::Debug for PrivateKey {
 struct PemBlock<'a> {
     label: &'a str,
     headers: Vec<(&'a str, &'a str)>,
-    body: String,
+    body: Zeroizing<String>,
 }
 
 impl PemBlock<'_> {
@@ -179,10 +179,11 @@ impl PemBlock<'_> {
             .map(|(_, v)| *v)
     }
 
-    fn der(&self) -> Result<Vec<u8>, KeyError> {
+    fn der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD
             .decode(self.body.as_bytes())
+            .map(Zeroizing::new)
             .map_err(|e| KeyError::Malformed(format!("{} block: bad base64: {e}", self.label)))
     }
 }
@@ -202,7 +203,7 @@ fn pem_blocks(text: &str) -> Result<Vec<PemBlock<'_>>, KeyError> {
                     current = Some(PemBlock {
                         label,
                         headers: Vec::new(),
-                        body: String::new(),
+                        body: Zeroizing::new(String::new()),
                     });
                 }
             }
@@ -285,13 +286,21 @@ fn decode_pem(text: &str, passphrase: Option<&str>) -> Result<RsaPrivateKey, Key
         }),
         "ENCRYPTED PRIVATE KEY" => {
             let der = block.der()?;
-            let info =
-                rsa::pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).map_err(|e| {
-                    match encryption_oid(&der) {
-                        Some(oid) => KeyError::UnsupportedEncryption(encryption_name(oid)),
-                        None => KeyError::Malformed(format!("encrypted PKCS#8: {e}")),
+            let info = match rsa::pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()) {
+                Ok(info) => info,
+                // The pkcs8 crate knows PBES1/PBES2 only; PKCS#12 PBE is handled here.
+                Err(e) => {
+                    let Some(raw) = pkcs12_pbe::RawEncrypted::parse(&der) else {
+                        return Err(KeyError::Malformed(format!("encrypted PKCS#8: {e}")));
+                    };
+                    if !pkcs12_pbe::supports(raw.oid) {
+                        return Err(KeyError::UnsupportedEncryption(encryption_name(raw.oid)));
                     }
-                })?;
+                    let pass = passphrase.ok_or(KeyError::PassphraseRequired)?;
+                    let plain = pkcs12_pbe::decrypt(&raw, pass)?;
+                    return pkcs8_to_rsa(&plain, |_| KeyError::WrongPassphrase);
+                }
+            };
             let pass = passphrase.ok_or(KeyError::PassphraseRequired)?;
             let plain = info.decrypt(pass.as_bytes()).map_err(|e| match e {
                 // pkcs5 0.7 reports bad padding after decryption as `EncryptFailed`.
@@ -366,28 +375,114 @@ fn encryption_name(oid: ObjectIdentifier) -> String {
     name.to_owned()
 }
 
-/// The encryption algorithm OID of an `EncryptedPrivateKeyInfo` the pkcs8 crate cannot parse.
-fn encryption_oid(der: &[u8]) -> Option<ObjectIdentifier> {
-    let mut reader = rsa::pkcs8::der::SliceReader::new(der).ok()?;
-    reader
-        .sequence(|r| {
-            let alg = rsa::pkcs8::spki::AlgorithmIdentifierRef::decode(r)?;
-            let _data = rsa::pkcs8::der::asn1::OctetStringRef::decode(r)?;
-            Ok(alg.oid)
-        })
+/// CBC decryption with PKCS#7 padding; `None` when the padding is wrong (a wrong passphrase).
+fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Option<Zeroizing<Vec<u8>>>
+where
+    C: aes::cipher::BlockDecryptMut + aes::cipher::BlockCipher + aes::cipher::KeyInit,
+{
+    use aes::cipher::block_padding::Pkcs7;
+    use aes::cipher::{BlockDecryptMut as _, KeyIvInit};
+    cbc::Decryptor::<C>::new_from_slices(key, iv)
+        .ok()?
+        .decrypt_padded_vec_mut::<Pkcs7>(data)
         .ok()
+        .map(Zeroizing::new)
+}
+
+/// PKCS#12 password-based encryption (RFC 7292 appendix C) of a PKCS#8 key, as written by
+/// `openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES` (the OpenSSL 1.0 default).
+mod pkcs12_pbe {
+    use pkcs12::kdf::{derive_key_utf8, Pkcs12KeyType};
+    use rsa::pkcs8::der::asn1::{AnyRef, OctetStringRef};
+    use rsa::pkcs8::der::{Decode, Reader, SliceReader, Tag, Tagged};
+    use rsa::pkcs8::spki::AlgorithmIdentifierRef;
+    use rsa::pkcs8::ObjectIdentifier;
+    use zeroize::Zeroizing;
+
+    use super::{cbc_decrypt, KeyError};
+
+    const SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+    const SHA1_2DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.4");
+
+    /// `EncryptedPrivateKeyInfo` taken apart without knowing the algorithm.
+    pub(super) struct RawEncrypted<'a> {
+        pub(super) oid: ObjectIdentifier,
+        params: Option<AnyRef<'a>>,
+        data: &'a [u8],
+    }
+
+    impl<'a> RawEncrypted<'a> {
+        pub(super) fn parse(der: &'a [u8]) -> Option<Self> {
+            let mut reader = SliceReader::new(der).ok()?;
+            let (alg, data) = reader
+                .sequence(|r| {
+                    let alg = AlgorithmIdentifierRef::decode(r)?;
+                    let data = OctetStringRef::decode(r)?;
+                    Ok((alg, data))
+                })
+                .ok()?;
+            Some(RawEncrypted {
+                oid: alg.oid,
+                params: alg.parameters,
+                data: data.as_bytes(),
+            })
+        }
+    }
+
+    pub(super) fn supports(oid: ObjectIdentifier) -> bool {
+        oid == SHA1_3DES || oid == SHA1_2DES
+    }
+
+    /// `pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER }`.
+    fn params<'a>(raw: &RawEncrypted<'a>) -> Option<(&'a [u8], i32)> {
+        let any = raw.params?;
+        if any.tag() != Tag::Sequence {
+            return None;
+        }
+        let mut reader = SliceReader::new(any.value()).ok()?;
+        let salt = OctetStringRef::decode(&mut reader).ok()?;
+        let iterations = u32::decode(&mut reader).ok()?;
+        reader.finish(()).ok()?;
+        Some((salt.as_bytes(), i32::try_from(iterations).ok()?))
+    }
+
+    pub(super) fn decrypt(
+        raw: &RawEncrypted<'_>,
+        pass: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        let (salt, iterations) = params(raw).ok_or_else(|| {
+            KeyError::Malformed("encrypted PKCS#8: bad PKCS#12 PBE parameters".into())
+        })?;
+        let key_len = if raw.oid == SHA1_3DES { 24 } else { 16 };
+        let derive = |kind, len| {
+            derive_key_utf8::<sha1::Sha1>(pass, salt, kind, iterations, len)
+                .map(Zeroizing::new)
+                .map_err(|_| KeyError::Malformed("the passphrase is not valid for PKCS#12".into()))
+        };
+        let key = derive(Pkcs12KeyType::EncryptionKey, key_len)?;
+        let iv = derive(Pkcs12KeyType::Iv, 8)?;
+        let plain = if raw.oid == SHA1_3DES {
+            cbc_decrypt::<des::TdesEde3>(&key, &iv, raw.data)
+        } else {
+            cbc_decrypt::<des::TdesEde2>(&key, &iv, raw.data)
+        };
+        plain.ok_or(KeyError::WrongPassphrase)
+    }
 }
 
 /// OpenSSL's legacy PEM encryption (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: <cipher>,<iv>`).
 mod legacy {
-    use aes::cipher::block_padding::Pkcs7;
-    use aes::cipher::{BlockDecryptMut, KeyIvInit};
     use md5::{Digest, Md5};
+    use zeroize::Zeroizing;
 
-    use super::KeyError;
+    use super::{cbc_decrypt, KeyError};
 
     /// Decrypts the DER body; the key is OpenSSL's `EVP_BytesToKey(MD5, salt = iv[..8], 1)`.
-    pub(super) fn decrypt(dek_info: &str, pass: &[u8], data: &[u8]) -> Result<Vec<u8>, KeyError> {
+    pub(super) fn decrypt(
+        dek_info: &str,
+        pass: &[u8],
+        data: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let (cipher, iv_hex) = dek_info
             .split_once(',')
             .ok_or_else(|| KeyError::Malformed("DEK-Info header without an IV".into()))?;
@@ -412,7 +507,7 @@ mod legacy {
                 iv.len()
             )));
         }
-        let key = bytes_to_key(pass, &iv[..8], key_len);
+        let key = Zeroizing::new(bytes_to_key(pass, &iv[..8], key_len));
         let plain = match cipher.as_str() {
             "AES-128-CBC" => cbc_decrypt::<aes::Aes128>(&key, &iv, data),
             "AES-192-CBC" => cbc_decrypt::<aes::Aes192>(&key, &iv, data),
@@ -422,16 +517,6 @@ mod legacy {
         };
         // Bad padding after decryption means the passphrase was wrong.
         plain.ok_or(KeyError::WrongPassphrase)
-    }
-
-    fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Option<Vec<u8>>
-    where
-        C: aes::cipher::BlockDecryptMut + aes::cipher::BlockCipher + aes::cipher::KeyInit,
-    {
-        cbc::Decryptor::<C>::new_from_slices(key, iv)
-            .ok()?
-            .decrypt_padded_vec_mut::<Pkcs7>(data)
-            .ok()
     }
 
     /// `EVP_BytesToKey` with MD5 and one iteration: `D_i = MD5(D_{i-1} || pass || salt)`.
