@@ -126,18 +126,35 @@ fn profiles_inherit_default_keys_and_override_them() {
 #[test]
 fn fixture_config_file_loads_every_profile() {
     // Relative key_file paths resolve against the current directory, as in the SDKs; cargo
-    // runs integration tests in the package directory.
+    // runs integration tests in the package directory. Expected values are what the OCI Python
+    // SDK 2.189.0 (`oci.config.from_file`) reads from the same file.
     let path = Path::new("tests/fixtures/config/config");
-    let phx = loader().path(path).profile("PHOENIX").load().unwrap();
-    assert_eq!(phx.region.as_deref(), Some("us-phoenix-1"));
-    assert_eq!(phx.key_file, Path::new("tests/fixtures/keys/rsa_pkcs1.pem"));
-    phx.credentials().unwrap();
-
-    let legacy = loader().path(path).profile("LEGACY_DES3").load().unwrap();
-    assert_eq!(legacy.region.as_deref(), Some("eu-frankfurt-1"));
-    assert_eq!(legacy.pass_phrase.as_ref().unwrap().expose(), PASSPHRASE);
-    let key = legacy.private_key().unwrap();
-    assert_eq!(key.bits(), 2048);
+    for (profile, region, key_file, encrypted) in [
+        ("DEFAULT", "us-ashburn-1", "rsa_pkcs1.pem", false),
+        ("PHOENIX", "us-phoenix-1", "rsa_pkcs1.pem", false),
+        ("ENCRYPTED", "us-ashburn-1", "rsa_pkcs8_aes256.pem", true),
+        ("LEGACY_DES3", "eu-frankfurt-1", "rsa_pkcs1_des3.pem", true),
+    ] {
+        let config = loader().path(path).profile(profile).load().unwrap();
+        assert_eq!(config.region.as_deref(), Some(region), "{profile}");
+        assert_eq!(
+            config.key_file,
+            Path::new("tests/fixtures/keys").join(key_file),
+            "{profile}"
+        );
+        assert_eq!(
+            config.pass_phrase.as_ref().map(|p| p.expose()),
+            encrypted.then_some(PASSPHRASE),
+            "{profile}"
+        );
+        let creds = config.credentials().unwrap();
+        let sig = creds
+            .private_key()
+            .unwrap()
+            .sign_sha256(&read_key("message.txt"))
+            .unwrap();
+        assert_eq!(sig, read_key("message.sig"), "{profile}");
+    }
 }
 
 #[test]
