@@ -33,7 +33,7 @@ pub mod transport;
 
 pub use body::Body;
 pub use client::{Client, ClientBuilder};
-pub use config::Config;
+pub use config::{Config, ConfigError, ConfigLoader};
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, TimeoutScope};
 pub use region::Region;
