@@ -8,11 +8,13 @@ use std::time::Duration;
 
 pub mod classify;
 pub mod retry;
+pub mod retry_token;
 pub mod sign;
 pub mod status;
 
 pub use classify::{Class, Classify, OciClassifier};
 pub use retry::{RetryBudget, RetryLayer, RetryPolicy, RetryService};
+pub use retry_token::{RetryTokenLayer, RetryTokenService};
 pub use sign::{SignLayer, SignService};
 pub use status::{StatusErrorLayer, StatusErrorService};
 
