@@ -6,12 +6,14 @@
 
 use std::time::Duration;
 
+pub mod breaker;
 pub mod classify;
 pub mod retry;
 pub mod retry_token;
 pub mod sign;
 pub mod status;
 
+pub use breaker::{BreakerState, CircuitBreakerConfig, CircuitBreakerLayer, CircuitBreakers};
 pub use classify::{Class, Classify, OciClassifier};
 pub use retry::{RetryBudget, RetryLayer, RetryPolicy, RetryService};
 pub use retry_token::{RetryTokenLayer, RetryTokenService};
