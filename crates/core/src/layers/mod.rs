@@ -12,6 +12,7 @@ pub mod retry;
 pub mod retry_token;
 pub mod sign;
 pub mod status;
+pub mod timeout;
 
 pub use breaker::{BreakerState, CircuitBreakerConfig, CircuitBreakerLayer, CircuitBreakers};
 pub use classify::{Class, Classify, OciClassifier};
@@ -19,6 +20,7 @@ pub use retry::{RetryBudget, RetryLayer, RetryPolicy, RetryService};
 pub use retry_token::{RetryTokenLayer, RetryTokenService};
 pub use sign::{SignLayer, SignService};
 pub use status::{StatusErrorLayer, StatusErrorService};
+pub use timeout::{StallGuardLayer, TimeoutLayer};
 
 /// Per-call overrides, carried in the request's extensions and read by the layers.
 ///
