@@ -13,6 +13,7 @@ pub mod retry_token;
 pub mod sign;
 pub mod status;
 pub mod timeout;
+pub mod trace;
 
 pub use breaker::{BreakerState, CircuitBreakerConfig, CircuitBreakerLayer, CircuitBreakers};
 pub use classify::{Class, Classify, OciClassifier};
@@ -21,6 +22,7 @@ pub use retry_token::{RetryTokenLayer, RetryTokenService};
 pub use sign::{SignLayer, SignService};
 pub use status::{StatusErrorLayer, StatusErrorService};
 pub use timeout::{StallGuardLayer, TimeoutLayer};
+pub use trace::{AttemptTraceLayer, TraceLayer};
 
 /// Per-call overrides, carried in the request's extensions and read by the layers.
 ///
