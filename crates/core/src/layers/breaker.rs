@@ -131,6 +131,11 @@ impl CircuitBreakerConfig {
         self.classifier = Arc::new(classifier);
         self
     }
+    /// Uses an already shared classifier.
+    pub fn shared_classifier(mut self, classifier: SharedClassifier) -> Self {
+        self.classifier = classifier;
+        self
+    }
     /// Called with `(host, from, to)` on every state change, e.g. to feed your metrics. It runs
     /// on the calling task with no lock held; keep it quick.
     pub fn on_state_change(

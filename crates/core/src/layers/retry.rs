@@ -194,6 +194,12 @@ impl RetryPolicy {
         Duration::try_from_secs_f64(secs).unwrap_or(self.max_delay)
     }
 
+    /// This policy with another classifier (the client applies its shared one this way).
+    pub fn with_classifier(mut self, classifier: SharedClassifier) -> Self {
+        self.classifier = classifier;
+        self
+    }
+
     fn unit(&self) -> f64 {
         let u = self.random.unit();
         if u.is_finite() {
