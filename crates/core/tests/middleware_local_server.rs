@@ -1,5 +1,6 @@
 //! The default stack (real hyper transport) against a local HTTP server on 127.0.0.1 that
 //! fails on purpose. Real sockets need real time, so the retry delays are a few milliseconds.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod middleware_support;
 

@@ -1,4 +1,5 @@
 //! Retry and retry-token behaviour through the whole client stack, on tokio's paused clock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod middleware_support;
 

@@ -1,4 +1,5 @@
 //! Trace spans through the whole client stack, captured by a small in-test subscriber.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod middleware_support;
 

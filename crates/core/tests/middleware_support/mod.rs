@@ -54,6 +54,11 @@ impl Clock for TokioClock {
     }
 }
 
+/// The future of the mock transport.
+pub type MockFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<http::Response<Body>, Error>> + Send>,
+>;
+
 /// One canned answer of the mock transport.
 #[derive(Debug, Clone)]
 pub enum Canned {
@@ -160,9 +165,7 @@ impl Mock {
         http::Request<Body>,
         Response = http::Response<Body>,
         Error = Error,
-        Future = std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<http::Response<Body>, Error>> + Send>,
-        >,
+        Future = MockFuture,
     > + Clone
            + Send
            + Sync
@@ -170,9 +173,7 @@ impl Mock {
         let mock = self.clone();
         tower::service_fn(move |req: http::Request<Body>| {
             let mock = mock.clone();
-            let fut: std::pin::Pin<
-                Box<dyn std::future::Future<Output = Result<http::Response<Body>, Error>> + Send>,
-            > = Box::pin(async move {
+            let fut: MockFuture = Box::pin(async move {
                 let body = req.body().as_bytes().map(<[u8]>::to_vec);
                 mock.seen.lock().unwrap().push(Seen {
                     method: req.method().clone(),
