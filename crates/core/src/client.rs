@@ -154,6 +154,7 @@ impl Client {
 ///
 /// ```no_run
 /// use std::time::Duration;
+/// use oci_core::layers::{CircuitBreakerConfig, RetryPolicy};
 /// use oci_core::{Client, Config, Endpoint};
 ///
 /// # fn run() -> Result<(), oci_core::Error> {
@@ -162,7 +163,12 @@ impl Client {
 ///     .config(&config)?
 ///     .endpoint(Endpoint::parse("http://127.0.0.1:12000")?) // e.g. the emulator
 ///     .connect_timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::builder().max_attempts(4).build()) // or RetryPolicy::none()
+///     .circuit_breaker(CircuitBreakerConfig::default().open_for(Duration::from_secs(10)))
+///     .attempt_timeout(Duration::from_secs(30))
+///     .operation_timeout(Duration::from_secs(120))
 ///     .layer(tower::layer::layer_fn(|s| s)) // any tower layer, once per call
+///     .attempt_layer(tower::layer::layer_fn(|s| s)) // any tower layer, once per attempt
 ///     .build()?;
 /// # let _ = client; Ok(()) }
 /// ```

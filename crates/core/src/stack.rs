@@ -1,4 +1,4 @@
-//! Assembles the default tower stack, in one readable place: [`assemble`].
+//! Assembles the default tower stack, in one readable place (the crate-private `assemble`).
 //!
 //! ```text
 //! Client::send(op)

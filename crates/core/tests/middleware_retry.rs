@@ -343,3 +343,38 @@ async fn retries_never_nest() {
     assert_eq!(mock.count(), 8);
     assert_eq!(err.attempts(), Some(8));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_last_possible_attempt_sends_the_original_body() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let made = Arc::new(AtomicUsize::new(0));
+    let factory_body = |made: Arc<AtomicUsize>| {
+        Body::from_factory(Some(2), move || {
+            made.fetch_add(1, Ordering::SeqCst);
+            let chunks = [Ok::<_, std::io::Error>(bytes::Bytes::from("{}"))];
+            Body::from_stream(futures_util::stream::iter(chunks), Some(2))
+        })
+    };
+    // One attempt allowed: the stream made at construction is the one sent.
+    let mock = Mock::new([Canned::ok()]);
+    let client = builder(&mock)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    client
+        .call(put_object(factory_body(made.clone())))
+        .await
+        .unwrap();
+    assert_eq!(made.load(Ordering::SeqCst), 1);
+    // Two attempts allowed, both used: one copy for attempt 1, the original for attempt 2.
+    made.store(0, Ordering::SeqCst);
+    mock.script([Canned::status(503), Canned::ok()]);
+    let two = RetryPolicy::builder().max_attempts(2).build();
+    let client = builder(&mock).retry_policy(two).build().unwrap();
+    client
+        .call(put_object(factory_body(made.clone())))
+        .await
+        .unwrap();
+    assert_eq!(made.load(Ordering::SeqCst), 2);
+}

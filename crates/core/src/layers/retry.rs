@@ -487,7 +487,14 @@ where
         };
         let replayable = !nested && req.body().is_replayable();
         let mut template = Some(req);
-        let first = next_request(&mut template, replayable, 1, None, nested);
+        let first = next_request(
+            &mut template,
+            replayable,
+            1,
+            policy.max_attempts,
+            None,
+            nested,
+        );
         let state = match first {
             Some(r) => State::Calling(svc.call(r)),
             None => State::Done,
@@ -512,10 +519,13 @@ fn next_request(
     template: &mut Option<http::Request<Body>>,
     replayable: bool,
     attempt: u32,
+    max_attempts: u32,
     reason: Option<Class>,
     nested: bool,
 ) -> Option<http::Request<Body>> {
-    let mut req = if replayable {
+    // The last possible attempt takes the original itself: no copy (and, for a factory body,
+    // no extra stream) is made that could never be used.
+    let mut req = if replayable && attempt < max_attempts {
         template.as_ref().and_then(clone_request)?
     } else {
         template.take()?
@@ -595,6 +605,7 @@ where
                         this.template,
                         *this.replayable,
                         *this.attempt,
+                        this.policy.max_attempts,
                         *this.reason,
                         *this.nested,
                     );
