@@ -378,3 +378,87 @@ async fn the_last_possible_attempt_sends_the_original_body() {
         .unwrap();
     assert_eq!(made.load(Ordering::SeqCst), 2);
 }
+
+/// A typed operation, to go through `Client::send` and `Client::send_with`.
+struct CreateGroup;
+
+impl oci_core::Request for CreateGroup {
+    type Output = String;
+    const SERVICE: oci_core::ServiceInfo = oci_core::ServiceInfo {
+        name: "identity",
+        endpoint_template: "https://identity.{region}.oci.{secondLevelDomain}",
+        base_path: "/20160918",
+    };
+    const OPERATION: &'static str = "CreateGroup";
+    const RETRY_TOKEN: bool = true;
+
+    fn into_http(
+        self,
+        endpoint: &oci_core::Endpoint,
+    ) -> Result<http::Request<Body>, oci_core::Error> {
+        oci_core::request::builder(http::Method::POST, endpoint, "/groups")?
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"name":"ops"}"#))
+            .map_err(|e| oci_core::Error::invalid_request(e.to_string()))
+    }
+
+    async fn parse(response: http::Response<Body>) -> Result<String, oci_core::Error> {
+        let bytes = response.into_body().collect().await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn send_and_send_with_use_the_stack_and_the_overrides() {
+    let mock = Mock::new([Canned::status(503), Canned::ok()]);
+    let client = builder(&mock).retry_policy(policy()).build().unwrap();
+    assert_eq!(client.send(CreateGroup).await.unwrap(), "{}");
+    let seen = mock.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].uri.path(), "/20160918/groups");
+    assert_eq!(
+        seen[0].header("opc-retry-token"),
+        seen[1].header("opc-retry-token")
+    );
+
+    mock.script([Canned::status(503)]);
+    let err = client
+        .send_with(
+            CreateGroup,
+            CallOptions::new().retry_policy(RetryPolicy::none()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(mock.count(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_custom_classifier_drives_retry_and_breaker() {
+    use oci_core::layers::classify::{Class, Classify, OciClassifier};
+
+    /// 404 is transient (e.g. read-after-create); everything else as OCI says.
+    #[derive(Debug)]
+    struct NotFoundIsTransient;
+    impl Classify for NotFoundIsTransient {
+        fn classify(&self, outcome: Result<&http::Response<Body>, &oci_core::Error>) -> Class {
+            match outcome {
+                Err(e) if e.is_not_found() => Class::Transient,
+                other => OciClassifier.classify(other),
+            }
+        }
+    }
+
+    let mock = Mock::new([Canned::status(404), Canned::status(404), Canned::ok()]);
+    let client = builder(&mock)
+        .retry_policy(policy())
+        .classifier(NotFoundIsTransient)
+        .circuit_breaker(oci_core::layers::CircuitBreakerConfig::default().min_calls(3))
+        .build()
+        .unwrap();
+    client.call(get("/users/u")).await.unwrap();
+    assert_eq!(mock.count(), 3);
+    // The breaker counted the two 404s as failures too (2 of 3 is under 80%, so still closed).
+    let snap = client.circuit_breakers().unwrap().snapshot();
+    assert_eq!((snap[0].calls, snap[0].failures), (3, 2));
+}
