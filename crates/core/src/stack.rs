@@ -20,7 +20,10 @@
 //! Each default layer can be replaced or disabled through [`ClientBuilder`](crate::ClientBuilder)
 //! (e.g. `.retry_policy(RetryPolicy::none())`, `.circuit_breaker(None)`,
 //! `.attempt_timeout(None)`, `.tracing(false)`); every layer is also public in
-//! [`crate::layers`] for building stacks of your own.
+//! [`crate::layers`] for building stacks of your own. To replace a default layer with one of
+//! yours, disable ours and add yours: with `ClientBuilder::layer` it runs once per call, just
+//! above the retry token and retry (e.g. your own retry); with `ClientBuilder::attempt_layer`
+//! it runs once per attempt, just above signing (e.g. your own breaker or rate limiter).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -78,6 +78,16 @@ impl CallOptions {
         self.retry_policy.as_ref()
     }
 
+    /// The operation-timeout override: `Some(None)` disables it for this call.
+    pub fn get_operation_timeout(&self) -> Option<Option<Duration>> {
+        self.operation_timeout
+    }
+
+    /// The attempt-timeout override: `Some(None)` disables it for this call.
+    pub fn get_attempt_timeout(&self) -> Option<Option<Duration>> {
+        self.attempt_timeout
+    }
+
     /// Puts these options into `req`'s extensions.
     pub fn apply<B>(self, req: &mut http::Request<B>) {
         req.extensions_mut().insert(self);
