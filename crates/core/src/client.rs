@@ -12,6 +12,10 @@ use tower::{Layer, Service, ServiceExt};
 use crate::auth::{Credentials, RequestSigner};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::layers::breaker::{CircuitBreakerConfig, CircuitBreakers};
+use crate::layers::classify::{Classify, OciClassifier, SharedClassifier};
+use crate::layers::retry::{RetryBudget, RetryPolicy};
+use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackParts};
 use crate::transport::HttpTransport;
@@ -37,6 +41,8 @@ pub struct Client {
 
 struct Inner {
     stack: BoxStack,
+    breakers: Option<CircuitBreakers>,
+    retry_budget: Option<RetryBudget>,
     region: Option<Region>,
     endpoint: Option<Endpoint>,
     service_endpoints: HashMap<String, Endpoint>,
@@ -60,9 +66,30 @@ impl Client {
 
     /// Sends one operation and parses its output.
     pub async fn send<R: Request>(&self, op: R) -> Result<R::Output, Error> {
+        self.send_with(op, CallOptions::new()).await
+    }
+
+    /// Sends one operation with per-call overrides (retry policy, timeouts).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use oci_core::layers::{CallOptions, RetryPolicy};
+    /// # async fn run<R: oci_core::Request>(client: oci_core::Client, op: R) -> Result<(), oci_core::Error> {
+    /// let opts = CallOptions::new()
+    ///     .retry_policy(RetryPolicy::none())
+    ///     .operation_timeout(Duration::from_secs(10));
+    /// let output = client.send_with(op, opts).await?;
+    /// # let _ = output; Ok(()) }
+    /// ```
+    pub async fn send_with<R: Request>(
+        &self,
+        op: R,
+        options: CallOptions,
+    ) -> Result<R::Output, Error> {
         let endpoint = self.endpoint_for(&R::SERVICE)?;
         let mut req = op.into_http(&endpoint)?;
         req.extensions_mut().insert(R::info());
+        options.apply(&mut req);
         let resp = self.call(req).await?;
         R::parse(resp).await
     }
@@ -100,12 +127,34 @@ impl Client {
     pub fn stack(&self) -> BoxStack {
         self.inner.stack.clone()
     }
+
+    /// The client's circuit breakers (one per endpoint host), to read their states; `None` when
+    /// the breaker is disabled.
+    ///
+    /// ```no_run
+    /// # fn run(client: oci_core::Client) {
+    /// if let Some(breakers) = client.circuit_breakers() {
+    ///     for b in breakers.snapshot() {
+    ///         println!("{}: {} ({} of {} calls failed)", b.host, b.state, b.failures, b.calls);
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn circuit_breakers(&self) -> Option<&CircuitBreakers> {
+        self.inner.breakers.as_ref()
+    }
+
+    /// The client's retry budget, shared by all its calls; `None` when unlimited.
+    pub fn retry_budget(&self) -> Option<&RetryBudget> {
+        self.inner.retry_budget.as_ref()
+    }
 }
 
 /// Builds a [`Client`]: credentials, region or endpoint, transport and layers.
 ///
 /// ```no_run
 /// use std::time::Duration;
+/// use oci_core::layers::{CircuitBreakerConfig, RetryPolicy};
 /// use oci_core::{Client, Config, Endpoint};
 ///
 /// # fn run() -> Result<(), oci_core::Error> {
@@ -114,7 +163,12 @@ impl Client {
 ///     .config(&config)?
 ///     .endpoint(Endpoint::parse("http://127.0.0.1:12000")?) // e.g. the emulator
 ///     .connect_timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::builder().max_attempts(4).build()) // or RetryPolicy::none()
+///     .circuit_breaker(CircuitBreakerConfig::default().open_for(Duration::from_secs(10)))
+///     .attempt_timeout(Duration::from_secs(30))
+///     .operation_timeout(Duration::from_secs(120))
 ///     .layer(tower::layer::layer_fn(|s| s)) // any tower layer, once per call
+///     .attempt_layer(tower::layer::layer_fn(|s| s)) // any tower layer, once per attempt
 ///     .build()?;
 /// # let _ = client; Ok(()) }
 /// ```
@@ -129,6 +183,15 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     operation_layers: Vec<LayerFn>,
     attempt_layers: Vec<LayerFn>,
+    classifier: Option<SharedClassifier>,
+    retry_policy: RetryPolicy,
+    retry_budget: Option<RetryBudget>,
+    circuit_breaker: Option<CircuitBreakerConfig>,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    body_stall_timeout: Option<Duration>,
+    tracing: bool,
+    retry_tokens: bool,
 }
 
 impl Default for ClientBuilder {
@@ -144,6 +207,15 @@ impl Default for ClientBuilder {
             user_agent: None,
             operation_layers: Vec::new(),
             attempt_layers: Vec::new(),
+            classifier: None,
+            retry_policy: RetryPolicy::default(),
+            retry_budget: Some(RetryBudget::standard()),
+            circuit_breaker: Some(CircuitBreakerConfig::default()),
+            attempt_timeout: Some(Duration::from_secs(60)),
+            operation_timeout: None,
+            body_stall_timeout: Some(Duration::from_secs(60)),
+            tracing: true,
+            retry_tokens: true,
         }
     }
 }
@@ -226,7 +298,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a tower layer that runs once per call, outside retries. The first added is outermost.
+    /// Adds a tower layer that runs once per call, outside retries (inside trace and the
+    /// operation timeout, outside the retry token). The first added is outermost.
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<BoxStack> + Send + Sync + 'static,
@@ -242,7 +315,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a tower layer that runs once per attempt, inside retries, just above signing.
+    /// Adds a tower layer that runs once per attempt, inside retries, the circuit breaker and the
+    /// attempt timeout, just above signing. The first added is outermost.
     pub fn attempt_layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<BoxStack> + Send + Sync + 'static,
@@ -255,6 +329,67 @@ impl ClientBuilder {
         <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
     {
         self.attempt_layers.push(stack::layer_fn(layer));
+        self
+    }
+
+    /// The retry policy for every call ([`RetryPolicy::default`]: OCI's 8 attempts, 600 s);
+    /// [`RetryPolicy::none`] turns retries off. One call can override it with
+    /// [`CallOptions::retry_policy`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// The retry budget shared by every call of the client ([`RetryBudget::standard`]);
+    /// `None` for unlimited retries.
+    pub fn retry_budget(mut self, budget: impl Into<Option<RetryBudget>>) -> Self {
+        self.retry_budget = budget.into();
+        self
+    }
+
+    /// The circuit breaker's configuration ([`CircuitBreakerConfig::default`]); `None`
+    /// disables it.
+    pub fn circuit_breaker(mut self, config: impl Into<Option<CircuitBreakerConfig>>) -> Self {
+        self.circuit_breaker = config.into();
+        self
+    }
+
+    /// Bounds each attempt up to the response head (60 s); `None` disables it.
+    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.attempt_timeout = timeout.into();
+        self
+    }
+
+    /// Bounds each whole call, retries and sleeps included (off by default: the retry policy's
+    /// total-time cap bounds a call).
+    pub fn operation_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.operation_timeout = timeout.into();
+        self
+    }
+
+    /// Fails a streamed response body that sends nothing for this long while it is read (60 s);
+    /// `None` disables the guard.
+    pub fn body_stall_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.body_stall_timeout = timeout.into();
+        self
+    }
+
+    /// Operation and attempt spans (on by default).
+    pub fn tracing(mut self, on: bool) -> Self {
+        self.tracing = on;
+        self
+    }
+
+    /// An `opc-retry-token` for operations that declare one (on by default).
+    pub fn retry_tokens(mut self, on: bool) -> Self {
+        self.retry_tokens = on;
+        self
+    }
+
+    /// One classifier for retry, the circuit breaker and trace ([`OciClassifier`] by default).
+    /// It replaces the classifier of the client's retry policy; a per-call policy keeps its own.
+    pub fn classifier(mut self, classifier: impl Classify) -> Self {
+        self.classifier = Some(Arc::new(classifier));
         self
     }
 
@@ -275,16 +410,41 @@ impl ClientBuilder {
         };
         let user_agent = HeaderValue::from_str(&ua)
             .map_err(|_| Error::config("the user-agent suffix is not a valid header value"))?;
+        let classifier = self.classifier;
+        let shared = classifier
+            .clone()
+            .unwrap_or_else(|| Arc::new(OciClassifier) as SharedClassifier);
+        let retry_policy = match &classifier {
+            Some(c) => self.retry_policy.with_classifier(c.clone()),
+            None => self.retry_policy,
+        };
+        let breakers = self.circuit_breaker.map(|config| {
+            let config = match &classifier {
+                Some(c) => config.shared_classifier(c.clone()),
+                None => config,
+            };
+            CircuitBreakers::new(config)
+        });
         let stack = stack::assemble(StackParts {
             transport,
             signer: RequestSigner::new(credentials, self.clock),
             user_agent,
             operation_layers: self.operation_layers,
             attempt_layers: self.attempt_layers,
+            trace: self.tracing.then_some(shared),
+            operation_timeout: self.operation_timeout,
+            retry_tokens: self.retry_tokens,
+            retry_policy,
+            retry_budget: self.retry_budget.clone(),
+            breakers: breakers.clone(),
+            attempt_timeout: self.attempt_timeout,
+            body_stall_timeout: self.body_stall_timeout,
         });
         Ok(Client {
             inner: Arc::new(Inner {
                 stack,
+                breakers,
+                retry_budget: self.retry_budget,
                 region: self.region,
                 endpoint: self.endpoint,
                 service_endpoints: self.service_endpoints,

@@ -1,20 +1,43 @@
-//! Assembles the default tower stack, in one readable place.
+//! Assembles the default tower stack, in one readable place (the crate-private `assemble`).
 //!
 //! ```text
 //! Client::send(op)
-//!   └─ [user operation layers]   once per call
-//!   └─ [user attempt layers]     once per attempt
-//!   └─ Sign                      fresh date, opc-request-id and signature per attempt
-//!   └─ StatusError               any non-2xx becomes a typed Error
-//!   └─ Transport                 hyper-util + rustls, or your own Service
+//!   └─ Trace                     span per operation                      once per call
+//!   └─ OperationTimeout          whole call, backoff included (off by default)
+//!   └─ [user operation layers]   ClientBuilder::layer
+//!   └─ RetryToken                one opc-retry-token per call, for ops that declare it
+//!   └─ Retry                     policy, backoff + jitter, Retry-After, retry budget
+//!       └─ AttemptTrace          span per attempt                        once per attempt
+//!       └─ CircuitBreaker        per client and host; open => fails fast
+//!       └─ AttemptTimeout        one attempt up to the response head (60 s)
+//!       └─ [user attempt layers] ClientBuilder::attempt_layer
+//!       └─ Sign                  fresh date, opc-request-id and signature per attempt
+//!       └─ StatusError           any non-2xx becomes a typed Error
+//!       └─ StallGuard            response bodies that go silent fail (60 s)
+//!       └─ Transport             hyper-util + rustls (connect timeout 10 s), or your Service
 //! ```
+//!
+//! Each default layer can be replaced or disabled through [`ClientBuilder`](crate::ClientBuilder)
+//! (e.g. `.retry_policy(RetryPolicy::none())`, `.circuit_breaker(None)`,
+//! `.attempt_timeout(None)`, `.tracing(false)`); every layer is also public in
+//! [`crate::layers`] for building stacks of your own. To replace a default layer with one of
+//! yours, disable ours and add yours: with `ClientBuilder::layer` it runs once per call, just
+//! above the retry token and retry (e.g. your own retry); with `ClientBuilder::attempt_layer`
+//! it runs once per attempt, just above signing (e.g. your own breaker or rate limiter).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
 use crate::auth::RequestSigner;
+use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
+use crate::layers::classify::SharedClassifier;
+use crate::layers::retry::{RetryBudget, RetryLayer, RetryPolicy};
+use crate::layers::retry_token::RetryTokenLayer;
+use crate::layers::timeout::{StallGuardLayer, TimeoutLayer};
+use crate::layers::trace::{AttemptTraceLayer, TraceLayer};
 use crate::layers::{SignLayer, StatusErrorLayer};
 use crate::{Body, BoxError, Error};
 
@@ -42,6 +65,20 @@ where
     })
 }
 
+/// Boxes one of our layers, whose error is already [`Error`].
+fn ours<L>(layer: L) -> LayerFn
+where
+    L: Layer<BoxStack> + Send + Sync + 'static,
+    L::Service: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
+{
+    Arc::new(move |inner: BoxStack| BoxCloneSyncService::new(layer.layer(inner)))
+}
+
 /// Everything the stack is built from.
 pub(crate) struct StackParts {
     pub transport: BoxStack,
@@ -49,10 +86,19 @@ pub(crate) struct StackParts {
     pub user_agent: http::HeaderValue,
     pub operation_layers: Vec<LayerFn>,
     pub attempt_layers: Vec<LayerFn>,
+    /// Trace spans on, with this classifier.
+    pub trace: Option<SharedClassifier>,
+    pub operation_timeout: Option<Duration>,
+    pub retry_tokens: bool,
+    pub retry_policy: RetryPolicy,
+    pub retry_budget: Option<RetryBudget>,
+    pub breakers: Option<CircuitBreakers>,
+    pub attempt_timeout: Option<Duration>,
+    pub body_stall_timeout: Option<Duration>,
 }
 
-/// Builds the stack from the inside out. Layers given first end up outermost, as with
-/// `tower::ServiceBuilder`.
+/// Builds the stack: the layers are listed outermost first, in the order of the diagram above,
+/// then wrapped around the transport from the inside out.
 pub(crate) fn assemble(parts: StackParts) -> BoxStack {
     let StackParts {
         transport,
@@ -60,15 +106,45 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
         user_agent,
         operation_layers,
         attempt_layers,
+        trace,
+        operation_timeout,
+        retry_tokens,
+        retry_policy,
+        retry_budget,
+        breakers,
+        attempt_timeout,
+        body_stall_timeout,
     } = parts;
 
-    let mut svc = BoxCloneSyncService::new(StatusErrorLayer.layer(transport));
-    svc = BoxCloneSyncService::new(SignLayer::new(signer).user_agent(user_agent).layer(svc));
-    for layer in attempt_layers.iter().rev() {
-        svc = layer(svc);
+    let mut layers: Vec<LayerFn> = Vec::new();
+    // Once per call.
+    if let Some(c) = &trace {
+        layers.push(ours(TraceLayer::new().classifier(c.clone())));
     }
-    for layer in operation_layers.iter().rev() {
-        svc = layer(svc);
+    // Always present (even when off) so a per-call CallOptions can switch it on.
+    layers.push(ours(TimeoutLayer::operation(operation_timeout)));
+    layers.extend(operation_layers);
+    if retry_tokens {
+        layers.push(ours(RetryTokenLayer));
     }
-    svc
+    layers.push(ours(RetryLayer::new(retry_policy).budget(retry_budget)));
+    // Once per attempt.
+    if let Some(c) = &trace {
+        layers.push(ours(AttemptTraceLayer::new().classifier(c.clone())));
+    }
+    if let Some(b) = breakers {
+        layers.push(ours(CircuitBreakerLayer::with_breakers(b)));
+    }
+    layers.push(ours(TimeoutLayer::attempt(attempt_timeout)));
+    layers.extend(attempt_layers);
+    layers.push(ours(SignLayer::new(signer).user_agent(user_agent)));
+    layers.push(ours(StatusErrorLayer));
+    if let Some(d) = body_stall_timeout {
+        layers.push(ours(StallGuardLayer::new(d)));
+    }
+
+    layers
+        .into_iter()
+        .rev()
+        .fold(transport, |inner, layer| layer(inner))
 }
