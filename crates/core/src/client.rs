@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use http::HeaderValue;
@@ -46,6 +46,8 @@ struct Inner {
     region: Option<Region>,
     endpoint: Option<Endpoint>,
     service_endpoints: HashMap<String, Endpoint>,
+    /// Endpoints already resolved, so a call does not expand templates again.
+    resolved: RwLock<HashMap<ServiceInfo, Endpoint>>,
 }
 
 impl fmt::Debug for Client {
@@ -104,6 +106,26 @@ impl Client {
     /// The endpoint for a service: the per-service override, else the global override, else the
     /// region's endpoint; the service's base path is appended to overrides.
     pub fn endpoint_for(&self, service: &ServiceInfo) -> Result<Endpoint, Error> {
+        let cached = self
+            .inner
+            .resolved
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(service)
+            .cloned();
+        if let Some(e) = cached {
+            return Ok(e);
+        }
+        let endpoint = self.resolve_endpoint(service)?;
+        self.inner
+            .resolved
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(*service, endpoint.clone());
+        Ok(endpoint)
+    }
+
+    fn resolve_endpoint(&self, service: &ServiceInfo) -> Result<Endpoint, Error> {
         if let Some(e) = self.inner.service_endpoints.get(service.name) {
             return Ok(e.with_base_path(service.base_path));
         }
@@ -448,6 +470,7 @@ impl ClientBuilder {
                 region: self.region,
                 endpoint: self.endpoint,
                 service_endpoints: self.service_endpoints,
+                resolved: RwLock::default(),
             }),
         })
     }
