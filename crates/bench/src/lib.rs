@@ -131,18 +131,30 @@ impl Credentials for CountingCredentials {
     }
 }
 
-/// CPU time (user + system) this process has used so far, in seconds, from `/proc/self/stat`.
+/// CPU time this process's main thread has run so far, in seconds (user and system together).
 ///
 /// ```
 /// let t = oci_bench::cpu_seconds();
 /// assert!(t.map_or(true, |t| t >= 0.0));
 /// ```
 ///
-/// `None` where `/proc` is not available. Resolution is one clock tick (usually 10 ms).
+/// Read from `/proc/self/schedstat` (nanoseconds), else from the `utime` and `stime` of
+/// `/proc/self/stat` (clock ticks, usually 10 ms); `None` where `/proc` is not available.
+/// On a machine shared with other work, signatures per CPU second vary far less than
+/// signatures per wall-clock second, which depend on how much of the core the process got.
 pub fn cpu_seconds() -> Option<f64> {
+    if let Ok(s) = std::fs::read_to_string("/proc/self/schedstat") {
+        if let Some(ns) = s
+            .split_whitespace()
+            .next()
+            .and_then(|f| f.parse::<u64>().ok())
+        {
+            return Some(ns as f64 / 1e9);
+        }
+    }
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may contain spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after `state`.
     let utime: f64 = fields.get(11)?.parse().ok()?;
