@@ -294,39 +294,39 @@ def measure_t9(ctx: Context) -> dict:
 WAITS_EMULATOR = "needs the emulator and the oci-identity crate (signed get_user against a local server)"
 
 MEASURES: list[Measure] = [
-    Measure("T1", "signer signs/s vs openssl speed rsa2048 (1 core)", Goal(">=", 0.90, "×"),
+    Measure("T1", "signer signs/s vs openssl speed rsa2048", Goal(">=", 0.90, "×"),
             a="oci-tower RequestSigner (sign-speed)", b="openssl speed rsa2048",
             run=measure_t1, available=available_openssl),
     # T3: client `oci-bench get-user --in-flight 1` vs the official Python SDK's IdentityClient.get_user
     # (service_endpoint=http://127.0.0.1:PORT, bytecode cache on), same emulator, client on CPU 0,
     # emulator on CPU 1, 1,000+ users rotating; requests sent == signatures computed.
-    Measure("T3", "signed get_user, 1 in flight, vs Python SDK", Goal(">=", 2.2, "×"),
+    Measure("T3", "get_user, 1 in flight, vs Python SDK", Goal(">=", 2.2, "×"),
             a="oci-tower get_user req/s", b="official Python SDK get_user req/s", pending=WAITS_EMULATOR),
     # T4a: 8 in flight on 2 cores vs Python with 8 threads; T4b: the same client on 2 cores / on 1 core.
-    Measure("T4a", "8 in flight on 2 cores vs Python SDK with 8 threads", Goal(">=", 5.0, "×"),
+    Measure("T4a", "get_user, 8 in flight vs Python 8 threads", Goal(">=", 5.0, "×"),
             a="oci-tower get_user req/s, 8 in flight", b="Python SDK req/s, 8 threads", pending=WAITS_EMULATOR),
-    Measure("T4b", "8 in flight: 2 cores vs 1 core (scaling)", Goal(">=", 1.8, "×"),
+    Measure("T4b", "8 in flight: 2 cores vs 1 core", Goal(">=", 1.8, "×"),
             a="oci-tower req/s on 2 cores", b="oci-tower req/s on 1 core", pending=WAITS_EMULATOR),
     # T5: the full Client stack with a no-op signer vs a bare hyper-util client, same server.
-    Measure("T5a", "full stack (no-op signer) vs bare hyper-util, 1 in flight", Goal(">=", 0.90, "×"),
+    Measure("T5a", "stack, no-op signer vs bare hyper, 1 in flight", Goal(">=", 0.90, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
             pending="needs a server to call (the emulator) and a no-op signer hook on the client"),
-    Measure("T5b", "full stack (no-op signer) vs bare hyper-util, 8 in flight", Goal(">=", 0.80, "×"),
+    Measure("T5b", "stack, no-op signer vs bare hyper, 8 in flight", Goal(">=", 0.80, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
             pending="needs a server to call (the emulator) and a no-op signer hook on the client"),
     # T6: process start to first signed response, oci-tower binary vs `python -c 'import oci; ...'`.
-    Measure("T6", "cold start to first signed response vs Python SDK", Goal("<=", 0.10, "×"),
+    Measure("T6", "cold start to first response vs Python SDK", Goal("<=", 0.10, "×"),
             a="oci-tower ms", b="Python SDK ms", pending=WAITS_EMULATOR),
     # T7: emulator verifying signatures (server side) vs the SDK generating them, one core each.
-    Measure("T7", "emulator verified req/s vs Python SDK generated req/s", Goal(">=", 10.0, "×"),
+    Measure("T7", "emulator verify req/s vs SDK sign req/s", Goal(">=", 10.0, "×"),
             a="emulator verified req/s", b="Python SDK req/s",
             pending="needs the emulator (signature verification on the server side)"),
     # T8a/b: 1 GiB put and get through client and emulator; peak RSS from /usr/bin/time -v.
     Measure("T8a", "1 GiB put+get: peak client RSS", Goal("<=", 64, "MiB"),
             a="client peak RSS", b=None, pending="needs the emulator with Object Storage put/get"),
-    Measure("T8b", "1 GiB put+get throughput vs bare hyper streaming upload", Goal(">=", 0.80, "×"),
+    Measure("T8b", "1 GiB put+get throughput vs bare hyper", Goal(">=", 0.80, "×"),
             a="oci-tower MiB/s", b="bare hyper MiB/s", pending="needs the emulator with Object Storage put/get"),
-    Measure("T9", "cold `cargo build -p oci-identity` on 2 cores", Goal("<=", 90, "s"),
+    Measure("T9", "cold cargo build -p oci-identity", Goal("<=", 90, "s"),
             a="build time", b=None, run=measure_t9, available=available_identity),
 ]
 
