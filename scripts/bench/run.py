@@ -349,6 +349,10 @@ def machine() -> dict:
     except OSError:
         pass
     info["loadavg"] = os.getloadavg()
+    try:
+        info["git_dirty"] = bool(run_checked(["git", "status", "--porcelain", "--untracked-files=no"]).strip())
+    except (RuntimeError, OSError):
+        info["git_dirty"] = None
     info["kernel"] = os.uname().release
     for key, argv in [("rustc", ["rustc", "--version"]), ("openssl", ["openssl", "version"]),
                       ("git_commit", ["git", "rev-parse", "HEAD"])]:
@@ -371,6 +375,8 @@ def reproduce_command(m: Measure, args: argparse.Namespace) -> str:
             cmd += [f"--openssl-ia32cap='{args.openssl_ia32cap}'"]
         if not args.pin:
             cmd.append("--no-pin")
+        elif args.cpu != "0":
+            cmd += ["--cpu", args.cpu]
     return " ".join(cmd)
 
 
