@@ -100,6 +100,7 @@ class Measure:
     run: Optional[Callable[[Context], dict]] = None
     pending: str = ""  # why `run` is None: what has to exist first
     available: Optional[Callable[[Context], Optional[str]]] = None  # None, or why not now
+    options: tuple[str, ...] = ("reps", "seconds", "pin", "cpu")  # options that change its figure
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,9 +259,12 @@ def workspace_packages() -> list[str]:
     return [p["name"] for p in json.loads(out)["packages"]]
 
 
+T9_PACKAGE = "oci-identity"
+
+
 def available_identity(ctx: Context) -> Optional[str]:
-    if "oci-identity" not in workspace_packages():
-        return "the oci-identity crate is not in this workspace yet"
+    if T9_PACKAGE not in workspace_packages():
+        return f"the {T9_PACKAGE} crate is not in this workspace yet"
     return None
 
 
@@ -274,14 +278,14 @@ def measure_t9(ctx: Context) -> dict:
     def once() -> tuple[float, object]:
         with tempfile.TemporaryDirectory(prefix="oci-bench-t9-") as tmp:
             env["CARGO_TARGET_DIR"] = tmp
-            argv = ["cargo", "build", "--locked", "--offline", "-p", "oci-identity"]
+            argv = ["cargo", "build", "--locked", "--offline", "-p", T9_PACKAGE]
             start = time.monotonic()
             run_checked(argv, env=env)
             secs = time.monotonic() - start
         load = os.getloadavg()
         return secs, {"seconds": secs, "argv": argv, "loadavg_after": load}
 
-    res = repeated_value("cold `cargo build -p oci-identity`", "s", ctx.args.build_reps, once)
+    res = repeated_value(f"cold `cargo build -p {T9_PACKAGE}`", "s", ctx.args.build_reps, once)
     res["note"] = ("fresh CARGO_TARGET_DIR per run, dependencies already fetched, no RUSTC_WRAPPER, "
                    f"{os.cpu_count()} cores shared with other work (load average in raw)")
     return res
@@ -296,7 +300,8 @@ WAITS_EMULATOR = "needs the emulator and the oci-identity crate (signed get_user
 MEASURES: list[Measure] = [
     Measure("T1", "signer signs/s vs openssl speed rsa2048", Goal(">=", 0.90, "×"),
             a="oci-tower RequestSigner (sign-speed)", b="openssl speed rsa2048",
-            run=measure_t1, available=available_openssl),
+            run=measure_t1, available=available_openssl,
+            options=("reps", "seconds", "clock", "openssl_ia32cap", "pin", "cpu")),
     # T3: client `oci-bench get-user --in-flight 1` vs the official Python SDK's IdentityClient.get_user
     # (service_endpoint=http://127.0.0.1:PORT, bytecode cache on), same emulator, client on CPU 0,
     # emulator on CPU 1, 1,000+ users rotating; requests sent == signatures computed.
@@ -327,7 +332,7 @@ MEASURES: list[Measure] = [
     Measure("T8b", "1 GiB put+get throughput vs bare hyper", Goal(">=", 0.80, "×"),
             a="oci-tower MiB/s", b="bare hyper MiB/s", pending="needs the emulator with Object Storage put/get"),
     Measure("T9", "cold cargo build -p oci-identity", Goal("<=", 90, "s"),
-            a="build time", b=None, run=measure_t9, available=available_identity),
+            a="build time", b=None, run=measure_t9, available=available_identity, options=("build_reps",)),
 ]
 
 
@@ -363,24 +368,21 @@ def machine() -> dict:
     return info
 
 
-def reproduce_command(m: Measure, args: argparse.Namespace) -> str:
+def reproduce_command(m: Measure, args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """The command line that repeats this measure with the options it used."""
     cmd = ["python3", "scripts/bench/run.py", m.id]
-    if m.id == "T9":
-        cmd += ["--build-reps", str(args.build_reps)]
-    else:
-        cmd += ["--reps", str(args.reps), "--seconds", str(args.seconds)]
-        if m.id == "T1" and args.clock != "cpu":
-            cmd += ["--clock", args.clock]
-        if m.id == "T1" and args.openssl_ia32cap:
-            cmd += [f"--openssl-ia32cap='{args.openssl_ia32cap}'"]
-        if not args.pin:
-            cmd.append("--no-pin")
-        elif args.cpu != "0":
-            cmd += ["--cpu", args.cpu]
+    for dest in m.options:
+        value, default = getattr(args, dest), parser.get_default(dest)
+        if dest == "pin":
+            if not value:
+                cmd.append("--no-pin")
+        elif dest in ("reps", "seconds", "build_reps") or value != default:
+            flag = "--" + dest.replace("_", "-")
+            cmd.append(f"{flag}={value!r}" if isinstance(value, str) else f"{flag} {value}")
     return " ".join(cmd)
 
 
-def run_measures(selected: list[str], args: argparse.Namespace) -> dict:
+def run_measures(selected: list[str], args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict:
     ctx = Context(args)
     started = _dt.datetime.now(_dt.timezone.utc)
     out: dict = {"schema": 1, "started": started.isoformat(timespec="seconds"), "machine": machine(),
@@ -410,7 +412,7 @@ def run_measures(selected: list[str], args: argparse.Namespace) -> dict:
                     out["measures"][m.id] = entry
                     continue
                 med = res["value"]["median"]
-                entry.update(status="measured", command=reproduce_command(m, args), met=m.goal.met(med), **res)
+                entry.update(status="measured", command=reproduce_command(m, args, parser), met=m.goal.met(med), **res)
         out["measures"][m.id] = entry
     out["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     out["machine"]["loadavg_end"] = os.getloadavg()
@@ -468,7 +470,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         ap.error(f"--reps must be at least {MIN_REPS}")
     selected = args.measures or [m.id for m in MEASURES if m.run]
 
-    results = run_measures(selected, args)
+    results = run_measures(selected, args, ap)
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = args.out or RESULTS_DIR / f"{stamp}-{'-'.join(selected)}.json"
