@@ -14,7 +14,9 @@ sample's own JSON output included, to bench-results/<UTC time>-<measures>.json.
 
 Adding a measure: write a function `measure_xx(ctx) -> dict` that returns `side_by_side(...)`
 (a ratio of two commands) or `repeated_value(...)` (one figure against an absolute goal), and
-point the measure's `run` at it in MEASURES below. A measure whose `run` is None is reported as
+point the measure's `run` at it in MEASURES below. `ctx.bench_binary(name)` builds crates/bench
+in release, `ctx.pin(argv, cpus)` pins a command, and `with ctx.server(argv, port):` runs a
+server (the emulator) pinned to CPU 1 for the duration of the block. A measure whose `run` is None is reported as
 "pending" with its reason; a measure whose `available` check returns a reason is reported as
 "not available". Both go into the results file, so the chart and BENCHMARKS.md list them too.
 """
@@ -22,10 +24,12 @@ point the measure's `run` at it in MEASURES below. A measure whose `run` is None
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS_DIR = ROOT / "bench-results"
@@ -75,6 +79,40 @@ class Context:
         if self.args.pin and shutil.which("taskset"):
             return ["taskset", "-c", cpus, *argv]
         return argv
+
+    @contextlib.contextmanager
+    def server(self, argv: list[str], port: int, cpus: str = "1", timeout: float = 30.0) -> Iterator[subprocess.Popen]:
+        """Runs a server (e.g. the emulator) pinned to `cpus` while the block runs.
+
+        Waits until 127.0.0.1:`port` accepts connections; stops the server afterwards (SIGTERM,
+        then SIGKILL after 5 s) and raises if it died early.
+        """
+        proc = subprocess.Popen(self.pin(argv, cpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    err = proc.stderr.read() if proc.stderr else ""
+                    raise RuntimeError(f"server `{' '.join(argv)}` exited {proc.returncode}: {err[-2000:]}")
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"server `{' '.join(argv)}` did not listen on {port} in {timeout} s")
+                    time.sleep(0.05)
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            if proc.stderr:
+                proc.stderr.close()
 
     def bench_binary(self, name: str) -> Path:
         """Builds crates/bench in release once per run and returns the binary's path."""
