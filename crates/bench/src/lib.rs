@@ -1,0 +1,251 @@
+//! Shared pieces of the oci-tower benchmark binaries.
+//!
+//! ```
+//! let users = oci_bench::user_ocids(1_000);
+//! assert_eq!(users.len(), 1_000);
+//! assert!(users[0].starts_with("ocid1.user.oc1.."));
+//! ```
+//!
+//! Each binary in this crate runs one side of a side-by-side measure for a fixed time and prints
+//! one JSON object on stdout; `scripts/bench/run.py` runs it alternately with the other side
+//! (A B A B …), pins it with `taskset`, and takes the per-pair ratios. Binaries never judge a
+//! result against a goal: that is the runner's job.
+//!
+//! The rules they follow (see `BENCHMARKS.md`): signed requests rotate over at least
+//! [`MIN_USERS`] distinct user OCIDs, so no signature cache can help, and every binary counts
+//! signatures computed and requests built and refuses to report when the two differ.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use oci_core::auth::{ApiKeyCredentials, Credentials, PrivateKey};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{RsaPrivateKey, RsaPublicKey};
+
+/// The fewest distinct user OCIDs a signed-request benchmark may rotate over.
+pub const MIN_USERS: usize = 1_000;
+
+/// The error type of the benchmark binaries.
+pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
+
+/// `n` distinct, well-formed user OCIDs (`ocid1.user.oc1..aaaa…`), deterministic for a given `n`.
+///
+/// ```
+/// let u = oci_bench::user_ocids(2);
+/// assert_ne!(u[0], u[1]);
+/// ```
+pub fn user_ocids(n: usize) -> Vec<String> {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    (0..n)
+        .map(|i| {
+            // 60 characters like a real OCID's unique part: a fixed prefix and the index in base 32.
+            let mut tail = String::with_capacity(60);
+            let mut x = i as u64;
+            for _ in 0..13 {
+                tail.push(ALPHABET[(x % 32) as usize] as char);
+                x /= 32;
+            }
+            format!("ocid1.user.oc1..aaaaaaaa{:a>47}", tail)
+        })
+        .collect()
+}
+
+/// An RSA key to sign with: read from a PEM file, or a fresh RSA-2048 key when `path` is `None`.
+///
+/// ```no_run
+/// let (key, public) = oci_bench::signing_key(None)?;
+/// assert_eq!(key.bits(), 2048);
+/// # let _ = public;
+/// # Ok::<(), oci_bench::BenchError>(())
+/// ```
+///
+/// Returns the public half too, so a binary can verify a sample signature after timing.
+pub fn signing_key(path: Option<&Path>) -> Result<(PrivateKey, RsaPublicKey), BenchError> {
+    let rsa_key = match path {
+        Some(p) => {
+            let pem = std::fs::read_to_string(p)?;
+            RsaPrivateKey::from_pkcs8_pem(&pem).or_else(|_| {
+                use rsa::pkcs1::DecodeRsaPrivateKey;
+                RsaPrivateKey::from_pkcs1_pem(&pem)
+            })?
+        }
+        None => RsaPrivateKey::new(&mut rand::thread_rng(), 2048)?,
+    };
+    let public = rsa_key.to_public_key();
+    Ok((PrivateKey::from_rsa(rsa_key)?, public))
+}
+
+/// API-key credentials that count how many times the signer took the key to sign.
+///
+/// ```
+/// # fn run(key: oci_core::auth::PrivateKey) -> Result<(), oci_core::Error> {
+/// use oci_core::auth::Credentials;
+/// let creds = oci_bench::CountingCredentials::new("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", key);
+/// creds.private_key()?;
+/// assert_eq!(creds.count(), 1);
+/// # Ok(()) }
+/// ```
+///
+/// `RequestSigner::sign` asks for the key exactly once per signature it computes, so this is the
+/// "signatures computed" counter that must match the number of requests built.
+#[derive(Clone)]
+pub struct CountingCredentials {
+    inner: ApiKeyCredentials,
+    count: Arc<AtomicU64>,
+}
+
+impl CountingCredentials {
+    /// Counting credentials for one API key.
+    pub fn new(tenancy: &str, user: &str, fingerprint: &str, key: PrivateKey) -> Self {
+        CountingCredentials {
+            inner: ApiKeyCredentials::new(tenancy, user, fingerprint, key),
+            count: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// How many times the key was handed out to sign.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+impl fmt::Debug for CountingCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CountingCredentials")
+            .field("inner", &self.inner)
+            .field("count", &self.count())
+            .finish()
+    }
+}
+
+impl Credentials for CountingCredentials {
+    fn key_id(&self) -> Result<String, oci_core::Error> {
+        self.inner.key_id()
+    }
+    fn private_key(&self) -> Result<Arc<PrivateKey>, oci_core::Error> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.inner.private_key()
+    }
+}
+
+/// CPU time this process's main thread has run so far, in seconds (user and system together).
+///
+/// ```
+/// let t = oci_bench::cpu_seconds();
+/// assert!(t.map_or(true, |t| t >= 0.0));
+/// ```
+///
+/// Read from `/proc/self/schedstat` (nanoseconds), else from the `utime` and `stime` of
+/// `/proc/self/stat` (clock ticks, usually 10 ms); `None` where `/proc` is not available.
+/// On a machine shared with other work, signatures per CPU second vary far less than
+/// signatures per wall-clock second, which depend on how much of the core the process got.
+pub fn cpu_seconds() -> Option<f64> {
+    if let Ok(s) = std::fs::read_to_string("/proc/self/schedstat") {
+        if let Some(ns) = s
+            .split_whitespace()
+            .next()
+            .and_then(|f| f.parse::<u64>().ok())
+        {
+            return Some(ns as f64 / 1e9);
+        }
+    }
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after `state`.
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// `--name value` command-line options, with defaults and typed lookups.
+///
+/// ```
+/// let args = oci_bench::Args::parse_from(["--seconds", "2.5", "--users", "1000"])?;
+/// assert_eq!(args.get("seconds", 3.0)?, 2.5);
+/// assert_eq!(args.get("users", 5usize)?, 1000);
+/// assert_eq!(args.get("missing", 7u32)?, 7);
+/// # Ok::<(), oci_bench::BenchError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Args {
+    values: HashMap<String, String>,
+}
+
+impl Args {
+    /// The process's own arguments.
+    pub fn from_env() -> Result<Self, BenchError> {
+        Self::parse_from(std::env::args().skip(1))
+    }
+
+    /// Parses `--name value` pairs; anything else is an error.
+    pub fn parse_from<I, S>(args: I) -> Result<Self, BenchError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut values = HashMap::new();
+        let mut it = args.into_iter().map(Into::into);
+        while let Some(name) = it.next() {
+            let key = name
+                .strip_prefix("--")
+                .ok_or_else(|| format!("expected `--option value`, got `{name}`"))?
+                .to_owned();
+            let value = it
+                .next()
+                .ok_or_else(|| format!("option `{name}` needs a value"))?;
+            values.insert(key, value);
+        }
+        Ok(Args { values })
+    }
+
+    /// The option's value parsed as `T`, or `default` when absent.
+    pub fn get<T>(&self, name: &str, default: T) -> Result<T, BenchError>
+    where
+        T: std::str::FromStr,
+        T::Err: fmt::Display,
+    {
+        match self.values.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|e| format!("option `--{name} {v}`: {e}").into()),
+        }
+    }
+
+    /// The option's raw value, when given.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn user_ocids_are_distinct_and_shaped_like_ocids() {
+        let users = user_ocids(5_000);
+        let set: HashSet<&String> = users.iter().collect();
+        assert_eq!(set.len(), 5_000);
+        for u in &users {
+            assert!(u.starts_with("ocid1.user.oc1..aaaaaaaa"), "{u}");
+            assert_eq!(u.len(), users[0].len(), "{u}");
+            assert!(u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'));
+        }
+    }
+
+    #[test]
+    fn args_reject_stray_words_and_missing_values() {
+        assert!(Args::parse_from(["seconds", "3"]).is_err());
+        assert!(Args::parse_from(["--seconds"]).is_err());
+        let args = Args::parse_from(["--seconds", "x"]).unwrap();
+        assert!(args.get("seconds", 1.0f64).is_err());
+        assert_eq!(args.get_str("seconds"), Some("x"));
+    }
+}

@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark runner for oci-tower (Python 3 standard library only).
+
+    python3 scripts/bench/run.py                 # every implemented measure, 5 repetitions
+    python3 scripts/bench/run.py T1 --reps 7 --seconds 3
+    python3 scripts/bench/run.py T9 --build-reps 1
+    python3 scripts/bench/run.py --list          # the table of measures and their status
+
+Rules (docs: /BENCHMARKS.md): a ratio is only meaningful when both sides run in the same
+session, alternately (A B A B ...), at least 5 repetitions each; the runner reports the median
+and min/max of each side and of the per-pair ratio A/B. Each side can be pinned to one CPU with
+`taskset` (on by default; `--no-pin` to turn it off). Every run writes its raw results, every
+sample's own JSON output included, to bench-results/<UTC time>-<measures>.json.
+
+Adding a measure: write a function `measure_xx(ctx) -> dict` that returns `side_by_side(...)`
+(a ratio of two commands) or `repeated_value(...)` (one figure against an absolute goal), and
+point the measure's `run` at it in MEASURES below. `ctx.bench_binary(name)` builds crates/bench
+in release, `ctx.pin(argv, cpus)` pins a command, and `with ctx.server(argv, port):` runs a
+server (the emulator) pinned to CPU 1 for the duration of the block. A measure whose `run` is None is reported as
+"pending" with its reason; a measure whose `available` check returns a reason is reported as
+"not available". Both go into the results file, so the chart and BENCHMARKS.md list them too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS_DIR = ROOT / "bench-results"
+MIN_REPS = 5
+
+
+# --------------------------------------------------------------------------------------------
+# Goals and the table of measures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target for one figure: `op` is '>=' or '<='; `unit` is '×' for ratios."""
+
+    op: str
+    value: float
+    unit: str
+
+    def met(self, x: float) -> bool:
+        return x >= self.value if self.op == ">=" else x <= self.value
+
+    def text(self) -> str:
+        sign = "≥" if self.op == ">=" else "≤"
+        if self.unit == "×":
+            return f"{sign} {self.value:g}×"
+        return f"{sign} {self.value:g} {self.unit}"
+
+
+@dataclass
+class Context:
+    """What a measure function gets: the options and a few shared helpers."""
+
+    args: argparse.Namespace
+    built: dict = field(default_factory=dict)
+
+    def pin(self, argv: list[str], cpus: str) -> list[str]:
+        """`taskset -c cpus argv...` when pinning is on (and taskset exists)."""
+        if self.args.pin and shutil.which("taskset"):
+            return ["taskset", "-c", cpus, *argv]
+        return argv
+
+    @contextlib.contextmanager
+    def server(self, argv: list[str], port: int, cpus: str = "1", timeout: float = 30.0) -> Iterator[subprocess.Popen]:
+        """Runs a server (e.g. the emulator) pinned to `cpus` while the block runs.
+
+        Waits until 127.0.0.1:`port` accepts connections; stops the server afterwards (SIGTERM,
+        then SIGKILL after 5 s) and raises if it died early.
+        """
+        proc = subprocess.Popen(self.pin(argv, cpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    err = proc.stderr.read() if proc.stderr else ""
+                    raise RuntimeError(f"server `{' '.join(argv)}` exited {proc.returncode}: {err[-2000:]}")
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"server `{' '.join(argv)}` did not listen on {port} in {timeout} s")
+                    time.sleep(0.05)
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            if proc.stderr:
+                proc.stderr.close()
+
+    def bench_binary(self, name: str) -> Path:
+        """Builds crates/bench in release once per run and returns the binary's path."""
+        if "oci-bench" not in self.built:
+            log("building oci-bench (release) ...")
+            run_checked(["cargo", "build", "--release", "--locked", "-p", "oci-bench"], cwd=ROOT)
+            self.built["oci-bench"] = True
+        path = target_dir() / "release" / name
+        if not path.exists():
+            raise RuntimeError(f"{path} was not built")
+        return path
+
+
+@dataclass
+class Measure:
+    """One entry of the table: an id, what it compares, its goal, and how to run it."""
+
+    id: str
+    title: str
+    goal: Goal
+    a: str  # what the figure is (A side of a ratio, or the measured quantity)
+    b: Optional[str]  # the B side of a ratio, None for an absolute figure
+    run: Optional[Callable[[Context], dict]] = None
+    pending: str = ""  # why `run` is None: what has to exist first
+    available: Optional[Callable[[Context], Optional[str]]] = None  # None, or why not now
+    options: tuple[str, ...] = ("reps", "seconds", "pin", "cpu")  # options that change its figure
+
+
+# --------------------------------------------------------------------------------------------
+# Generic machinery: run a command, A/B alternation, summaries
+# --------------------------------------------------------------------------------------------
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def run_checked(argv: list[str], cwd: Path = ROOT, env: Optional[dict] = None) -> str:
+    return run_both(argv, cwd, env)[0]
+
+
+def run_both(argv: list[str], cwd: Path = ROOT, env: Optional[dict] = None) -> tuple[str, str]:
+    """Runs a command to completion; returns (stdout, stderr), or raises when it fails."""
+    p = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"`{' '.join(argv)}` exited {p.returncode}:\n{p.stderr[-3000:]}")
+    return p.stdout, p.stderr
+
+
+def target_dir() -> Path:
+    return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "samples": values,
+    }
+
+
+@dataclass
+class Side:
+    """One side of a comparison: a command and how to read its figure from stdout."""
+
+    name: str
+    argv: list[str]
+    unit: str
+    parse: Callable[[str, str], tuple[float, object]]  # (stdout, stderr) -> (figure, raw record)
+
+
+def sample(side: Side) -> tuple[float, object, float]:
+    start = time.monotonic()
+    out, err = run_both(side.argv)
+    wall = time.monotonic() - start
+    value, raw = side.parse(out, err)
+    return value, raw, wall
+
+
+def side_by_side(ctx: Context, a: Side, b: Side, reps: int) -> dict:
+    """Runs A B A B ... `reps` pairs; the figure is the ratio A/B per pair."""
+    if reps < MIN_REPS:
+        raise ValueError(f"at least {MIN_REPS} repetitions are needed, got {reps}")
+    a_vals, b_vals, ratios, raw = [], [], [], []
+    for i in range(reps):
+        va, ra, wa = sample(a)
+        vb, rb, wb = sample(b)
+        a_vals.append(va)
+        b_vals.append(vb)
+        ratios.append(va / vb)
+        raw.append({"pair": i, "a": ra, "a_wall_s": wa, "b": rb, "b_wall_s": wb})
+        log(f"  pair {i + 1}/{reps}: {a.name} {va:,.1f} {a.unit}, {b.name} {vb:,.1f} {b.unit}, ratio {va / vb:.3f}")
+    return {
+        "kind": "ratio",
+        "a": {"name": a.name, "unit": a.unit, "argv": a.argv, **summary(a_vals)},
+        "b": {"name": b.name, "unit": b.unit, "argv": b.argv, **summary(b_vals)},
+        "value": summary(ratios),
+        "unit": "×",
+        "raw": raw,
+    }
+
+
+def repeated_value(name: str, unit: str, reps: int, once: Callable[[], tuple[float, object]]) -> dict:
+    """An absolute figure measured `reps` times (e.g. a build time)."""
+    vals, raw = [], []
+    for i in range(reps):
+        v, r = once()
+        vals.append(v)
+        raw.append(r)
+        log(f"  run {i + 1}/{reps}: {v:,.1f} {unit}")
+    return {"kind": "value", "a": {"name": name, "unit": unit}, "value": summary(vals), "unit": unit, "raw": raw}
+
+
+# --------------------------------------------------------------------------------------------
+# T1: signer signs/s vs openssl speed rsa2048
+# --------------------------------------------------------------------------------------------
+
+
+def parse_sign_speed_with(key: str) -> Callable[[str, str], tuple[float, object]]:
+    def parse(out: str, _err: str) -> tuple[float, object]:
+        rec = json.loads(out.strip().splitlines()[-1])
+        if rec["signs"] != rec["requests"]:
+            raise RuntimeError(f"sign-speed: signs {rec['signs']} != requests {rec['requests']}")
+        if rec["users"] < 1000 or not rec.get("last_signature_verified"):
+            raise RuntimeError(f"sign-speed broke the rules: {rec}")
+        if rec.get(key) is None:
+            raise RuntimeError(f"sign-speed reported no {key} (no /proc?): {rec}")
+        return rec[key], rec
+
+    return parse
+
+
+def parse_openssl_speed(_out: str, err: str) -> tuple[float, object]:
+    # Machine-readable output (-mr) on stderr: "+R1:<count>:2048:<seconds>" is the sign run.
+    for line in err.splitlines():
+        if line.startswith("+R1:"):
+            _, count, bits, secs = line.split(":")
+            count, secs = int(count), float(secs)
+            return count / secs, {"signs": count, "bits": int(bits), "seconds": secs, "line": line}
+    raise RuntimeError(f"no +R1 line in openssl speed output:\n{err[-2000:]}")
+
+
+def measure_t1(ctx: Context) -> dict:
+    """sign-speed vs `openssl speed rsa2048`, both on one pinned core, same clock."""
+    secs = str(ctx.args.seconds)
+    cpu = ctx.args.cpu
+    ours = ctx.bench_binary("sign-speed")
+    openssl = ["openssl", "speed", "-mr", "-seconds", secs, "rsa2048"]
+    if ctx.args.clock == "cpu":
+        # openssl's default divisor is the user CPU time of the sign loop; sign-speed's
+        # signs_per_cpu_sec divides by the CPU time (user + system) its thread ran.
+        key, unit = "signs_per_cpu_sec", "signs/CPU-s"
+    else:
+        # -elapsed: openssl divides by wall-clock time, like sign-speed's signs_per_sec.
+        openssl.insert(2, "-elapsed")
+        key, unit = "signs_per_sec", "signs/s"
+    if ctx.args.openssl_ia32cap:
+        openssl = ["env", f"OPENSSL_ia32cap={ctx.args.openssl_ia32cap}", *openssl]
+    a = Side("oci-tower sign-speed", ctx.pin([str(ours), "--seconds", secs, "--users", "1000"], cpu),
+             unit, parse_sign_speed_with(key))
+    b = Side("openssl speed rsa2048", ctx.pin(openssl, cpu), unit, parse_openssl_speed)
+    res = side_by_side(ctx, a, b, ctx.args.reps)
+    res["note"] = (f"both sides pinned to CPU {cpu} (taskset -c {cpu}), one thread, {secs} s per sample, "
+                   f"rate per {'CPU second' if ctx.args.clock == 'cpu' else 'wall-clock second'}; "
+                   "sign-speed builds and signs GET get_user requests through RequestSigner for 1,000 distinct "
+                   "user OCIDs with a fresh RSA-2048 key (ring), openssl signs a fixed digest (libcrypto)")
+    return res
+
+
+def available_openssl(ctx: Context) -> Optional[str]:
+    return None if shutil.which("openssl") else "openssl is not installed"
+
+
+# --------------------------------------------------------------------------------------------
+# T9: cold `cargo build -p oci-identity` in a fresh target dir
+# --------------------------------------------------------------------------------------------
+
+
+def workspace_packages() -> list[str]:
+    out = run_checked(["cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"])
+    return [p["name"] for p in json.loads(out)["packages"]]
+
+
+T9_PACKAGE = "oci-identity"
+
+
+def available_identity(ctx: Context) -> Optional[str]:
+    if T9_PACKAGE not in workspace_packages():
+        return f"the {T9_PACKAGE} crate is not in this workspace yet"
+    return None
+
+
+def measure_t9(ctx: Context) -> dict:
+    log("cargo fetch (untimed, so the build does not download)")
+    run_checked(["cargo", "fetch", "--locked"])
+    env = dict(os.environ)
+    env.pop("RUSTC_WRAPPER", None)  # no sccache: a cold build compiles everything
+    env.pop("CARGO_BUILD_RUSTC_WRAPPER", None)
+
+    def once() -> tuple[float, object]:
+        with tempfile.TemporaryDirectory(prefix="oci-bench-t9-") as tmp:
+            env["CARGO_TARGET_DIR"] = tmp
+            argv = ["cargo", "build", "--locked", "--offline", "-p", T9_PACKAGE]
+            start = time.monotonic()
+            run_checked(argv, env=env)
+            secs = time.monotonic() - start
+        load = os.getloadavg()
+        return secs, {"seconds": secs, "argv": argv, "loadavg_after": load}
+
+    res = repeated_value(f"cold `cargo build -p {T9_PACKAGE}`", "s", ctx.args.build_reps, once)
+    res["note"] = ("fresh CARGO_TARGET_DIR per run, dependencies already fetched, no RUSTC_WRAPPER, "
+                   f"{os.cpu_count()} cores shared with other work (load average in raw)")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# The table. Pending measures say what they wait for; implement `run` to activate one.
+# --------------------------------------------------------------------------------------------
+
+WAITS_EMULATOR = "needs the emulator and the oci-identity crate (signed get_user against a local server)"
+
+MEASURES: list[Measure] = [
+    Measure("T1", "signer signs/s vs openssl speed rsa2048", Goal(">=", 0.90, "×"),
+            a="oci-tower RequestSigner (sign-speed)", b="openssl speed rsa2048",
+            run=measure_t1, available=available_openssl,
+            options=("reps", "seconds", "clock", "openssl_ia32cap", "pin", "cpu")),
+    # T3: client `oci-bench get-user --in-flight 1` vs the official Python SDK's IdentityClient.get_user
+    # (service_endpoint=http://127.0.0.1:PORT, bytecode cache on), same emulator, client on CPU 0,
+    # emulator on CPU 1, 1,000+ users rotating; requests sent == signatures computed.
+    Measure("T3", "get_user, 1 in flight, vs Python SDK", Goal(">=", 2.2, "×"),
+            a="oci-tower get_user req/s", b="official Python SDK get_user req/s", pending=WAITS_EMULATOR),
+    # T4a: 8 in flight on 2 cores vs Python with 8 threads; T4b: the same client on 2 cores / on 1 core.
+    Measure("T4a", "get_user, 8 in flight vs Python 8 threads", Goal(">=", 5.0, "×"),
+            a="oci-tower get_user req/s, 8 in flight", b="Python SDK req/s, 8 threads", pending=WAITS_EMULATOR),
+    Measure("T4b", "8 in flight: 2 cores vs 1 core", Goal(">=", 1.8, "×"),
+            a="oci-tower req/s on 2 cores", b="oci-tower req/s on 1 core", pending=WAITS_EMULATOR),
+    # T5: the full Client stack with a no-op signer vs a bare hyper-util client, same server.
+    Measure("T5a", "stack, no-op signer vs bare hyper, 1 in flight", Goal(">=", 0.90, "×"),
+            a="oci-tower stack req/s", b="bare hyper-util req/s",
+            pending="needs a server to call (the emulator) and a no-op signer hook on the client"),
+    Measure("T5b", "stack, no-op signer vs bare hyper, 8 in flight", Goal(">=", 0.80, "×"),
+            a="oci-tower stack req/s", b="bare hyper-util req/s",
+            pending="needs a server to call (the emulator) and a no-op signer hook on the client"),
+    # T6: process start to first signed response, oci-tower binary vs `python -c 'import oci; ...'`.
+    Measure("T6", "cold start to first response vs Python SDK", Goal("<=", 0.10, "×"),
+            a="oci-tower ms", b="Python SDK ms", pending=WAITS_EMULATOR),
+    # T7: emulator verifying signatures (server side) vs the SDK generating them, one core each.
+    Measure("T7", "emulator verify req/s vs SDK sign req/s", Goal(">=", 10.0, "×"),
+            a="emulator verified req/s", b="Python SDK req/s",
+            pending="needs the emulator (signature verification on the server side)"),
+    # T8a/b: 1 GiB put and get through client and emulator; peak RSS from /usr/bin/time -v.
+    Measure("T8a", "1 GiB put+get: peak client RSS", Goal("<=", 64, "MiB"),
+            a="client peak RSS", b=None, pending="needs the emulator with Object Storage put/get"),
+    Measure("T8b", "1 GiB put+get throughput vs bare hyper", Goal(">=", 0.80, "×"),
+            a="oci-tower MiB/s", b="bare hyper MiB/s", pending="needs the emulator with Object Storage put/get"),
+    Measure("T9", "cold cargo build -p oci-identity", Goal("<=", 90, "s"),
+            a="build time", b=None, run=measure_t9, available=available_identity, options=("build_reps",)),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Machine description, output
+# --------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    info: dict = {"nproc": os.cpu_count()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["mem_total_kib"] = int(line.split()[1])
+    except OSError:
+        pass
+    info["loadavg"] = os.getloadavg()
+    try:
+        info["git_dirty"] = bool(run_checked(["git", "status", "--porcelain", "--untracked-files=no"]).strip())
+    except (RuntimeError, OSError):
+        info["git_dirty"] = None
+    info["kernel"] = os.uname().release
+    for key, argv in [("rustc", ["rustc", "--version"]), ("openssl", ["openssl", "version"]),
+                      ("git_commit", ["git", "rev-parse", "HEAD"])]:
+        try:
+            info[key] = run_checked(argv).strip()
+        except (RuntimeError, OSError):
+            info[key] = None
+    return info
+
+
+def reproduce_command(m: Measure, args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """The command line that repeats this measure with the options it used."""
+    cmd = ["python3", "scripts/bench/run.py", m.id]
+    for dest in m.options:
+        value, default = getattr(args, dest), parser.get_default(dest)
+        if dest == "pin":
+            if not value:
+                cmd.append("--no-pin")
+        elif dest in ("reps", "seconds", "build_reps") or value != default:
+            flag = "--" + dest.replace("_", "-")
+            cmd.append(f"{flag}={value!r}" if isinstance(value, str) else f"{flag} {value}")
+    return " ".join(cmd)
+
+
+def run_measures(selected: list[str], args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict:
+    ctx = Context(args)
+    started = _dt.datetime.now(_dt.timezone.utc)
+    out: dict = {"schema": 1, "started": started.isoformat(timespec="seconds"), "machine": machine(),
+                 "options": {k: str(v) if isinstance(v, Path) else v
+                             for k, v in vars(args).items() if k not in ("measures", "list")},
+                 "measures": {}}
+    for m in MEASURES:
+        entry: dict = {"title": m.title, "goal": {"op": m.goal.op, "value": m.goal.value, "unit": m.goal.unit,
+                                                  "text": m.goal.text()},
+                     "compares": {"a": m.a, "b": m.b}}
+        if m.run is None:
+            entry.update(status="pending", reason=m.pending)
+        elif m.id not in selected:
+            entry.update(status="not run", reason="not selected in this run")
+        else:
+            reason = m.available(ctx) if m.available else None
+            if reason:
+                entry.update(status="not available", reason=reason)
+                log(f"{m.id}: not available: {reason}")
+            else:
+                log(f"{m.id}: {m.title}")
+                try:
+                    res = m.run(ctx)
+                except (RuntimeError, ValueError, OSError, KeyError, json.JSONDecodeError) as e:
+                    entry.update(status="failed", reason=str(e))
+                    log(f"{m.id}: FAILED: {e}")
+                    out["measures"][m.id] = entry
+                    continue
+                med = res["value"]["median"]
+                entry.update(status="measured", command=reproduce_command(m, args, parser), met=m.goal.met(med), **res)
+        out["measures"][m.id] = entry
+    out["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    out["machine"]["loadavg_end"] = os.getloadavg()
+    return out
+
+
+def fmt(x: float) -> str:
+    return f"{x:,.3f}" if abs(x) < 100 else f"{x:,.1f}"
+
+
+def print_summary(results: dict) -> None:
+    for mid, e in results["measures"].items():
+        if e["status"] == "measured":
+            v = e["value"]
+            unit = "×" if e["unit"] == "×" else f" {e['unit']}"
+            verdict = "meets" if e["met"] else "MISSES"
+            line = (f"{mid:4} {e['title']}: median {fmt(v['median'])}{unit} (min {fmt(v['min'])}, "
+                    f"max {fmt(v['max'])}) {verdict} goal {e['goal']['text']}")
+            if e["kind"] == "ratio":
+                line += (f"\n     A {e['a']['name']}: median {fmt(e['a']['median'])} {e['a']['unit']} "
+                         f"({fmt(e['a']['min'])}–{fmt(e['a']['max'])})"
+                         f"\n     B {e['b']['name']}: median {fmt(e['b']['median'])} {e['b']['unit']} "
+                         f"({fmt(e['b']['min'])}–{fmt(e['b']['max'])})")
+            print(line)
+        else:
+            print(f"{mid:4} {e['title']}: {e['status']} ({e['reason']})")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("measures", nargs="*", help="measure ids (default: every implemented one)")
+    ap.add_argument("--reps", type=int, default=MIN_REPS, help=f"A/B pairs per ratio (>= {MIN_REPS})")
+    ap.add_argument("--seconds", type=int, default=3, help="duration of each timed sample (whole seconds)")
+    ap.add_argument("--build-reps", type=int, default=1, help="cold builds for T9")
+    ap.add_argument("--cpu", default="0", help="CPU list for single-core sides (taskset -c)")
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                    help="T1: divide by CPU time (openssl's default) or by wall-clock time")
+    ap.add_argument("--openssl-ia32cap", default="",
+                    help="T1: OPENSSL_ia32cap for openssl, e.g. ':~0x200000' turns off AVX-512 IFMA")
+    ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin with taskset")
+    ap.add_argument("--out", type=Path, help="results file (default bench-results/<time>-<ids>.json)")
+    ap.add_argument("--list", action="store_true", help="list the measures and exit")
+    args = ap.parse_args(argv)
+
+    known = {m.id for m in MEASURES}
+    if args.list:
+        for m in MEASURES:
+            status = "implemented" if m.run else f"pending: {m.pending}"
+            print(f"{m.id:4} goal {m.goal.text():>9}  {m.title}  [{status}]")
+        return 0
+    unknown = [x for x in args.measures if x not in known]
+    if unknown:
+        ap.error(f"unknown measure(s) {unknown}; known: {sorted(known)}")
+    if args.reps < MIN_REPS:
+        ap.error(f"--reps must be at least {MIN_REPS}")
+    selected = args.measures or [m.id for m in MEASURES if m.run]
+
+    results = run_measures(selected, args, ap)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = args.out or RESULTS_DIR / f"{stamp}-{'-'.join(selected)}.json"
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print_summary(results)
+    print(f"results: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    failed = [k for k, e in results["measures"].items() if e["status"] == "failed"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

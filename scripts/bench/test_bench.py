@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Tests of the benchmark runner and chart (standard library only).
+
+    python3 -B -m unittest discover -s scripts/bench -p 'test_*.py'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chart  # noqa: E402
+import run  # noqa: E402
+
+
+def ctx(**kw) -> run.Context:
+    defaults = dict(pin=False, cpu="0", reps=5, seconds=1, clock="cpu", openssl_ia32cap="", build_reps=1)
+    defaults.update(kw)
+    return run.Context(argparse.Namespace(**defaults))
+
+
+def counter_side(name: str, log: Path, values: list[float]) -> run.Side:
+    """A side that appends its name to `log` and prints the next of `values`."""
+    prog = (
+        "import sys, pathlib\n"
+        f"p = pathlib.Path({str(log)!r}); lines = p.read_text().split() if p.exists() else []\n"
+        f"n = sum(1 for l in lines if l == {name!r}); vals = {values!r}\n"
+        f"p.write_text(' '.join(lines + [{name!r}])); print(vals[n])\n"
+    )
+    return run.Side(name, [sys.executable, "-B", "-c", prog], "u", lambda out, err: (float(out), out.strip()))
+
+
+class SideBySide(unittest.TestCase):
+    def test_alternates_and_takes_per_pair_ratios(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = Path(d) / "order"
+            a = counter_side("A", log, [10, 20, 30, 40, 50])
+            b = counter_side("B", log, [5, 5, 10, 40, 100])
+            res = run.side_by_side(ctx(), a, b, 5)
+            self.assertEqual(log.read_text().split(), ["A", "B"] * 5)
+        self.assertEqual(res["value"]["samples"], [2.0, 4.0, 3.0, 1.0, 0.5])
+        self.assertEqual(res["value"]["median"], 2.0)
+        self.assertEqual((res["value"]["min"], res["value"]["max"]), (0.5, 4.0))
+        self.assertEqual(res["a"]["median"], 30)
+        self.assertEqual(res["b"]["median"], 10)
+        self.assertEqual(len(res["raw"]), 5)
+
+    def test_refuses_fewer_than_five_repetitions(self):
+        with tempfile.TemporaryDirectory() as d:
+            a = counter_side("A", Path(d) / "o", [1] * 4)
+            with self.assertRaises(ValueError):
+                run.side_by_side(ctx(), a, a, 4)
+
+    def test_failing_command_raises_with_its_stderr(self):
+        bad = run.Side("bad", [sys.executable, "-c", "import sys; sys.exit('boom')"], "u", lambda o, e: (1.0, o))
+        with self.assertRaisesRegex(RuntimeError, "boom"):
+            run.sample(bad)
+
+
+class Parsers(unittest.TestCase):
+    def test_openssl_machine_readable_sign_line(self):
+        err = "+DTP:2048:private:rsa:3\n+R1:12000:2048:2.95\n+DTP:2048:public:rsa:3\n+R2:1:2048:3.00\n"
+        value, raw = run.parse_openssl_speed("+F2:2:2048:4067.8:1\n", err)
+        self.assertAlmostEqual(value, 12000 / 2.95)
+        self.assertEqual(raw["signs"], 12000)
+        with self.assertRaises(RuntimeError):
+            run.parse_openssl_speed("", "no such line")
+
+    def test_sign_speed_mismatch_is_refused(self):
+        parse = run.parse_sign_speed_with("signs_per_cpu_sec")
+        good = {"signs": 10, "requests": 10, "users": 1000, "last_signature_verified": True,
+                "signs_per_sec": 5.0, "signs_per_cpu_sec": 8.0}
+        self.assertEqual(parse(json.dumps(good), "")[0], 8.0)
+        for bad in ({**good, "requests": 9}, {**good, "users": 10}, {**good, "signs_per_cpu_sec": None}):
+            with self.assertRaises(RuntimeError, msg=bad):
+                parse(json.dumps(bad), "")
+
+
+class Table(unittest.TestCase):
+    def test_pending_measures_have_reasons_and_ids_are_unique(self):
+        ids = [m.id for m in run.MEASURES]
+        self.assertEqual(len(ids), len(set(ids)))
+        for m in run.MEASURES:
+            if m.run is None:
+                self.assertTrue(m.pending, m.id)
+        self.assertIn("T1", [m.id for m in run.MEASURES if m.run])
+
+    def test_goal_direction(self):
+        self.assertTrue(run.Goal(">=", 0.9, "×").met(0.9))
+        self.assertFalse(run.Goal(">=", 0.9, "×").met(0.89))
+        self.assertTrue(run.Goal("<=", 90, "s").met(61))
+        self.assertFalse(run.Goal("<=", 90, "s").met(91))
+
+    def test_server_waits_for_the_port_and_stops_it(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        argv = [sys.executable, "-B", "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+        with ctx().server(argv, port) as proc:
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                pass
+        self.assertIsNotNone(proc.poll())
+
+    def test_server_that_dies_is_reported(self):
+        with self.assertRaisesRegex(RuntimeError, "exited"):
+            with ctx().server([sys.executable, "-c", "raise SystemExit(3)"], 1, timeout=5):
+                pass
+
+
+class Chart(unittest.TestCase):
+    def results(self, d: Path, name: str, measures: dict) -> Path:
+        p = d / name
+        p.write_text(json.dumps({"machine": {"nproc": 2, "cpu": "X"}, "measures": measures}))
+        return p
+
+    def entry(self, status: str, median: float = 0.0) -> dict:
+        e = {"title": "t", "status": status, "goal": {"op": ">=", "value": 0.9, "unit": "×", "text": "≥ 0.9×"}}
+        if status == "measured":
+            e.update(value={"median": median, "min": median - 0.1, "max": median + 0.1}, unit="×",
+                     met=median >= 0.9)
+        else:
+            e["reason"] = "r"
+        return e
+
+    def test_newest_measured_result_wins_and_later_non_runs_do_not_hide_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            files = [
+                self.results(d, "20260101T000000Z-T1.json", {"T1": self.entry("measured", 0.5)}),
+                self.results(d, "20260102T000000Z-T1.json", {"T1": self.entry("measured", 1.2),
+                                                             "T3": self.entry("pending")}),
+                self.results(d, "20260103T000000Z-T9.json", {"T1": self.entry("not run"),
+                                                             "T3": self.entry("pending")}),
+            ]
+            merged, order = chart.load(files)
+            self.assertEqual(order, ["T1", "T3"])
+            self.assertEqual(merged["T1"][0]["value"]["median"], 1.2)
+            self.assertEqual(merged["T1"][1], "20260102T000000Z-T1.json")
+            svg = chart.render(merged, order)
+        root = ET.fromstring(svg)
+        texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+        self.assertIn("1.20×", texts)
+        self.assertIn("pending", texts)
+        self.assertIn("meets", texts)
+
+
+if __name__ == "__main__":
+    unittest.main()
