@@ -382,7 +382,7 @@ fn sort<T: Named>(items: &mut [(u64, T)], q: &HashMap<String, String>) -> ApiRes
             }
         }
         Some("NAME") => {
-            items.sort_by(|a, b| a.1.name().to_lowercase().cmp(&b.1.name().to_lowercase()));
+            items.sort_by_key(|a| a.1.name().to_lowercase());
             if util::sort_desc(q, false)? {
                 items.reverse();
             }
