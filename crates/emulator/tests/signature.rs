@@ -1,6 +1,8 @@
 //! Signature verification: a valid request passes; each mutation is rejected with 401
 //! NotAuthenticated in OCI's shape, and `explain` names what differed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
 mod common;
 
 use std::time::{Duration, SystemTime};
@@ -21,12 +23,18 @@ const WITH_BODY: &[&str] = &[
 ];
 
 fn create_group_body(emu: &oci_emulator::Emulator, name: &str) -> String {
-    serde_json::json!({"compartmentId": emu.tenancy_id(), "name": name, "description": "d"}).to_string()
+    serde_json::json!({"compartmentId": emu.tenancy_id(), "name": name, "description": "d"})
+        .to_string()
 }
 
 /// A correctly hand-signed CreateGroup request.
 fn signed_post(emu: &oci_emulator::Emulator, body: &str, list: &[&str]) -> http::Request<Body> {
-    let mut req = request(emu, Method::POST, "/20160918/groups", Body::from(body.to_owned()));
+    let mut req = request(
+        emu,
+        Method::POST,
+        "/20160918/groups",
+        Body::from(body.to_owned()),
+    );
     body_headers(&mut req, SystemTime::now(), body.as_bytes());
     sign_raw(&mut req, &key_id(emu), &seeded_key(emu), list);
     req
@@ -46,7 +54,9 @@ async fn rejected(req: http::Request<Body>) -> String {
 async fn a_hand_signed_request_is_accepted() {
     let emu = start().await;
     let body = create_group_body(&emu, "g1");
-    let resp = send_raw(signed_post(&emu, &body, WITH_BODY)).await.expect("sent");
+    let resp = send_raw(signed_post(&emu, &body, WITH_BODY))
+        .await
+        .expect("sent");
     assert_eq!(resp.status(), 200);
     assert_eq!(json(resp).await["name"], "g1");
     let journal = emu.journal();
@@ -59,14 +69,28 @@ async fn a_hand_signed_request_is_accepted() {
 async fn parameters_in_any_order_and_the_client_signer_are_accepted() {
     let emu = start().await;
     // sign_raw writes version first and headers last, unlike oci-core's signer.
-    let mut req = request(&emu, Method::GET, "/20160918/users/?compartmentId=x&limit=1", Body::empty());
-    req.headers_mut().insert("date", httpdate::fmt_http_date(SystemTime::now()).parse().unwrap());
+    let mut req = request(
+        &emu,
+        Method::GET,
+        "/20160918/users/?compartmentId=x&limit=1",
+        Body::empty(),
+    );
+    req.headers_mut().insert(
+        "date",
+        httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+    );
     sign_raw(&mut req, &key_id(&emu), &seeded_key(&emu), GENERIC);
     let resp = send_raw(req).await.expect("sent");
     // Authenticated: the compartment does not exist, so 404, not 401.
     assert_eq!(resp.status(), 404);
     let c = client(&emu);
-    let resp = get(&c, &emu, &format!("/20160918/tenancies/{}", emu.tenancy_id())).await.expect("ok");
+    let resp = get(
+        &c,
+        &emu,
+        &format!("/20160918/tenancies/{}", emu.tenancy_id()),
+    )
+    .await
+    .expect("ok");
     assert_eq!(json(resp).await["id"], emu.tenancy_id());
 }
 
@@ -99,14 +123,32 @@ async fn a_changed_body_is_rejected() {
 async fn a_skewed_date_is_rejected_and_a_small_skew_is_not() {
     let emu = start().await;
     let body = create_group_body(&emu, "late");
-    let mut req = request(&emu, Method::POST, "/20160918/groups", Body::from(body.clone()));
-    body_headers(&mut req, SystemTime::now() - Duration::from_secs(360), body.as_bytes());
+    let mut req = request(
+        &emu,
+        Method::POST,
+        "/20160918/groups",
+        Body::from(body.clone()),
+    );
+    body_headers(
+        &mut req,
+        SystemTime::now() - Duration::from_secs(360),
+        body.as_bytes(),
+    );
     sign_raw(&mut req, &key_id(&emu), &seeded_key(&emu), WITH_BODY);
     let msg = rejected(req).await;
     assert!(msg.contains("off the emulator's clock"), "{msg}");
 
-    let mut req = request(&emu, Method::POST, "/20160918/groups", Body::from(body.clone()));
-    body_headers(&mut req, SystemTime::now() + Duration::from_secs(200), body.as_bytes());
+    let mut req = request(
+        &emu,
+        Method::POST,
+        "/20160918/groups",
+        Body::from(body.clone()),
+    );
+    body_headers(
+        &mut req,
+        SystemTime::now() + Duration::from_secs(200),
+        body.as_bytes(),
+    );
     sign_raw(&mut req, &key_id(&emu), &seeded_key(&emu), WITH_BODY);
     assert_eq!(send_raw(req).await.expect("sent").status(), 200);
 }
@@ -116,19 +158,34 @@ async fn a_signature_from_another_key_is_rejected() {
     let emu = start().await;
     let body = create_group_body(&emu, "g");
     let wrong = PrivateKey::from_pem(other_key_pem().as_bytes(), None).expect("key");
-    let mut req = request(&emu, Method::POST, "/20160918/groups", Body::from(body.clone()));
+    let mut req = request(
+        &emu,
+        Method::POST,
+        "/20160918/groups",
+        Body::from(body.clone()),
+    );
     body_headers(&mut req, SystemTime::now(), body.as_bytes());
     sign_raw(&mut req, &key_id(&emu), &wrong, WITH_BODY);
     let msg = rejected(req).await;
-    assert!(msg.contains("not made by the private key registered"), "{msg}");
+    assert!(
+        msg.contains("not made by the private key registered"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_key_id_is_rejected() {
     let emu = start().await;
     let mut req = request(&emu, Method::GET, "/20160918/regions", Body::empty());
-    req.headers_mut().insert("date", httpdate::fmt_http_date(SystemTime::now()).parse().unwrap());
-    let unknown = format!("{}/{}/00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff", emu.tenancy_id(), emu.user_id());
+    req.headers_mut().insert(
+        "date",
+        httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+    );
+    let unknown = format!(
+        "{}/{}/00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff",
+        emu.tenancy_id(),
+        emu.user_id()
+    );
     sign_raw(&mut req, &unknown, &seeded_key(&emu), GENERIC);
     let msg = rejected(req).await;
     assert!(msg.contains("does not name a registered API key"), "{msg}");
@@ -138,13 +195,22 @@ async fn an_unknown_key_id_is_rejected() {
 async fn a_changed_path_is_rejected() {
     let emu = start().await;
     let mut req = request(&emu, Method::GET, "/20160918/regions", Body::empty());
-    req.headers_mut().insert("date", httpdate::fmt_http_date(SystemTime::now()).parse().unwrap());
+    req.headers_mut().insert(
+        "date",
+        httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+    );
     sign_raw(&mut req, &key_id(&emu), &seeded_key(&emu), GENERIC);
     // Same signature, sent to another path.
-    let other: http::Uri = url(&emu, &format!("/20160918/tenancies/{}", emu.tenancy_id())).parse().unwrap();
+    let other: http::Uri = url(&emu, &format!("/20160918/tenancies/{}", emu.tenancy_id()))
+        .parse()
+        .unwrap();
     *req.uri_mut() = other;
     let msg = rejected(req).await;
-    assert!(msg.contains("different signing string") && msg.contains("(request-target): get /20160918/tenancies/"), "{msg}");
+    assert!(
+        msg.contains("different signing string")
+            && msg.contains("(request-target): get /20160918/tenancies/"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -152,7 +218,10 @@ async fn a_changed_query_is_rejected_and_explained_line_by_line() {
     let emu = start().await;
     // Signed with an upper-case method in the request-target: the explanation names the line.
     let mut req = request(&emu, Method::GET, "/20160918/regions", Body::empty());
-    req.headers_mut().insert("date", httpdate::fmt_http_date(SystemTime::now()).parse().unwrap());
+    req.headers_mut().insert(
+        "date",
+        httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+    );
     let host = req.uri().authority().unwrap().as_str().to_owned();
     req.headers_mut().insert("host", host.parse().unwrap());
     let date = req.headers()["date"].to_str().unwrap().to_owned();
@@ -164,9 +233,13 @@ async fn a_changed_query_is_rejected_and_explained_line_by_line() {
         key_id(&emu),
         base64::engine::general_purpose::STANDARD.encode(sig)
     );
-    req.headers_mut().insert("authorization", auth.parse().unwrap());
+    req.headers_mut()
+        .insert("authorization", auth.parse().unwrap());
     let msg = rejected(req).await;
-    assert!(msg.contains("differs at line 2") && msg.contains("GET /20160918/regions"), "{msg}");
+    assert!(
+        msg.contains("differs at line 2") && msg.contains("GET /20160918/regions"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -176,14 +249,19 @@ async fn missing_or_malformed_authorization_is_rejected() {
     let msg = rejected(req).await;
     assert!(msg.contains("no Authorization header"), "{msg}");
     let mut req = request(&emu, Method::GET, "/20160918/regions", Body::empty());
-    req.headers_mut().insert("authorization", "Bearer abc".parse().unwrap());
+    req.headers_mut()
+        .insert("authorization", "Bearer abc".parse().unwrap());
     let msg = rejected(req).await;
     assert!(msg.contains("Signature"), "{msg}");
 }
 
 #[tokio::test]
 async fn without_explain_the_message_is_oci_s_terse_one() {
-    let emu = oci_emulator::Emulator::builder().seed(3).start().await.expect("starts");
+    let emu = oci_emulator::Emulator::builder()
+        .seed(3)
+        .start()
+        .await
+        .expect("starts");
     let req = request(&emu, Method::GET, "/20160918/regions", Body::empty());
     let msg = rejected(req).await;
     assert_eq!(
@@ -196,13 +274,22 @@ async fn without_explain_the_message_is_oci_s_terse_one() {
 async fn exclude_body_operations_sign_only_generic_headers() {
     let emu = start().await;
     let c = client(&emu);
-    post(&c, &emu, &format!("/n/{}/b", emu.namespace()), serde_json::json!({"name": "b", "compartmentId": emu.tenancy_id()}))
-        .await
-        .expect("bucket");
+    post(
+        &c,
+        &emu,
+        &format!("/n/{}/b", emu.namespace()),
+        serde_json::json!({"name": "b", "compartmentId": emu.tenancy_id()}),
+    )
+    .await
+    .expect("bucket");
     let path = format!("/n/{}/b/b/o/x", emu.namespace());
     let mut req = request(&emu, Method::PUT, &path, Body::from("hello"));
-    req.headers_mut().insert("date", httpdate::fmt_http_date(SystemTime::now()).parse().unwrap());
-    req.headers_mut().insert("content-length", "5".parse().unwrap());
+    req.headers_mut().insert(
+        "date",
+        httpdate::fmt_http_date(SystemTime::now()).parse().unwrap(),
+    );
+    req.headers_mut()
+        .insert("content-length", "5".parse().unwrap());
     sign_raw(&mut req, &key_id(&emu), &seeded_key(&emu), GENERIC);
     let resp = send_raw(req).await.expect("sent");
     assert_eq!(resp.status(), 200);
@@ -214,25 +301,44 @@ async fn a_deleted_or_uploaded_api_key_changes_who_can_sign() {
     let emu = start().await;
     let c = client(&emu);
     let user = create_user(&c, &emu, "alice").await;
-    let resp = post(&c, &emu, &format!("/20160918/users/{user}/apiKeys"), serde_json::json!({"key": public_pem(other_key_pem())}))
-        .await
-        .expect("upload");
+    let resp = post(
+        &c,
+        &emu,
+        &format!("/20160918/users/{user}/apiKeys"),
+        serde_json::json!({"key": public_pem(other_key_pem())}),
+    )
+    .await
+    .expect("upload");
     let key = json(resp).await;
     let fingerprint = key["fingerprint"].as_str().expect("fp").to_owned();
-    assert_eq!(key["keyId"].as_str(), Some(format!("{}/{user}/{fingerprint}", emu.tenancy_id()).as_str()));
+    assert_eq!(
+        key["keyId"].as_str(),
+        Some(format!("{}/{user}/{fingerprint}", emu.tenancy_id()).as_str())
+    );
 
     let alice = PrivateKey::from_pem(other_key_pem().as_bytes(), None).expect("key");
-    let creds = oci_core::auth::ApiKeyCredentials::new(emu.tenancy_id(), &user, &fingerprint, alice);
+    let creds =
+        oci_core::auth::ApiKeyCredentials::new(emu.tenancy_id(), &user, &fingerprint, alice);
     let alice_client = oci_core::Client::builder()
         .credentials(std::sync::Arc::new(creds))
         .endpoint(emu.endpoint())
         .build()
         .expect("client");
-    let resp = get(&alice_client, &emu, "/20160918/regions").await.expect("alice signs");
+    let resp = get(&alice_client, &emu, "/20160918/regions")
+        .await
+        .expect("alice signs");
     assert_eq!(resp.status(), 200);
 
-    delete(&c, &emu, &format!("/20160918/users/{user}/apiKeys/{fingerprint}")).await.expect("deleted");
-    let err = get(&alice_client, &emu, "/20160918/regions").await.expect_err("rejected");
+    delete(
+        &c,
+        &emu,
+        &format!("/20160918/users/{user}/apiKeys/{fingerprint}"),
+    )
+    .await
+    .expect("deleted");
+    let err = get(&alice_client, &emu, "/20160918/regions")
+        .await
+        .expect_err("rejected");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.code(), Some("NotAuthenticated"));
 }

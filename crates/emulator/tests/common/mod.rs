@@ -82,19 +82,37 @@ pub async fn call(client: &Client, req: Request<Body>) -> Result<Response<Body>,
 }
 
 pub async fn get(client: &Client, emu: &Emulator, path: &str) -> Result<Response<Body>, Error> {
-    client.call(request(emu, Method::GET, path, Body::empty())).await
+    client
+        .call(request(emu, Method::GET, path, Body::empty()))
+        .await
 }
 
 pub async fn delete(client: &Client, emu: &Emulator, path: &str) -> Result<Response<Body>, Error> {
-    client.call(request(emu, Method::DELETE, path, Body::empty())).await
+    client
+        .call(request(emu, Method::DELETE, path, Body::empty()))
+        .await
 }
 
-pub async fn post(client: &Client, emu: &Emulator, path: &str, body: Value) -> Result<Response<Body>, Error> {
-    client.call(json_request(emu, Method::POST, path, &body)).await
+pub async fn post(
+    client: &Client,
+    emu: &Emulator,
+    path: &str,
+    body: Value,
+) -> Result<Response<Body>, Error> {
+    client
+        .call(json_request(emu, Method::POST, path, &body))
+        .await
 }
 
-pub async fn put(client: &Client, emu: &Emulator, path: &str, body: Value) -> Result<Response<Body>, Error> {
-    client.call(json_request(emu, Method::PUT, path, &body)).await
+pub async fn put(
+    client: &Client,
+    emu: &Emulator,
+    path: &str,
+    body: Value,
+) -> Result<Response<Body>, Error> {
+    client
+        .call(json_request(emu, Method::PUT, path, &body))
+        .await
 }
 
 pub async fn bytes(resp: Response<Body>) -> Bytes {
@@ -133,16 +151,29 @@ pub async fn send_raw(req: Request<Body>) -> Result<Response<Body>, Error> {
 
 /// A hand-made signature: signs `list` (header names, `(request-target)`) over `req` as it is.
 pub fn sign_raw(req: &mut Request<Body>, key_id: &str, key: &PrivateKey, list: &[&str]) {
-    let host = req.uri().authority().expect("authority").as_str().to_owned();
-    req.headers_mut().insert("host", host.parse().expect("host"));
+    let host = req
+        .uri()
+        .authority()
+        .expect("authority")
+        .as_str()
+        .to_owned();
+    req.headers_mut()
+        .insert("host", host.parse().expect("host"));
     let target = req.uri().path_and_query().expect("pq").as_str().to_owned();
     let lines: Vec<String> = list
         .iter()
         .map(|name| {
             if *name == "(request-target)" {
-                format!("(request-target): {} {target}", req.method().as_str().to_lowercase())
+                format!(
+                    "(request-target): {} {target}",
+                    req.method().as_str().to_lowercase()
+                )
             } else {
-                let v = req.headers().get(*name).map(|v| v.to_str().expect("ascii")).unwrap_or("");
+                let v = req
+                    .headers()
+                    .get(*name)
+                    .map(|v| v.to_str().expect("ascii"))
+                    .unwrap_or("");
                 format!("{name}: {v}")
             }
         })
@@ -153,15 +184,18 @@ pub fn sign_raw(req: &mut Request<Body>, key_id: &str, key: &PrivateKey, list: &
         "Signature version=\"1\",keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{sig}\"",
         list.join(" ")
     );
-    req.headers_mut().insert("authorization", auth.parse().expect("auth"));
+    req.headers_mut()
+        .insert("authorization", auth.parse().expect("auth"));
 }
 
 /// Adds `date`, and for a body: content-length, content-type and x-content-sha256.
 pub fn body_headers(req: &mut Request<Body>, date: std::time::SystemTime, body: &[u8]) {
     req.headers_mut()
         .insert("date", httpdate::fmt_http_date(date).parse().expect("date"));
-    req.headers_mut()
-        .insert("content-length", body.len().to_string().parse().expect("len"));
+    req.headers_mut().insert(
+        "content-length",
+        body.len().to_string().parse().expect("len"),
+    );
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
     req.headers_mut()
         .insert("x-content-sha256", hash.parse().expect("hash"));
@@ -172,9 +206,16 @@ pub fn seeded_key(emu: &Emulator) -> PrivateKey {
 }
 
 pub fn key_id(emu: &Emulator) -> String {
-    format!("{}/{}/{}", emu.tenancy_id(), emu.user_id(), emu.fingerprint())
+    format!(
+        "{}/{}/{}",
+        emu.tenancy_id(),
+        emu.user_id(),
+        emu.fingerprint()
+    )
 }
 
 pub fn manual_clock() -> Arc<oci_core::clock::ManualClock> {
-    Arc::new(oci_core::clock::ManualClock::new(std::time::SystemTime::now()))
+    Arc::new(oci_core::clock::ManualClock::new(
+        std::time::SystemTime::now(),
+    ))
 }
