@@ -123,11 +123,23 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     println!("tenancy: {}", emulator.tenancy_id());
     println!("namespace: {}", emulator.namespace());
 
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
+    wait_for_stop().await?;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }
