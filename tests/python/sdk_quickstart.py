@@ -138,6 +138,39 @@ for name in ["my-object-name", "multi/part.bin"]:
     object_storage.delete_object(namespace, bucket.data.name, name)
 check(object_storage.delete_bucket(namespace, bucket.data.name).status == 204, "delete_bucket 204")
 
+# Identity beyond users and groups.
+tenancy = identity.get_tenancy(compartment_id).data
+check(tenancy.id == compartment_id and tenancy.home_region_key == "IAD", "get_tenancy")
+check(any(r.name == "us-ashburn-1" for r in identity.list_regions().data), "list_regions")
+check(len(identity.list_availability_domains(compartment_id).data) == 3, "list_availability_domains")
+comp = identity.create_compartment(oci.identity.models.CreateCompartmentDetails(
+    compartment_id=compartment_id, name="sdk-compartment", description="d")).data
+policy = identity.create_policy(oci.identity.models.CreatePolicyDetails(
+    compartment_id=comp.id, name="sdk-policy", description="d",
+    statements=["Allow group x to read buckets in tenancy"])).data
+check(identity.get_policy(policy.id).data.statements == ["Allow group x to read buckets in tenancy"],
+      "create_policy / get_policy")
+identity.delete_policy(policy.id)
+identity.delete_compartment(comp.id)
+keys = identity.list_api_keys(config["user"]).data
+check([k.fingerprint for k in keys] == [config["fingerprint"]], "list_api_keys shows the config's key")
+try:
+    identity.list_tag_namespaces(compartment_id, retry_strategy=oci.retry.NoneRetryStrategy())
+    check(False, "unimplemented operations answer 501")
+except oci.exceptions.ServiceError as e:
+    check(e.status == 501 and "ListTagNamespaces" in e.message, "unimplemented operations answer 501 naming it")
+
+# Delegate Access Control work requests.
+wr_client = oci.delegate_access_control.WorkRequestClient(config, service_endpoint=endpoint)
+all_wrs = oci.pagination.list_call_get_all_results(
+    wr_client.list_work_requests, compartment_id, limit=2).data
+check(len(all_wrs) == 6 and all(w.status in ("ACCEPTED", "IN_PROGRESS", "SUCCEEDED", "FAILED") for w in all_wrs),
+      "list_work_requests pages through 6 work requests")
+wr = wr_client.get_work_request(all_wrs[0].id).data
+check(wr.id == all_wrs[0].id and wr.operation_type == "CREATE_DELEGATION_CONTROL", "get_work_request")
+check(len(wr_client.list_work_request_logs(wr.id).data.items) >= 1, "list_work_request_logs")
+wr_client.list_work_request_errors(wr.id)
+
 bad = dict(config)
 bad["fingerprint"] = "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff"
 try:
