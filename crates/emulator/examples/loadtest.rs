@@ -33,7 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|e| e.to_string())?;
         rt.block_on(async move {
             let t = Instant::now();
-            let first = Emulator::builder().start().await.map_err(|e| e.to_string())?;
+            let first = Emulator::builder()
+                .start()
+                .await
+                .map_err(|e| e.to_string())?;
             let cold = t.elapsed();
             let pem = first.private_key_pem().to_owned();
             first.shutdown().await;

@@ -272,6 +272,7 @@ impl EmulatorBuilder {
             key_cache: Mutex::new(Default::default()),
             seq: AtomicU64::new(0),
             salt: rand::random(),
+            garbage: Mutex::new(Vec::new()),
         });
         inner.persist()?;
         let (stop, stop_rx) = watch::channel(false);

@@ -724,7 +724,7 @@ async fn put_object(
     }
     drop(state);
     if let Some(p) = previous {
-        inner.blobs.remove(&p.blob);
+        inner.discard(p.blob.clone());
     }
     let mut resp = util::no_content(200)?;
     util::set_header(&mut resp, "etag", &etag);
@@ -853,7 +853,7 @@ fn delete_object(
         objects.remove(&route.object);
     }
     drop(state);
-    inner.blobs.remove(&meta.blob);
+    inner.discard(meta.blob.clone());
     let mut resp = util::no_content(204)?;
     util::set_header(&mut resp, "last-modified", &util::http_date(inner.now_ms()));
     Ok(resp)
@@ -1024,7 +1024,7 @@ async fn upload_part(
     );
     drop(state);
     if let Some(old) = old {
-        inner.blobs.remove(&old.blob);
+        inner.discard(old.blob.clone());
     }
     let mut resp = util::no_content(200)?;
     util::set_header(&mut resp, "etag", &etag);
@@ -1131,10 +1131,10 @@ async fn commit_upload(
     state.uploads.retain(|u| u.upload_id != upload_id);
     drop(state);
     for part in upload.parts.values() {
-        inner.blobs.remove(&part.blob);
+        inner.discard(part.blob.clone());
     }
     if let Some(p) = previous {
-        inner.blobs.remove(&p.blob);
+        inner.discard(p.blob.clone());
     }
     let mut resp = util::no_content(200)?;
     util::set_header(&mut resp, "etag", &etag);
@@ -1154,7 +1154,7 @@ fn abort_upload(
     state.uploads.retain(|u| u.upload_id != upload_id);
     drop(state);
     for part in upload.parts.values() {
-        inner.blobs.remove(&part.blob);
+        inner.discard(part.blob.clone());
     }
     util::no_content(204)
 }

@@ -55,6 +55,8 @@ pub(crate) struct Inner {
     pub key_cache: Mutex<HashMap<String, PublicKey>>,
     pub seq: AtomicU64,
     pub salt: u64,
+    /// Blobs no longer referenced, removed only once the state without them is persisted.
+    pub garbage: Mutex<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -78,6 +80,24 @@ impl Inner {
     /// The emulator's clock, in milliseconds.
     pub fn now_ms(&self) -> u64 {
         util::millis(self.clock.now())
+    }
+
+    /// Marks a blob for removal after the next successful persist.
+    pub fn discard(&self, blob: String) {
+        lock(&self.garbage).push(blob);
+    }
+
+    /// Persists, then removes discarded blobs (kept if persisting failed: the saved state may
+    /// still refer to them).
+    fn persist_and_collect(&self) -> io::Result<()> {
+        let result = self.persist();
+        let garbage = std::mem::take(&mut *lock(&self.garbage));
+        if result.is_ok() {
+            for blob in garbage {
+                self.blobs.remove(&blob);
+            }
+        }
+        result
     }
 
     /// Resolves a keyId to a registered, active key.
@@ -113,17 +133,17 @@ impl Inner {
         let old = std::mem::replace(&mut *self.lock(), fresh);
         for objects in old.objects.values() {
             for meta in objects.values() {
-                self.blobs.remove(&meta.blob);
+                self.discard(meta.blob.clone());
             }
         }
         for upload in &old.uploads {
             for part in upload.parts.values() {
-                self.blobs.remove(&part.blob);
+                self.discard(part.blob.clone());
             }
         }
         self.faults().clear();
         self.journal().clear();
-        self.persist()
+        self.persist_and_collect()
     }
 }
 
@@ -465,7 +485,7 @@ async fn process(
         }
     };
     if !matches!(parts.method, Method::GET | Method::HEAD) && resp.status().is_success() {
-        inner.persist().map_err(|e| {
+        inner.persist_and_collect().map_err(|e| {
             ApiError::new(
                 500,
                 "InternalServerError",

@@ -70,3 +70,55 @@ async fn state_and_objects_survive_a_restart() {
     let again = create_user(&c, &emu, "second").await;
     assert_ne!(again, user);
 }
+
+#[tokio::test]
+async fn overwritten_and_deleted_objects_leave_only_live_blobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = Emulator::builder()
+        .seed(22)
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    let ns = emu.namespace().to_owned();
+    post(
+        &c,
+        &emu,
+        &format!("/n/{ns}/b"),
+        json!({"name": "bk", "compartmentId": emu.tenancy_id()}),
+    )
+    .await
+    .unwrap();
+    for (name, body) in [("a", "one"), ("a", "two"), ("b", "three")] {
+        let req = exclude_body(
+            request(
+                &emu,
+                Method::PUT,
+                &format!("/n/{ns}/b/bk/o/{name}"),
+                Body::from(body),
+            ),
+            "PutObject",
+        );
+        c.call(req).await.unwrap();
+    }
+    delete(&c, &emu, &format!("/n/{ns}/b/bk/o/b"))
+        .await
+        .unwrap();
+    let blobs = std::fs::read_dir(dir.path().join("blobs")).unwrap().count();
+    assert_eq!(blobs, 1, "only the live blob of `a` remains");
+    emu.shutdown().await;
+
+    let emu = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    let resp = get(&c, &emu, &format!("/n/{ns}/b/bk/o/a")).await.unwrap();
+    assert_eq!(&bytes(resp).await[..], b"two");
+    let err = get(&c, &emu, &format!("/n/{ns}/b/bk/o/b"))
+        .await
+        .expect_err("deleted");
+    assert_eq!(err.code(), Some("ObjectNotFound"));
+}
