@@ -367,6 +367,14 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// One request as the emulator saw it.
+///
+/// ```no_run
+/// # async fn run(emulator: oci_emulator::Emulator) {
+/// for e in emulator.journal() {
+///     println!("{} {} {} -> {:?} (fault: {:?})", e.seq, e.method, e.operation, e.status, e.fault);
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {

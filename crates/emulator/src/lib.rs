@@ -342,6 +342,25 @@ struct Info {
 }
 
 /// A running emulator. Dropping it stops the server; [`Emulator::shutdown`] waits for that.
+///
+/// ```no_run
+/// use oci_emulator::Emulator;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = Emulator::builder().start().await?;
+/// // Our client, already pointed at the emulator and signing as the seeded user:
+/// let client = emulator.client_builder().build()?;
+/// // Or a config file for any OCI SDK (profile DEFAULT, with key.pem next to it):
+/// let dir = std::env::temp_dir().join("oci-emulator-example");
+/// let config = emulator.write_config(&dir)?;
+/// println!("{} {}", emulator.endpoint(), config.display());
+/// # let _ = client;
+/// emulator.shutdown().await;
+/// # Ok(()) }
+/// ```
+///
+/// The seeded tenancy has one user (an administrator) whose API key signs for the client above;
+/// more keys can be registered with Identity's `UploadApiKey`.
 pub struct Emulator {
     inner: Arc<Inner>,
     addr: SocketAddr,
