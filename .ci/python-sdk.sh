@@ -2,7 +2,8 @@
 # Runs the official OCI Python SDK quickstart against the oci-emulator binary.
 #
 # Creates a venv in .ci-venv (or uses $OCI_SDK_VENV if it names an existing venv with `oci`),
-# installs `oci` from PyPI, builds and starts the emulator with a temporary --config-dir, runs
+# installs `oci` from PyPI (version $OCI_SDK_VERSION, default 2.189.0, the reference's),
+# builds and starts the emulator with a temporary --config-dir, runs
 # tests/python/sdk_quickstart.py against it, and stops it. Exits non-zero on any failure.
 set -euo pipefail
 
@@ -14,7 +15,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import oci" 2>/dev/nu
     echo "== creating $venv and installing oci"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --upgrade pip
-    "$venv/bin/pip" install --quiet oci
+    "$venv/bin/pip" install --quiet "oci==${OCI_SDK_VERSION:-2.189.0}"
 fi
 "$venv/bin/python" -c "import oci; print('== oci python sdk', oci.__version__)"
 
