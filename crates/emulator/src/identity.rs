@@ -1,0 +1,1084 @@
+//! Identity (`/20160918`): tenancy, users, groups, memberships, compartments, policies, API keys,
+//! regions and availability domains. Every other operation answers 501 naming itself.
+
+use std::collections::HashMap;
+
+use http::{HeaderMap, Response};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::identity_ops::OPERATIONS;
+use crate::keys::PublicKey;
+use crate::state::*;
+use crate::util::{self, header};
+use crate::RespBody;
+
+/// A routed Identity request.
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub op: &'static str,
+    pub params: Vec<String>,
+}
+
+/// Matches a method and path (below `/20160918`) against every Identity operation; the match
+/// with the most literal segments wins.
+pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut best: Option<(usize, Route)> = None;
+    for (m, template, op) in OPERATIONS {
+        if *m != method {
+            continue;
+        }
+        let tsegs: Vec<&str> = template.trim_matches('/').split('/').collect();
+        if tsegs.len() != segs.len() {
+            continue;
+        }
+        let mut literal = 0;
+        let mut params = Vec::new();
+        let mut ok = true;
+        for (t, s) in tsegs.iter().zip(&segs) {
+            if t.starts_with('{') {
+                if s.is_empty() {
+                    ok = false;
+                    break;
+                }
+                params.push(util::percent_decode(s));
+            } else if t == s {
+                literal += 1;
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        if ok && best.as_ref().map_or(true, |(l, _)| literal > *l) {
+            best = Some((literal, Route { op, params }));
+        }
+    }
+    best.map(|(_, r)| r)
+}
+
+/// Operations that declare `opc-retry-token` among those implemented.
+const RETRY_TOKEN_OPS: &[&str] = &[
+    "CreateUser",
+    "CreateGroup",
+    "AddUserToGroup",
+    "CreateCompartment",
+    "CreatePolicy",
+    "UploadApiKey",
+];
+
+/// Per-request context.
+pub(crate) struct Ctx {
+    pub seed: u64,
+    pub now_ms: u64,
+    pub delay_ms: u64,
+}
+
+/// A handler's answer before it becomes a response (so retry-token replays can store it).
+struct Out {
+    status: u16,
+    etag: Option<String>,
+    body: Option<String>,
+    next_page: Option<String>,
+}
+
+impl Out {
+    fn json<T: Serialize>(value: &T, etag: Option<&str>) -> ApiResult<Out> {
+        Ok(Out {
+            status: 200,
+            etag: etag.map(str::to_owned),
+            body: Some(to_json(value)?),
+            next_page: None,
+        })
+    }
+    fn list<T: Serialize>(items: &[T], next_page: Option<String>) -> ApiResult<Out> {
+        Ok(Out {
+            status: 200,
+            etag: None,
+            body: Some(to_json(&items)?),
+            next_page,
+        })
+    }
+    fn deleted() -> ApiResult<Out> {
+        Ok(Out {
+            status: 204,
+            etag: None,
+            body: None,
+            next_page: None,
+        })
+    }
+    fn into_response(self) -> ApiResult<Response<RespBody>> {
+        let mut resp = match &self.body {
+            Some(b) => util::finish(
+                util::response(self.status).header(http::header::CONTENT_TYPE, "application/json"),
+                util::full(b.clone()),
+            )?,
+            None => util::no_content(self.status)?,
+        };
+        if let Some(e) = &self.etag {
+            util::set_header(&mut resp, "etag", e);
+        }
+        if let Some(p) = &self.next_page {
+            util::set_header(&mut resp, "opc-next-page", p);
+        }
+        Ok(resp)
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> ApiResult<String> {
+    serde_json::to_string(v).map_err(|e| ApiError::new(500, "InternalServerError", e.to_string()))
+}
+
+/// Handles one authenticated Identity request.
+pub(crate) fn handle(
+    state: &mut State,
+    ctx: &Ctx,
+    route: &Route,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Response<RespBody>> {
+    let token = header(headers, "opc-retry-token").filter(|t| !t.is_empty());
+    if let (Some(token), true) = (token, RETRY_TOKEN_OPS.contains(&route.op)) {
+        let hash = util::b64(&Sha256::digest(body));
+        if let Some(stored) = state
+            .retry_responses
+            .iter()
+            .find(|s| s.operation == route.op && s.token == token)
+        {
+            if stored.body_sha256 != hash {
+                return Err(ApiError::new(
+                    409,
+                    "InvalidatedRetryToken",
+                    format!(
+                        "the opc-retry-token `{token}` was already used for a different {} request",
+                        route.op
+                    ),
+                ));
+            }
+            return Out {
+                status: stored.status,
+                etag: stored.etag.clone(),
+                body: Some(stored.body.clone()),
+                next_page: None,
+            }
+            .into_response();
+        }
+        let out = dispatch(state, ctx, route, q, headers, body)?;
+        if (200..300).contains(&out.status) {
+            state.retry_responses.push(StoredResponse {
+                operation: route.op.to_owned(),
+                token: token.to_owned(),
+                body_sha256: hash,
+                status: out.status,
+                etag: out.etag.clone(),
+                body: out.body.clone().unwrap_or_default(),
+            });
+        }
+        return out.into_response();
+    }
+    dispatch(state, ctx, route, q, headers, body)?.into_response()
+}
+
+fn dispatch(
+    state: &mut State,
+    ctx: &Ctx,
+    route: &Route,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Out> {
+    let p = |i: usize| route.params.get(i).map(String::as_str).unwrap_or("");
+    match route.op {
+        "GetTenancy" => get_tenancy(state, p(0)),
+        "ListRegions" => Out::list(&regions(), None),
+        "ListRegionSubscriptions" => list_region_subscriptions(state, p(0)),
+        "ListAvailabilityDomains" => list_ads(state, q),
+
+        "CreateUser" => create_user(state, ctx, body),
+        "GetUser" => get(&state.users, p(0), "User", ctx),
+        "ListUsers" => list_named(state, &state.users, ctx, q, |_| true),
+        "UpdateUser" => update_user(state, ctx, p(0), headers, body),
+        "DeleteUser" => delete_user(state, p(0), headers),
+
+        "CreateGroup" => create_group(state, ctx, body),
+        "GetGroup" => get(&state.groups, p(0), "Group", ctx),
+        "ListGroups" => list_named(state, &state.groups, ctx, q, |_| true),
+        "UpdateGroup" => update_group(state, ctx, p(0), headers, body),
+        "DeleteGroup" => delete_group(state, p(0), headers),
+
+        "AddUserToGroup" => add_user_to_group(state, ctx, body),
+        "GetUserGroupMembership" => get_membership(state, ctx, p(0)),
+        "ListUserGroupMemberships" => list_memberships(state, ctx, q),
+        "RemoveUserFromGroup" => remove_membership(state, p(0), headers),
+
+        "CreateCompartment" => create_compartment(state, ctx, body),
+        "GetCompartment" => get_compartment(state, ctx, p(0)),
+        "ListCompartments" => list_compartments(state, ctx, q),
+        "UpdateCompartment" => update_compartment(state, ctx, p(0), headers, body),
+        "DeleteCompartment" => delete_compartment(state, p(0), headers),
+
+        "CreatePolicy" => create_policy(state, ctx, body),
+        "GetPolicy" => get(&state.policies, p(0), "Policy", ctx),
+        "ListPolicies" => list_named(state, &state.policies, ctx, q, |_| true),
+        "UpdatePolicy" => update_policy(state, ctx, p(0), headers, body),
+        "DeletePolicy" => delete_policy(state, p(0), headers),
+
+        "UploadApiKey" => upload_api_key(state, ctx, p(0), body),
+        "ListApiKeys" => list_api_keys(state, ctx, p(0)),
+        "DeleteApiKey" => delete_api_key(state, p(0), p(1), headers),
+
+        other => Err(ApiError::new(
+            501,
+            "NotImplemented",
+            format!("The emulator does not implement the Identity operation {other}."),
+        )),
+    }
+}
+
+// ---- tenancy, regions, availability domains ----
+
+fn get_tenancy(state: &State, id: &str) -> ApiResult<Out> {
+    if id != state.tenancy.id {
+        return Err(ApiError::not_found("Tenancy"));
+    }
+    Out::json(&state.tenancy, None)
+}
+
+#[derive(Serialize, Clone)]
+struct Region {
+    key: &'static str,
+    name: &'static str,
+}
+
+fn regions() -> Vec<Region> {
+    [
+        ("IAD", "us-ashburn-1"),
+        ("PHX", "us-phoenix-1"),
+        ("FRA", "eu-frankfurt-1"),
+        ("LHR", "uk-london-1"),
+        ("NRT", "ap-tokyo-1"),
+    ]
+    .into_iter()
+    .map(|(key, name)| Region { key, name })
+    .collect()
+}
+
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct RegionSubscription {
+    region_key: String,
+    region_name: String,
+    status: &'static str,
+    is_home_region: bool,
+}
+
+fn list_region_subscriptions(state: &State, tenancy: &str) -> ApiResult<Out> {
+    if tenancy != state.tenancy.id {
+        return Err(ApiError::not_found("Tenancy"));
+    }
+    let key = regions()
+        .into_iter()
+        .find(|r| r.name == state.region)
+        .map_or("IAD", |r| r.key);
+    Out::list(
+        &[RegionSubscription {
+            region_key: key.to_owned(),
+            region_name: state.region.clone(),
+            status: "READY",
+            is_home_region: true,
+        }],
+        None,
+    )
+}
+
+#[derive(Serialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct AvailabilityDomain {
+    name: String,
+    id: String,
+    compartment_id: String,
+}
+
+fn list_ads(state: &State, q: &HashMap<String, String>) -> ApiResult<Out> {
+    let compartment = util::required(q, "compartmentId")?;
+    if !state.compartment_exists(compartment) {
+        return Err(ApiError::not_found("Compartment"));
+    }
+    let prefix = util::derived_text(state.seed, "ad-prefix", 0, 4).to_uppercase();
+    let region = state.region.to_uppercase();
+    let ads: Vec<_> = (1..=3)
+        .map(|i| AvailabilityDomain {
+            name: format!("{prefix}:{region}-AD-{i}"),
+            id: util::ocid("availabilitydomain", state.seed, i),
+            compartment_id: state.tenancy.id.clone(),
+        })
+        .collect();
+    Out::list(&ads, None)
+}
+
+// ---- generic helpers ----
+
+fn get<T: Named + Serialize>(recs: &[Rec<T>], id: &str, what: &str, ctx: &Ctx) -> ApiResult<Out> {
+    let rec = recs
+        .iter()
+        .find(|r| r.item.id() == id)
+        .ok_or_else(|| ApiError::not_found(what))?;
+    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+}
+
+/// List with `compartmentId` (required), `name`, `lifecycleState`, `sortBy`, `sortOrder`, paging.
+fn list_named<T: Named + Serialize>(
+    state: &State,
+    recs: &[Rec<T>],
+    ctx: &Ctx,
+    q: &HashMap<String, String>,
+    extra: impl Fn(&T) -> bool,
+) -> ApiResult<Out> {
+    let compartment = util::required(q, "compartmentId")?;
+    if !state.compartment_exists(compartment) {
+        return Err(ApiError::not_found("Compartment"));
+    }
+    list_filtered(recs, ctx, q, |t| {
+        t.compartment_id() == compartment && extra(t)
+    })
+}
+
+/// Filters (`name`, `lifecycleState`, `in_scope`), sorts and pages.
+fn list_filtered<T: Named + Serialize>(
+    recs: &[Rec<T>],
+    ctx: &Ctx,
+    q: &HashMap<String, String>,
+    in_scope: impl Fn(&T) -> bool,
+) -> ApiResult<Out> {
+    let mut items: Vec<(u64, T)> = recs
+        .iter()
+        .map(|r| (r.created_ms, r.view(ctx.now_ms, ctx.delay_ms)))
+        .filter(|(_, t)| in_scope(t))
+        .filter(|(_, t)| q.get("name").map_or(true, |n| t.name() == n))
+        .filter(|(_, t)| {
+            q.get("lifecycleState")
+                .map_or(true, |s| t.lifecycle_state() == s)
+        })
+        .collect();
+    sort(&mut items, q)?;
+    let items: Vec<T> = items.into_iter().map(|(_, t)| t).collect();
+    let (page, next) = util::paginate(ctx.seed, &items, q, 100)?;
+    Out::list(&page, next)
+}
+
+fn sort<T: Named>(items: &mut [(u64, T)], q: &HashMap<String, String>) -> ApiResult<()> {
+    match q.get("sortBy").map(String::as_str) {
+        None => {
+            if util::sort_desc(q, false)? {
+                items.reverse();
+            }
+        }
+        Some("TIMECREATED") => {
+            items.sort_by_key(|(t, _)| *t);
+            if util::sort_desc(q, true)? {
+                items.reverse();
+            }
+        }
+        Some("NAME") => {
+            items.sort_by_key(|a| a.1.name().to_lowercase());
+            if util::sort_desc(q, false)? {
+                items.reverse();
+            }
+        }
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "sortBy must be TIMECREATED or NAME, got `{other}`"
+            )))
+        }
+    }
+    Ok(())
+}
+
+fn find<'a, T: Named>(recs: &'a mut [Rec<T>], id: &str, what: &str) -> ApiResult<&'a mut Rec<T>> {
+    recs.iter_mut()
+        .find(|r| r.item.id() == id)
+        .ok_or_else(|| ApiError::not_found(what))
+}
+
+fn check_name(name: &str, what: &str) -> ApiResult<()> {
+    if name.trim().is_empty() || name.len() > 100 {
+        return Err(ApiError::invalid(format!(
+            "{what} name must be 1 to 100 characters"
+        )));
+    }
+    Ok(())
+}
+
+fn in_tenancy(state: &State, compartment: &str, what: &str) -> ApiResult<()> {
+    if compartment != state.tenancy.id {
+        return Err(ApiError::invalid(format!(
+            "{what}s must be created in the tenancy (root compartment) `{}`",
+            state.tenancy.id
+        )));
+    }
+    Ok(())
+}
+
+fn already_exists(what: &str, name: &str) -> ApiError {
+    ApiError::new(
+        409,
+        "EntityAlreadyExists",
+        format!("{what} `{name}` already exists"),
+    )
+}
+
+// ---- users ----
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateUserDetails {
+    compartment_id: String,
+    name: String,
+    description: String,
+    email: Option<String>,
+    #[serde(default)]
+    freeform_tags: Tags,
+    #[serde(default)]
+    defined_tags: DefinedTags,
+}
+
+fn create_user(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
+    let d: CreateUserDetails = util::parse_json(body)?;
+    in_tenancy(state, &d.compartment_id, "User")?;
+    check_name(&d.name, "User")?;
+    if state.users.iter().any(|u| u.item.name == d.name) {
+        return Err(already_exists("User", &d.name));
+    }
+    let user = User {
+        id: state.next_ocid("user"),
+        compartment_id: d.compartment_id,
+        name: d.name,
+        description: d.description,
+        email: d.email,
+        email_verified: false,
+        db_user_name: None,
+        time_created: util::rfc3339(ctx.now_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+        is_mfa_activated: false,
+        capabilities: Capabilities::default(),
+        freeform_tags: d.freeform_tags,
+        defined_tags: d.defined_tags,
+    };
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item: user,
+    };
+    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
+    state.users.push(rec);
+    out
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateUserDetails {
+    description: Option<String>,
+    email: Option<String>,
+    db_user_name: Option<String>,
+    freeform_tags: Option<Tags>,
+    defined_tags: Option<DefinedTags>,
+}
+
+fn update_user(
+    state: &mut State,
+    ctx: &Ctx,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Out> {
+    let d: UpdateUserDetails = util::parse_json(body)?;
+    let etag = state.next_etag();
+    let rec = find(&mut state.users, id, "User")?;
+    util::check_if_match(headers, &rec.etag)?;
+    let u = &mut rec.item;
+    if let Some(v) = d.description {
+        u.description = v;
+    }
+    if d.email.is_some() {
+        u.email = d.email;
+    }
+    if d.db_user_name.is_some() {
+        u.db_user_name = d.db_user_name;
+    }
+    if let Some(v) = d.freeform_tags {
+        u.freeform_tags = v;
+    }
+    if let Some(v) = d.defined_tags {
+        u.defined_tags = v;
+    }
+    rec.etag = etag;
+    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+}
+
+fn delete_user(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
+    let rec = find(&mut state.users, id, "User")?;
+    util::check_if_match(headers, &rec.etag)?;
+    if id == state.seeded_user_id {
+        return Err(ApiError::new(
+            409,
+            "IncorrectState",
+            "the emulator's seeded administrator cannot be deleted",
+        ));
+    }
+    if state.memberships.iter().any(|m| m.item.user_id == id) {
+        return Err(ApiError::new(
+            409,
+            "IncorrectState",
+            "the user is still a member of a group: remove the memberships first",
+        ));
+    }
+    state.users.retain(|u| u.item.id != id);
+    state.api_keys.retain(|k| k.item.user_id != id);
+    Out::deleted()
+}
+
+// ---- groups ----
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateGroupDetails {
+    compartment_id: String,
+    name: String,
+    description: String,
+    #[serde(default)]
+    freeform_tags: Tags,
+    #[serde(default)]
+    defined_tags: DefinedTags,
+}
+
+fn create_group(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
+    let d: CreateGroupDetails = util::parse_json(body)?;
+    in_tenancy(state, &d.compartment_id, "Group")?;
+    check_name(&d.name, "Group")?;
+    if state.groups.iter().any(|g| g.item.name == d.name) {
+        return Err(already_exists("Group", &d.name));
+    }
+    let group = Group {
+        id: state.next_ocid("group"),
+        compartment_id: d.compartment_id,
+        name: d.name,
+        description: d.description,
+        time_created: util::rfc3339(ctx.now_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+        freeform_tags: d.freeform_tags,
+        defined_tags: d.defined_tags,
+    };
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item: group,
+    };
+    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
+    state.groups.push(rec);
+    out
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateDescriptionTags {
+    description: Option<String>,
+    name: Option<String>,
+    freeform_tags: Option<Tags>,
+    defined_tags: Option<DefinedTags>,
+}
+
+fn update_group(
+    state: &mut State,
+    ctx: &Ctx,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Out> {
+    let d: UpdateDescriptionTags = util::parse_json(body)?;
+    let etag = state.next_etag();
+    let rec = find(&mut state.groups, id, "Group")?;
+    util::check_if_match(headers, &rec.etag)?;
+    if let Some(v) = d.description {
+        rec.item.description = v;
+    }
+    if let Some(v) = d.freeform_tags {
+        rec.item.freeform_tags = v;
+    }
+    if let Some(v) = d.defined_tags {
+        rec.item.defined_tags = v;
+    }
+    rec.etag = etag;
+    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+}
+
+fn delete_group(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
+    let rec = find(&mut state.groups, id, "Group")?;
+    util::check_if_match(headers, &rec.etag)?;
+    if state.memberships.iter().any(|m| m.item.group_id == id) {
+        return Err(ApiError::new(
+            409,
+            "IncorrectState",
+            "the group still has members: remove them first",
+        ));
+    }
+    state.groups.retain(|g| g.item.id != id);
+    Out::deleted()
+}
+
+// ---- memberships ----
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AddUserToGroupDetails {
+    user_id: String,
+    group_id: String,
+}
+
+fn add_user_to_group(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
+    let d: AddUserToGroupDetails = util::parse_json(body)?;
+    if !state.users.iter().any(|u| u.item.id == d.user_id) {
+        return Err(ApiError::not_found("User"));
+    }
+    if !state.groups.iter().any(|g| g.item.id == d.group_id) {
+        return Err(ApiError::not_found("Group"));
+    }
+    if state
+        .memberships
+        .iter()
+        .any(|m| m.item.user_id == d.user_id && m.item.group_id == d.group_id)
+    {
+        return Err(ApiError::new(
+            409,
+            "EntityAlreadyExists",
+            "the user is already a member of the group",
+        ));
+    }
+    let m = Membership {
+        id: state.next_ocid("groupmembership"),
+        compartment_id: state.tenancy.id.clone(),
+        group_id: d.group_id,
+        user_id: d.user_id,
+        time_created: util::rfc3339(ctx.now_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+    };
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item: m,
+    };
+    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
+    state.memberships.push(rec);
+    out
+}
+
+fn get_membership(state: &State, ctx: &Ctx, id: &str) -> ApiResult<Out> {
+    let rec = state
+        .memberships
+        .iter()
+        .find(|m| m.item.id == id)
+        .ok_or_else(|| ApiError::not_found("UserGroupMembership"))?;
+    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+}
+
+fn list_memberships(state: &State, ctx: &Ctx, q: &HashMap<String, String>) -> ApiResult<Out> {
+    let compartment = util::required(q, "compartmentId")?;
+    if !state.compartment_exists(compartment) {
+        return Err(ApiError::not_found("Compartment"));
+    }
+    let items: Vec<Membership> = state
+        .memberships
+        .iter()
+        .map(|r| r.view(ctx.now_ms, ctx.delay_ms))
+        .filter(|m| m.compartment_id == compartment)
+        .filter(|m| q.get("userId").map_or(true, |u| &m.user_id == u))
+        .filter(|m| q.get("groupId").map_or(true, |g| &m.group_id == g))
+        .collect();
+    let (page, next) = util::paginate(ctx.seed, &items, q, 100)?;
+    Out::list(&page, next)
+}
+
+fn remove_membership(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
+    let rec = state
+        .memberships
+        .iter()
+        .find(|m| m.item.id == id)
+        .ok_or_else(|| ApiError::not_found("UserGroupMembership"))?;
+    util::check_if_match(headers, &rec.etag)?;
+    state.memberships.retain(|m| m.item.id != id);
+    Out::deleted()
+}
+
+// ---- compartments ----
+
+fn root_compartment(state: &State) -> Compartment {
+    Compartment {
+        id: state.tenancy.id.clone(),
+        compartment_id: state.tenancy.id.clone(),
+        name: state.tenancy.name.clone(),
+        description: state.tenancy.description.clone(),
+        time_created: util::rfc3339(state.epoch_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+        is_accessible: true,
+        freeform_tags: Tags::new(),
+        defined_tags: DefinedTags::new(),
+    }
+}
+
+fn create_compartment(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
+    let d: CreateGroupDetails = util::parse_json(body)?;
+    if !state.compartment_exists(&d.compartment_id) {
+        return Err(ApiError::not_found("Parent compartment"));
+    }
+    check_name(&d.name, "Compartment")?;
+    if state
+        .compartments
+        .iter()
+        .any(|c| c.item.compartment_id == d.compartment_id && c.item.name == d.name)
+    {
+        return Err(already_exists("Compartment", &d.name));
+    }
+    let c = Compartment {
+        id: state.next_ocid("compartment"),
+        compartment_id: d.compartment_id,
+        name: d.name,
+        description: d.description,
+        time_created: util::rfc3339(ctx.now_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+        is_accessible: true,
+        freeform_tags: d.freeform_tags,
+        defined_tags: d.defined_tags,
+    };
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item: c,
+    };
+    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
+    state.compartments.push(rec);
+    out
+}
+
+fn get_compartment(state: &State, ctx: &Ctx, id: &str) -> ApiResult<Out> {
+    if id == state.tenancy.id {
+        return Out::json(&root_compartment(state), None);
+    }
+    get(&state.compartments, id, "Compartment", ctx)
+}
+
+fn list_compartments(state: &State, ctx: &Ctx, q: &HashMap<String, String>) -> ApiResult<Out> {
+    if q.get("compartmentIdInSubtree").map(String::as_str) != Some("true") {
+        return list_named(state, &state.compartments, ctx, q, |_| true);
+    }
+    let root = util::required(q, "compartmentId")?;
+    if !state.compartment_exists(root) {
+        return Err(ApiError::not_found("Compartment"));
+    }
+    // Every descendant of `root`.
+    let mut scope: Vec<String> = vec![root.to_owned()];
+    let mut i = 0;
+    while i < scope.len() {
+        let parent = scope[i].clone();
+        scope.extend(
+            state
+                .compartments
+                .iter()
+                .filter(|c| c.item.compartment_id == parent && c.item.id != parent)
+                .map(|c| c.item.id.clone()),
+        );
+        i += 1;
+    }
+    list_filtered(&state.compartments, ctx, q, |c| {
+        c.id != root && scope.iter().any(|s| s == &c.id)
+    })
+}
+
+fn update_compartment(
+    state: &mut State,
+    ctx: &Ctx,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Out> {
+    let d: UpdateDescriptionTags = util::parse_json(body)?;
+    let etag = state.next_etag();
+    let siblings_taken = |state: &State, parent: &str, name: &str| {
+        state
+            .compartments
+            .iter()
+            .any(|c| c.item.compartment_id == parent && c.item.name == name && c.item.id != id)
+    };
+    let parent = state
+        .compartments
+        .iter()
+        .find(|c| c.item.id == id)
+        .map(|c| c.item.compartment_id.clone())
+        .ok_or_else(|| ApiError::not_found("Compartment"))?;
+    if let Some(name) = &d.name {
+        check_name(name, "Compartment")?;
+        if siblings_taken(state, &parent, name) {
+            return Err(already_exists("Compartment", name));
+        }
+    }
+    let rec = find(&mut state.compartments, id, "Compartment")?;
+    util::check_if_match(headers, &rec.etag)?;
+    if let Some(v) = d.name {
+        rec.item.name = v;
+    }
+    if let Some(v) = d.description {
+        rec.item.description = v;
+    }
+    if let Some(v) = d.freeform_tags {
+        rec.item.freeform_tags = v;
+    }
+    if let Some(v) = d.defined_tags {
+        rec.item.defined_tags = v;
+    }
+    rec.etag = etag;
+    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+}
+
+fn delete_compartment(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
+    let rec = find(&mut state.compartments, id, "Compartment")?;
+    util::check_if_match(headers, &rec.etag)?;
+    let busy = state
+        .compartments
+        .iter()
+        .any(|c| c.item.compartment_id == id)
+        || state.policies.iter().any(|p| p.item.compartment_id == id)
+        || state.buckets.iter().any(|b| b.compartment_id == id);
+    if busy {
+        return Err(ApiError::new(
+            409,
+            "IncorrectState",
+            "the compartment is not empty: delete its compartments, policies and buckets first",
+        ));
+    }
+    state.compartments.retain(|c| c.item.id != id);
+    Out::deleted()
+}
+
+// ---- policies ----
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatePolicyDetails {
+    compartment_id: String,
+    name: String,
+    statements: Vec<String>,
+    description: String,
+    version_date: Option<String>,
+    #[serde(default)]
+    freeform_tags: Tags,
+    #[serde(default)]
+    defined_tags: DefinedTags,
+}
+
+fn create_policy(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
+    let d: CreatePolicyDetails = util::parse_json(body)?;
+    if !state.compartment_exists(&d.compartment_id) {
+        return Err(ApiError::not_found("Compartment"));
+    }
+    check_name(&d.name, "Policy")?;
+    if d.statements.is_empty() {
+        return Err(ApiError::invalid("a policy needs at least one statement"));
+    }
+    if state
+        .policies
+        .iter()
+        .any(|p| p.item.compartment_id == d.compartment_id && p.item.name == d.name)
+    {
+        return Err(already_exists("Policy", &d.name));
+    }
+    let p = Policy {
+        id: state.next_ocid("policy"),
+        compartment_id: d.compartment_id,
+        name: d.name,
+        statements: d.statements,
+        description: d.description,
+        time_created: util::rfc3339(ctx.now_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+        version_date: d.version_date,
+        freeform_tags: d.freeform_tags,
+        defined_tags: d.defined_tags,
+    };
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item: p,
+    };
+    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
+    state.policies.push(rec);
+    out
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdatePolicyDetails {
+    description: Option<String>,
+    statements: Option<Vec<String>>,
+    version_date: Option<String>,
+    freeform_tags: Option<Tags>,
+    defined_tags: Option<DefinedTags>,
+}
+
+fn update_policy(
+    state: &mut State,
+    ctx: &Ctx,
+    id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Out> {
+    let d: UpdatePolicyDetails = util::parse_json(body)?;
+    let etag = state.next_etag();
+    let rec = find(&mut state.policies, id, "Policy")?;
+    util::check_if_match(headers, &rec.etag)?;
+    if let Some(v) = d.description {
+        rec.item.description = v;
+    }
+    if let Some(v) = d.statements {
+        if v.is_empty() {
+            return Err(ApiError::invalid("a policy needs at least one statement"));
+        }
+        rec.item.statements = v;
+    }
+    if d.version_date.is_some() {
+        rec.item.version_date = d.version_date;
+    }
+    if let Some(v) = d.freeform_tags {
+        rec.item.freeform_tags = v;
+    }
+    if let Some(v) = d.defined_tags {
+        rec.item.defined_tags = v;
+    }
+    rec.etag = etag;
+    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+}
+
+fn delete_policy(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
+    let rec = find(&mut state.policies, id, "Policy")?;
+    util::check_if_match(headers, &rec.etag)?;
+    state.policies.retain(|p| p.item.id != id);
+    Out::deleted()
+}
+
+// ---- API keys ----
+
+#[derive(Deserialize)]
+struct CreateApiKeyDetails {
+    key: String,
+}
+
+/// The most API keys one user may have, as in OCI.
+const MAX_API_KEYS: usize = 3;
+
+fn upload_api_key(state: &mut State, ctx: &Ctx, user_id: &str, body: &[u8]) -> ApiResult<Out> {
+    let d: CreateApiKeyDetails = util::parse_json(body)?;
+    if !state.users.iter().any(|u| u.item.id == user_id) {
+        return Err(ApiError::not_found("User"));
+    }
+    let key = PublicKey::from_pem(&d.key).map_err(ApiError::invalid)?;
+    let mine: Vec<_> = state
+        .api_keys
+        .iter()
+        .filter(|k| k.item.user_id == user_id)
+        .collect();
+    if mine.iter().any(|k| k.item.fingerprint == key.fingerprint) {
+        return Err(ApiError::new(
+            409,
+            "EntityAlreadyExists",
+            format!("the user already has the API key {}", key.fingerprint),
+        ));
+    }
+    if mine.len() >= MAX_API_KEYS {
+        return Err(ApiError::new(
+            409,
+            "LimitExceeded",
+            format!("a user may have at most {MAX_API_KEYS} API keys"),
+        ));
+    }
+    let api_key = ApiKey {
+        key_id: format!("{}/{user_id}/{}", state.tenancy.id, key.fingerprint),
+        key_value: key.pem.clone(),
+        fingerprint: key.fingerprint.clone(),
+        user_id: user_id.to_owned(),
+        time_created: util::rfc3339(ctx.now_ms),
+        lifecycle_state: "ACTIVE".to_owned(),
+    };
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item: api_key,
+    };
+    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
+    state.api_keys.push(rec);
+    out
+}
+
+fn list_api_keys(state: &State, ctx: &Ctx, user_id: &str) -> ApiResult<Out> {
+    if !state.users.iter().any(|u| u.item.id == user_id) {
+        return Err(ApiError::not_found("User"));
+    }
+    let items: Vec<ApiKey> = state
+        .api_keys
+        .iter()
+        .filter(|k| k.item.user_id == user_id)
+        .map(|k| k.view(ctx.now_ms, ctx.delay_ms))
+        .collect();
+    Out::list(&items, None)
+}
+
+fn delete_api_key(
+    state: &mut State,
+    user_id: &str,
+    fingerprint: &str,
+    headers: &HeaderMap,
+) -> ApiResult<Out> {
+    let rec = state
+        .api_keys
+        .iter()
+        .find(|k| k.item.user_id == user_id && k.item.fingerprint == fingerprint)
+        .ok_or_else(|| ApiError::not_found("ApiKey"))?;
+    util::check_if_match(headers, &rec.etag)?;
+    state
+        .api_keys
+        .retain(|k| !(k.item.user_id == user_id && k.item.fingerprint == fingerprint));
+    Out::deleted()
+}
+
+/// The active API key registered under a keyId (`tenancy/user/fingerprint`).
+pub(crate) fn key_pem_for(state: &State, key_id: &str) -> Option<String> {
+    let mut parts = key_id.splitn(3, '/');
+    let (tenancy, user, fp) = (parts.next()?, parts.next()?, parts.next()?);
+    if tenancy != state.tenancy.id {
+        return None;
+    }
+    state
+        .api_keys
+        .iter()
+        .find(|k| {
+            k.item.user_id == user && k.item.fingerprint == fp && k.item.lifecycle_state == "ACTIVE"
+        })
+        .map(|k| k.item.key_value.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_most_literal_segments() {
+        let r = route("GET", "/users/").map(|r| r.op);
+        assert_eq!(r, Some("ListUsers"));
+        let r = route("GET", "/users/ocid1.user.oc1..x");
+        assert_eq!(r.as_ref().map(|r| r.op), Some("GetUser"));
+        assert_eq!(
+            r.map(|r| r.params),
+            Some(vec!["ocid1.user.oc1..x".to_owned()])
+        );
+        let r = route("GET", "/tagDefaults/actions/assembleEffectiveTagSet").map(|r| r.op);
+        assert_eq!(r, Some("AssembleEffectiveTagSet"));
+        assert!(route("GET", "/nope").is_none());
+    }
+}

@@ -1,0 +1,509 @@
+//! A local Oracle Cloud Infrastructure emulator that verifies request signatures and injects
+//! faults: Identity, Object Storage and Delegate Access Control work requests on one listener.
+//!
+//! ```no_run
+//! use oci_emulator::{Emulator, Fault};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::builder().seed(7).start().await?;
+//! let client = emulator.client_builder().build()?;           // signed with the seeded user's key
+//! emulator.add_fault(Fault::status(503, "ServiceUnavailable").operation("ListUsers").nth(1));
+//! # let _ = client;
+//! for entry in emulator.journal() {
+//!     println!("{} {} {:?} {:?}", entry.opc_request_id, entry.operation, entry.status, entry.fault);
+//! }
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Paths choose the service: `/20160918/...` Identity, `/n...` Object Storage, `/20230801/...`
+//! Delegate Access Control. Every request must carry a valid OCI signature from a registered
+//! API key (the seeded user's, or one added with `UploadApiKey`), or it gets 401
+//! `NotAuthenticated`; [`EmulatorBuilder::explain`] makes that message say what differed.
+//! `/_emulator/` is an unsigned control path (reset, faults, journal).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use oci_core::auth::{ApiKeyCredentials, Credentials, PrivateKey};
+use oci_core::clock::{Clock, SystemClock};
+use oci_core::{ClientBuilder, Endpoint};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+mod auth;
+mod blobs;
+mod control;
+mod dac;
+mod error;
+mod faults;
+mod identity;
+mod identity_ops;
+mod keys;
+mod objectstorage;
+mod server;
+mod state;
+mod util;
+
+pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
+
+use server::{Inner, SeededKey};
+use state::State;
+
+/// The response body type of the server.
+pub(crate) type RespBody = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, std::io::Error>;
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmulatorError {
+    /// Listening, or reading and writing the data directory, failed.
+    #[error("emulator I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The private key could not be generated or read.
+    #[error("emulator key: {0}")]
+    Key(String),
+    /// The saved state in the data directory could not be read.
+    #[error("emulator state in {path}: {message}")]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// Configures and starts an [`Emulator`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use oci_emulator::Emulator;
+///
+/// # async fn run() -> Result<(), oci_emulator::EmulatorError> {
+/// let emulator = Emulator::builder()
+///     .seed(42)                                       // deterministic OCIDs
+///     .explain(true)                                  // say why a signature was rejected
+///     .lifecycle_delay(Duration::from_millis(50))     // CREATING, then ACTIVE
+///     .start()
+///     .await?;
+/// # let _ = emulator; Ok(()) }
+/// ```
+pub struct EmulatorBuilder {
+    listen: SocketAddr,
+    seed: Option<u64>,
+    key_pem: Option<String>,
+    data_dir: Option<PathBuf>,
+    explain: bool,
+    clock: Arc<dyn Clock>,
+    lifecycle_delay: Duration,
+    work_request_step: Duration,
+    region: String,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("listen", &self.listen)
+            .field("seed", &self.seed)
+            .field("key_pem", &self.key_pem.as_ref().map(|_| "<redacted>"))
+            .field("data_dir", &self.data_dir)
+            .field("explain", &self.explain)
+            .field("lifecycle_delay", &self.lifecycle_delay)
+            .field("work_request_step", &self.work_request_step)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: None,
+            key_pem: None,
+            data_dir: None,
+            explain: false,
+            clock: Arc::new(SystemClock),
+            lifecycle_delay: Duration::ZERO,
+            work_request_step: Duration::from_secs(30),
+            region: "us-ashburn-1".to_owned(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Seeds OCIDs, the namespace, page tokens and fault probabilities: the same seed gives the
+    /// same tenancy and user OCIDs. Without one, a random seed is used.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The seeded user's private key (PEM, PKCS#1 or PKCS#8, RSA ≥ 2048 bits). Without one, a
+    /// key is read from the data directory, or generated once per process.
+    pub fn private_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.key_pem = Some(pem.into());
+        self
+    }
+
+    /// Keeps state and object bytes in this directory, so they survive a restart.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Authentication failures name what differed (a missing signed header, the skew, the
+    /// signing-string line...), instead of OCI's terse message.
+    pub fn explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
+    }
+
+    /// The clock for `date` checks, timestamps, lifecycle delays and work-request progress.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How long new Identity resources stay CREATING before they are ACTIVE (default 0).
+    pub fn lifecycle_delay(mut self, delay: Duration) -> Self {
+        self.lifecycle_delay = delay;
+        self
+    }
+
+    /// The step of the seeded work requests' timeline (default 30 s): all start one step after
+    /// the emulator's first start, and work request `i` finishes `i + 2` steps after it.
+    pub fn work_request_step(mut self, step: Duration) -> Self {
+        self.work_request_step = step;
+        self
+    }
+
+    /// The region written to the config file (default `us-ashburn-1`).
+    pub fn region(mut self, region: &str) -> Self {
+        self.region = region.to_owned();
+        self
+    }
+
+    /// Starts the emulator on its listener.
+    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        if let Some(dir) = &self.data_dir {
+            std::fs::create_dir_all(dir)?;
+        }
+        let key_pem = match (&self.key_pem, &self.data_dir) {
+            (Some(pem), _) => pem.clone(),
+            (None, Some(dir)) if dir.join("key.pem").exists() => {
+                std::fs::read_to_string(dir.join("key.pem"))?
+            }
+            (None, dir) => {
+                let pem = keys::generated_private_pem().map_err(EmulatorError::Key)?;
+                if let Some(dir) = dir {
+                    write_private(&dir.join("key.pem"), &pem)?;
+                }
+                pem
+            }
+        };
+        let public = keys::public_of_private_pem(&key_pem).map_err(EmulatorError::Key)?;
+        let private = PrivateKey::from_pem(key_pem.as_bytes(), None)
+            .map_err(|e| EmulatorError::Key(e.to_string()))?;
+
+        let now_ms = util::millis(self.clock.now());
+        let state_path = self.data_dir.as_ref().map(|d| d.join("state.json"));
+        let mut state = match &state_path {
+            Some(p) if p.exists() => {
+                let bytes = std::fs::read(p)?;
+                serde_json::from_slice::<State>(&bytes).map_err(|e| EmulatorError::State {
+                    path: p.clone(),
+                    message: e.to_string(),
+                })?
+            }
+            _ => State::seeded(
+                self.seed.unwrap_or_else(rand::random),
+                now_ms,
+                &self.region,
+                &public.pem,
+                &public.fingerprint,
+            ),
+        };
+        ensure_seeded_key(&mut state, &public);
+
+        let blobs = blobs::Blobs::new(self.data_dir.as_deref())?;
+        let listener = TcpListener::bind(self.listen).await?;
+        let addr = listener.local_addr()?;
+        let credentials = Arc::new(ApiKeyCredentials::new(
+            &state.tenancy.id,
+            &state.seeded_user_id,
+            &public.fingerprint,
+            private,
+        ));
+        let info = Info {
+            tenancy: state.tenancy.id.clone(),
+            user: state.seeded_user_id.clone(),
+            fingerprint: public.fingerprint.clone(),
+            namespace: state.namespace.clone(),
+            region: state.region.clone(),
+        };
+        let inner = Arc::new(Inner {
+            seed: state.seed,
+            region: state.region.clone(),
+            faults: Mutex::new(faults::Faults::new(state.seed)),
+            state: Mutex::new(state),
+            blobs,
+            data_dir: self.data_dir.clone(),
+            clock: self.clock.clone(),
+            explain: self.explain,
+            lifecycle_delay_ms: self.lifecycle_delay.as_millis() as u64,
+            step_ms: self.work_request_step.as_millis().max(1) as u64,
+            journal: Mutex::new(Vec::new()),
+            seeded_key: SeededKey {
+                public_pem: public.pem.clone(),
+                fingerprint: public.fingerprint.clone(),
+            },
+            key_cache: Mutex::new(Default::default()),
+            seq: AtomicU64::new(0),
+            salt: rand::random(),
+            garbage: Mutex::new(Vec::new()),
+        });
+        inner.persist()?;
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(server::run(listener, inner.clone(), stop_rx));
+        let endpoint = Endpoint::parse(&format!("http://{addr}"))
+            .map_err(|e| EmulatorError::Io(std::io::Error::other(e.to_string())))?;
+        Ok(Emulator {
+            inner,
+            addr,
+            endpoint,
+            credentials,
+            key_pem,
+            info,
+            clock: self.clock,
+            stop,
+            task,
+        })
+    }
+}
+
+/// Registers the seeded user's current key if the loaded state lacks it.
+fn ensure_seeded_key(state: &mut State, public: &keys::PublicKey) {
+    let user = state.seeded_user_id.clone();
+    let present = state
+        .api_keys
+        .iter()
+        .any(|k| k.item.user_id == user && k.item.fingerprint == public.fingerprint);
+    if !present {
+        let etag = state.next_etag();
+        let time = util::rfc3339(state.epoch_ms);
+        state.api_keys.push(state::Rec {
+            etag,
+            created_ms: 0,
+            item: state::ApiKey {
+                key_id: format!("{}/{user}/{}", state.tenancy.id, public.fingerprint),
+                key_value: public.pem.clone(),
+                fingerprint: public.fingerprint.clone(),
+                user_id: user,
+                time_created: time,
+                lifecycle_state: "ACTIVE".to_owned(),
+            },
+        });
+    }
+}
+
+fn write_private(path: &Path, pem: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(pem.as_bytes())?;
+    f.sync_all()
+}
+
+#[derive(Debug, Clone)]
+struct Info {
+    tenancy: String,
+    user: String,
+    fingerprint: String,
+    namespace: String,
+    region: String,
+}
+
+/// A running emulator. Dropping it stops the server; [`Emulator::shutdown`] waits for that.
+///
+/// ```no_run
+/// use oci_emulator::Emulator;
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = Emulator::builder().start().await?;
+/// // Our client, already pointed at the emulator and signing as the seeded user:
+/// let client = emulator.client_builder().build()?;
+/// // Or a config file for any OCI SDK (profile DEFAULT, with key.pem next to it):
+/// let dir = std::env::temp_dir().join("oci-emulator-example");
+/// let config = emulator.write_config(&dir)?;
+/// println!("{} {}", emulator.endpoint(), config.display());
+/// # let _ = client;
+/// emulator.shutdown().await;
+/// # Ok(()) }
+/// ```
+///
+/// The seeded tenancy has one user (an administrator) whose API key signs for the client above;
+/// more keys can be registered with Identity's `UploadApiKey`.
+pub struct Emulator {
+    inner: Arc<Inner>,
+    addr: SocketAddr,
+    endpoint: Endpoint,
+    credentials: Arc<ApiKeyCredentials>,
+    key_pem: String,
+    info: Info,
+    clock: Arc<dyn Clock>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint)
+            .field("tenancy", &self.info.tenancy)
+            .field("user", &self.info.user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The endpoint every service is served from, e.g. `http://127.0.0.1:41234`.
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint.clone()
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Credentials of the seeded user (tenancy, user, fingerprint and private key).
+    pub fn credentials(&self) -> Arc<dyn Credentials> {
+        self.credentials.clone()
+    }
+
+    /// A client builder with the credentials, the endpoint and the emulator's clock set.
+    pub fn client_builder(&self) -> ClientBuilder {
+        oci_core::Client::builder()
+            .credentials(self.credentials())
+            .endpoint(self.endpoint())
+            .clock(self.clock.clone())
+    }
+
+    /// The tenancy OCID (also the root compartment).
+    pub fn tenancy_id(&self) -> &str {
+        &self.info.tenancy
+    }
+
+    /// The seeded user's OCID.
+    pub fn user_id(&self) -> &str {
+        &self.info.user
+    }
+
+    /// The seeded key's fingerprint.
+    pub fn fingerprint(&self) -> &str {
+        &self.info.fingerprint
+    }
+
+    /// The Object Storage namespace.
+    pub fn namespace(&self) -> &str {
+        &self.info.namespace
+    }
+
+    /// The region written to config files.
+    pub fn region(&self) -> &str {
+        &self.info.region
+    }
+
+    /// The seeded user's private key as PEM (a local test key; keep it out of logs anyway).
+    pub fn private_key_pem(&self) -> &str {
+        &self.key_pem
+    }
+
+    /// Writes `dir/config` (profile DEFAULT: user, fingerprint, key_file, tenancy, region) and
+    /// `dir/key.pem` (mode 0600), and returns the config's path.
+    pub fn write_config(&self, dir: impl AsRef<Path>) -> std::io::Result<PathBuf> {
+        write_config(dir.as_ref(), &self.info, &self.key_pem)
+    }
+
+    /// Adds a fault rule; returns its id.
+    pub fn add_fault(&self, fault: Fault) -> u64 {
+        self.inner.faults().add(fault)
+    }
+
+    /// Removes a fault rule by id; `false` if there was none.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        self.inner.faults().remove(id)
+    }
+
+    /// Removes every fault rule (and re-seeds their RNG).
+    pub fn clear_faults(&self) {
+        self.inner.faults().clear()
+    }
+
+    /// The fault rules with their match and fire counts.
+    pub fn faults(&self) -> Vec<FaultStatus> {
+        self.inner.faults().list()
+    }
+
+    /// Every request so far (except the control path), oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.inner.journal().clone()
+    }
+
+    /// Empties the journal.
+    pub fn clear_journal(&self) {
+        self.inner.journal().clear()
+    }
+
+    /// Back to the freshly seeded state; faults and journal cleared.
+    pub fn reset(&self) -> std::io::Result<()> {
+        self.inner.reset()
+    }
+
+    /// Stops accepting, drops open connections and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+fn write_config(dir: &Path, info: &Info, key_pem: &str) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let dir = std::fs::canonicalize(dir)?;
+    let key = dir.join("key.pem");
+    write_private(&key, key_pem)?;
+    let config = dir.join("config");
+    let text = format!(
+        "[DEFAULT]\nuser={}\nfingerprint={}\nkey_file={}\ntenancy={}\nregion={}\n",
+        info.user,
+        info.fingerprint,
+        key.display(),
+        info.tenancy,
+        info.region
+    );
+    std::fs::write(&config, text)?;
+    Ok(config)
+}

@@ -1,0 +1,409 @@
+//! The emulator's state: everything a restart must keep (with `--data-dir`), as serde structs.
+//!
+//! JSON field names are OCI's (camelCase) so records serialize straight onto the wire.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::util;
+
+/// Free-form tags.
+pub(crate) type Tags = BTreeMap<String, String>;
+/// Defined tags.
+pub(crate) type DefinedTags = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
+
+/// A stored resource with its etag and creation instant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Rec<T> {
+    pub etag: String,
+    pub created_ms: u64,
+    pub item: T,
+}
+
+/// Resources with a lifecycle state that starts as CREATING.
+pub(crate) trait Lifecycle: Clone {
+    fn lifecycle_state_mut(&mut self) -> &mut String;
+}
+
+impl<T: Lifecycle> Rec<T> {
+    /// The resource as seen at `now_ms`: CREATING until `delay_ms` after creation.
+    pub fn view(&self, now_ms: u64, delay_ms: u64) -> T {
+        let mut item = self.item.clone();
+        if now_ms < self.created_ms.saturating_add(delay_ms) {
+            *item.lifecycle_state_mut() = "CREATING".to_owned();
+        }
+        item
+    }
+}
+
+/// Fields shared by named Identity resources, for list filters and sorting.
+pub(crate) trait Named: Lifecycle {
+    fn id(&self) -> &str;
+    fn name(&self) -> &str;
+    fn compartment_id(&self) -> &str;
+    fn lifecycle_state(&self) -> &str;
+}
+
+macro_rules! named {
+    ($($t:ty),*) => {$(
+        impl Lifecycle for $t {
+            fn lifecycle_state_mut(&mut self) -> &mut String { &mut self.lifecycle_state }
+        }
+        impl Named for $t {
+            fn id(&self) -> &str { &self.id }
+            fn name(&self) -> &str { &self.name }
+            fn compartment_id(&self) -> &str { &self.compartment_id }
+            fn lifecycle_state(&self) -> &str { &self.lifecycle_state }
+        }
+    )*};
+}
+named!(User, Group, Compartment, Policy);
+
+impl Lifecycle for Membership {
+    fn lifecycle_state_mut(&mut self) -> &mut String {
+        &mut self.lifecycle_state
+    }
+}
+impl Lifecycle for ApiKey {
+    fn lifecycle_state_mut(&mut self) -> &mut String {
+        &mut self.lifecycle_state
+    }
+}
+
+/// `Tenancy`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Tenancy {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub home_region_key: String,
+    #[serde(default)]
+    pub freeform_tags: Tags,
+    #[serde(default)]
+    pub defined_tags: DefinedTags,
+}
+
+/// `UserCapabilities`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Capabilities {
+    pub can_use_console_password: bool,
+    pub can_use_api_keys: bool,
+    pub can_use_auth_tokens: bool,
+    pub can_use_smtp_credentials: bool,
+    pub can_use_db_credentials: bool,
+    pub can_use_customer_secret_keys: bool,
+    pub can_use_o_auth2_client_credentials: bool,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities {
+            can_use_console_password: true,
+            can_use_api_keys: true,
+            can_use_auth_tokens: true,
+            can_use_smtp_credentials: true,
+            can_use_db_credentials: true,
+            can_use_customer_secret_keys: true,
+            can_use_o_auth2_client_credentials: true,
+        }
+    }
+}
+
+/// `User`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct User {
+    pub id: String,
+    pub compartment_id: String,
+    pub name: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub email_verified: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db_user_name: Option<String>,
+    pub time_created: String,
+    pub lifecycle_state: String,
+    pub is_mfa_activated: bool,
+    pub capabilities: Capabilities,
+    pub freeform_tags: Tags,
+    pub defined_tags: DefinedTags,
+}
+
+/// `Group`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Group {
+    pub id: String,
+    pub compartment_id: String,
+    pub name: String,
+    pub description: String,
+    pub time_created: String,
+    pub lifecycle_state: String,
+    pub freeform_tags: Tags,
+    pub defined_tags: DefinedTags,
+}
+
+/// `UserGroupMembership`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Membership {
+    pub id: String,
+    pub compartment_id: String,
+    pub group_id: String,
+    pub user_id: String,
+    pub time_created: String,
+    pub lifecycle_state: String,
+}
+
+/// `Compartment`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Compartment {
+    pub id: String,
+    pub compartment_id: String,
+    pub name: String,
+    pub description: String,
+    pub time_created: String,
+    pub lifecycle_state: String,
+    pub is_accessible: bool,
+    pub freeform_tags: Tags,
+    pub defined_tags: DefinedTags,
+}
+
+/// `Policy`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Policy {
+    pub id: String,
+    pub compartment_id: String,
+    pub name: String,
+    pub statements: Vec<String>,
+    pub description: String,
+    pub time_created: String,
+    pub lifecycle_state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_date: Option<String>,
+    pub freeform_tags: Tags,
+    pub defined_tags: DefinedTags,
+}
+
+/// `ApiKey`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ApiKey {
+    pub key_id: String,
+    pub key_value: String,
+    pub fingerprint: String,
+    pub user_id: String,
+    pub time_created: String,
+    pub lifecycle_state: String,
+}
+
+/// A response kept for `opc-retry-token` replay.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredResponse {
+    pub operation: String,
+    pub token: String,
+    pub body_sha256: String,
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: String,
+}
+
+/// `Bucket` (the fields the emulator keeps).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Bucket {
+    pub namespace: String,
+    pub name: String,
+    pub compartment_id: String,
+    pub metadata: BTreeMap<String, String>,
+    pub created_by: String,
+    pub time_created: String,
+    pub etag: String,
+    pub public_access_type: String,
+    pub storage_tier: String,
+    pub object_events_enabled: bool,
+    pub freeform_tags: Tags,
+    pub defined_tags: DefinedTags,
+    pub versioning: String,
+    pub id: String,
+    pub replication_enabled: bool,
+    pub is_read_only: bool,
+    pub auto_tiering: String,
+}
+
+/// One stored object's metadata; the bytes live in the blob store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ObjectMeta {
+    pub blob: String,
+    pub size: u64,
+    /// Base64 MD5 (single-part objects).
+    pub md5: Option<String>,
+    /// `<base64 md5 of part md5s>-<parts>` (multipart objects).
+    pub multipart_md5: Option<String>,
+    pub etag: String,
+    pub created_ms: u64,
+    pub modified_ms: u64,
+    pub content_type: String,
+    pub content_language: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_disposition: Option<String>,
+    pub cache_control: Option<String>,
+    /// `opc-meta-*` headers, keys without the prefix.
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// An uploaded part.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Part {
+    pub blob: String,
+    pub size: u64,
+    pub md5: String,
+    pub etag: String,
+}
+
+/// An in-progress multipart upload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Upload {
+    pub namespace: String,
+    pub bucket: String,
+    pub object: String,
+    pub upload_id: String,
+    pub time_created: String,
+    pub storage_tier: String,
+    pub content_type: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub parts: BTreeMap<u32, Part>,
+}
+
+/// Everything the emulator remembers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct State {
+    pub seed: u64,
+    pub counter: u64,
+    /// When the state was first created: the DAC work-request timeline starts here.
+    pub epoch_ms: u64,
+    pub region: String,
+    pub tenancy: Tenancy,
+    pub seeded_user_id: String,
+    pub namespace: String,
+    pub users: Vec<Rec<User>>,
+    pub groups: Vec<Rec<Group>>,
+    pub memberships: Vec<Rec<Membership>>,
+    pub compartments: Vec<Rec<Compartment>>,
+    pub policies: Vec<Rec<Policy>>,
+    pub api_keys: Vec<Rec<ApiKey>>,
+    pub retry_responses: Vec<StoredResponse>,
+    pub buckets: Vec<Bucket>,
+    pub objects: BTreeMap<String, BTreeMap<String, ObjectMeta>>,
+    pub uploads: Vec<Upload>,
+}
+
+impl State {
+    /// A fresh state: the tenancy, the seeded user (an administrator) with its API key.
+    pub fn seeded(
+        seed: u64,
+        now_ms: u64,
+        region: &str,
+        public_key_pem: &str,
+        fingerprint: &str,
+    ) -> Self {
+        let tenancy_id = util::ocid("tenancy", seed, 0);
+        let user_id = util::ocid("user", seed, 0);
+        let time = util::rfc3339(now_ms);
+        let mut state = State {
+            seed,
+            counter: 1,
+            epoch_ms: now_ms,
+            region: region.to_owned(),
+            tenancy: Tenancy {
+                id: tenancy_id.clone(),
+                name: "emulator".to_owned(),
+                description: "The oci-emulator tenancy".to_owned(),
+                home_region_key: "IAD".to_owned(),
+                freeform_tags: Tags::new(),
+                defined_tags: DefinedTags::new(),
+            },
+            seeded_user_id: user_id.clone(),
+            namespace: util::derived_text(seed, "namespace", 0, 12),
+            users: Vec::new(),
+            groups: Vec::new(),
+            memberships: Vec::new(),
+            compartments: Vec::new(),
+            policies: Vec::new(),
+            api_keys: Vec::new(),
+            retry_responses: Vec::new(),
+            buckets: Vec::new(),
+            objects: BTreeMap::new(),
+            uploads: Vec::new(),
+        };
+        let etag = state.next_etag();
+        state.users.push(Rec {
+            etag,
+            created_ms: 0,
+            item: User {
+                id: user_id.clone(),
+                compartment_id: tenancy_id.clone(),
+                name: "emulator-admin".to_owned(),
+                description: "The seeded administrator".to_owned(),
+                email: None,
+                email_verified: false,
+                db_user_name: None,
+                time_created: time.clone(),
+                lifecycle_state: "ACTIVE".to_owned(),
+                is_mfa_activated: false,
+                capabilities: Capabilities::default(),
+                freeform_tags: Tags::new(),
+                defined_tags: DefinedTags::new(),
+            },
+        });
+        let etag = state.next_etag();
+        state.api_keys.push(Rec {
+            etag,
+            created_ms: 0,
+            item: ApiKey {
+                key_id: format!("{tenancy_id}/{user_id}/{fingerprint}"),
+                key_value: public_key_pem.to_owned(),
+                fingerprint: fingerprint.to_owned(),
+                user_id,
+                time_created: time,
+                lifecycle_state: "ACTIVE".to_owned(),
+            },
+        });
+        state
+    }
+
+    /// The next counter value.
+    pub fn next(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// A fresh OCID of a kind.
+    pub fn next_ocid(&mut self, kind: &str) -> String {
+        let n = self.next();
+        util::ocid(kind, self.seed, n)
+    }
+
+    /// A fresh etag.
+    pub fn next_etag(&mut self) -> String {
+        let n = self.next();
+        util::etag(self.seed, n)
+    }
+
+    /// Whether `id` is the tenancy or an existing compartment.
+    pub fn compartment_exists(&self, id: &str) -> bool {
+        id == self.tenancy.id || self.compartments.iter().any(|c| c.item.id == id)
+    }
+}
