@@ -26,8 +26,14 @@ pub async fn start() -> Emulator {
     builder().start().await.expect("emulator starts")
 }
 
+/// A client that shows the emulator's raw answers: no retries and no circuit breaker, which
+/// would otherwise hide injected faults behind a successful retry.
 pub fn client(emu: &Emulator) -> Client {
-    emu.client_builder().build().expect("client builds")
+    emu.client_builder()
+        .retry_policy(oci_core::layers::retry::RetryPolicy::none())
+        .circuit_breaker(None)
+        .build()
+        .expect("client builds")
 }
 
 /// A second RSA key (generated once per test binary), PKCS#8 PEM.
