@@ -286,6 +286,7 @@ def extract_operation(svc, py_name, fn):
         return p
 
     params = []
+    constant_headers = {}
     for loc, dname in (("path", "path_params"), ("query", "query_params"), ("header", "header_params")):
         d = dicts.get(dname)
         if d is None:
@@ -293,7 +294,8 @@ def extract_operation(svc, py_name, fn):
         for k, v in zip(d.keys, d.values):
             wire = const(k)
             if isinstance(v, ast.Constant):
-                continue  # constant headers: accept / content-type
+                constant_headers[wire.lower()] = v.value  # accept / content-type
+                continue
             py, fmt = param_source(v)
             params.append(make_param(wire if loc != "header" else wire.lower(), py, loc, fmt))
             if loc == "path":
@@ -338,6 +340,7 @@ def extract_operation(svc, py_name, fn):
         "doc": summary,
         "apiReference": scalars.get("api_reference_link"),
         "params": params,
+        "constantHeaders": constant_headers,
         "body": body,
         "response": response,
         "excludeBody": exclude_body,
