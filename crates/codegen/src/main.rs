@@ -313,8 +313,9 @@ impl<'a> Ctx<'a> {
                     continue;
                 };
                 let shared = by_param.get(&p.rust_name).is_some_and(|s| s.len() == 1);
-                let mut name = if shared {
-                    format!("{}Param", pascal(&p.rust_name))
+                let mut name = if shared && !ctx.models.contains_key(pascal(&p.rust_name).as_str())
+                {
+                    pascal(&p.rust_name)
                 } else {
                     format!("{}{}", op.operation_id, pascal(&p.rust_name))
                 };
@@ -658,10 +659,11 @@ impl OpGen<'_> {
 }
 
 /// A setter's argument type and the expression that stores it.
-fn setter(ty: &str) -> (String, &'static str) {
+fn setter(ty: &str, is_enum: bool) -> (String, &'static str) {
     match ty {
         "String" => ("impl Into<String>".into(), "v.into()"),
         "Body" => ("impl Into<Body>".into(), "v.into()"),
+        _ if is_enum => (format!("impl Into<{ty}>"), "v.into()"),
         _ => (ty.to_owned(), "v"),
     }
 }
@@ -695,7 +697,11 @@ fn gen_operation(ctx: &Ctx, out: &mut String, client_methods: &mut String, op: &
         let req = if p.required { " (required)" } else { "" };
         doc(out, &p.doc, &format!("`{}`", p.name));
         let _ = writeln!(out, "pub {}: Option<{ty}>,", ident(&p.rust_name));
-        let (arg, store) = setter(&ty);
+        let is_enum = matches!(p.ty, Type::String)
+            && ctx
+                .param_enums
+                .contains_key(&(op.name.clone(), p.rust_name.clone()));
+        let (arg, store) = setter(&ty, is_enum);
         let mut d = String::new();
         doc(&mut d, &format!("Sets `{}`{req}.", p.name), "");
         let _ = writeln!(setters, "{d}pub fn {}(mut self, v: {arg}) -> Self {{\nself.{{target}}.{} = Some({store});\nself\n}}", ident(&p.rust_name), ident(&p.rust_name));
@@ -703,7 +709,7 @@ fn gen_operation(ctx: &Ctx, out: &mut String, client_methods: &mut String, op: &
     if let (Some(b), Some(ty)) = (&op.body, g.body_type()) {
         doc(out, &b.doc, "The request body.");
         let _ = writeln!(out, "pub {}: Option<{ty}>,", ident(&b.rust_name));
-        let (arg, store) = setter(&ty);
+        let (arg, store) = setter(&ty, false);
         let req = if b.required { " (required)" } else { "" };
         let _ = writeln!(setters, "/// Sets the request body{req}.\npub fn {}(mut self, v: {arg}) -> Self {{\nself.{{target}}.{} = Some({store});\nself\n}}", ident(&b.rust_name), ident(&b.rust_name));
     }
@@ -874,7 +880,10 @@ fn gen_operation(ctx: &Ctx, out: &mut String, client_methods: &mut String, op: &
                 } else {
                     ""
                 };
-                let _ = writeln!(out, "let body = {get};\n// The body's own length wins; OCI rejects chunked uploads.\nif let Some(n) = body.content_length(){given} {{\nb = b.header(http::header::CONTENT_LENGTH, n);\n}}\nrt::finish(b, body)");
+                let _ = writeln!(out, "let body = {get};");
+                // As the official SDKs' signers do when no content type is given.
+                out.push_str("if !b.headers_ref().is_some_and(|h| h.contains_key(http::header::CONTENT_TYPE)) {\nlet ct = if body.as_bytes().is_some() { \"application/json\" } else { \"application/octet-stream\" };\nb = b.header(http::header::CONTENT_TYPE, ct);\n}\n");
+                let _ = writeln!(out, "// The body's own length wins; OCI rejects chunked uploads.\nif let Some(n) = body.content_length(){given} {{\nb = b.header(http::header::CONTENT_LENGTH, n);\n}}\nrt::finish(b, body)");
             } else {
                 let _ = writeln!(out, "let body = match {get} {{\nSome(v) => rt::json_body(&v)?,\nNone => Body::empty(),\n}};\nrt::finish(b, body)");
             }

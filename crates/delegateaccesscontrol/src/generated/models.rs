@@ -157,10 +157,10 @@ impl std::fmt::Display for ListWorkRequestsSortBy {
 
 /// Values of the `sortOrder` parameter.
 ///
-/// A value this SDK does not know is kept as [`SortOrderParam::Unknown`], never rejected.
+/// A value this SDK does not know is kept as [`SortOrder::Unknown`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
-pub enum SortOrderParam {
+pub enum SortOrder {
     /// `ASC`
     Asc,
     /// `DESC`
@@ -168,7 +168,7 @@ pub enum SortOrderParam {
     /// A value not known to this SDK version, kept as sent.
     Unknown(String),
 }
-impl SortOrderParam {
+impl SortOrder {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -178,7 +178,7 @@ impl SortOrderParam {
         }
     }
 }
-impl From<String> for SortOrderParam {
+impl From<String> for SortOrder {
     fn from(s: String) -> Self {
         match s.as_str() {
             "ASC" => Self::Asc,
@@ -187,20 +187,20 @@ impl From<String> for SortOrderParam {
         }
     }
 }
-impl From<&str> for SortOrderParam {
+impl From<&str> for SortOrder {
     fn from(s: &str) -> Self {
         Self::from(s.to_owned())
     }
 }
-impl From<SortOrderParam> for String {
-    fn from(v: SortOrderParam) -> String {
+impl From<SortOrder> for String {
+    fn from(v: SortOrder) -> String {
         match v {
-            SortOrderParam::Unknown(s) => s,
+            SortOrder::Unknown(s) => s,
             v => v.as_str().to_owned(),
         }
     }
 }
-impl std::fmt::Display for SortOrderParam {
+impl std::fmt::Display for SortOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -208,10 +208,10 @@ impl std::fmt::Display for SortOrderParam {
 
 /// Values of the `status` parameter.
 ///
-/// A value this SDK does not know is kept as [`StatusParam::Unknown`], never rejected.
+/// A value this SDK does not know is kept as [`Status::Unknown`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
-pub enum StatusParam {
+pub enum Status {
     /// `ACCEPTED`
     Accepted,
     /// `IN_PROGRESS`
@@ -231,7 +231,7 @@ pub enum StatusParam {
     /// A value not known to this SDK version, kept as sent.
     Unknown(String),
 }
-impl StatusParam {
+impl Status {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -247,7 +247,7 @@ impl StatusParam {
         }
     }
 }
-impl From<String> for StatusParam {
+impl From<String> for Status {
     fn from(s: String) -> Self {
         match s.as_str() {
             "ACCEPTED" => Self::Accepted,
@@ -262,20 +262,20 @@ impl From<String> for StatusParam {
         }
     }
 }
-impl From<&str> for StatusParam {
+impl From<&str> for Status {
     fn from(s: &str) -> Self {
         Self::from(s.to_owned())
     }
 }
-impl From<StatusParam> for String {
-    fn from(v: StatusParam) -> String {
+impl From<Status> for String {
+    fn from(v: Status) -> String {
         match v {
-            StatusParam::Unknown(s) => s,
+            Status::Unknown(s) => s,
             v => v.as_str().to_owned(),
         }
     }
 }
-impl std::fmt::Display for StatusParam {
+impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

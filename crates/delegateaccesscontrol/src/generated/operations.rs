@@ -143,7 +143,7 @@ pub struct ListWorkRequestErrors {
     /// The sort order to use, either 'asc' or 'desc'.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// The client request ID for tracing.
     pub opc_request_id: Option<String>,
 }
@@ -169,13 +169,13 @@ impl ListWorkRequestErrors {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::ListWorkRequestErrorsSortBy) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::ListWorkRequestErrorsSortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -202,13 +202,13 @@ impl Fluent<ListWorkRequestErrors> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::ListWorkRequestErrorsSortBy) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::ListWorkRequestErrorsSortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -313,7 +313,7 @@ pub struct ListWorkRequestLogs {
     /// The sort order to use, either 'asc' or 'desc'.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// The client request ID for tracing.
     pub opc_request_id: Option<String>,
 }
@@ -339,13 +339,13 @@ impl ListWorkRequestLogs {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::ListWorkRequestLogsSortBy) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::ListWorkRequestLogsSortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -372,13 +372,13 @@ impl Fluent<ListWorkRequestLogs> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::ListWorkRequestLogsSortBy) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::ListWorkRequestLogsSortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -480,7 +480,7 @@ pub struct ListWorkRequests {
     /// A filter to return only work requests with the given OperationStatus.
     ///
     /// Allowed values are: "ACCEPTED", "IN_PROGRESS", "WAITING", "NEEDS_ATTENTION", "FAILED", "SUCCEEDED", "CANCELING", "CANCELED"
-    pub status: Option<models::StatusParam>,
+    pub status: Option<models::Status>,
     /// The ID of the resource affected by the work request.
     pub resource_id: Option<String>,
     /// The page token representing the page at which to start retrieving results. This is usually retrieved from a previous list call.
@@ -490,7 +490,7 @@ pub struct ListWorkRequests {
     /// The sort order to use, either 'asc' or 'desc'.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// The field to sort by. Only one sort order may be provided. Default order for timeAccepted is descending.
     ///
     /// Allowed values are: "timeAccepted"
@@ -515,8 +515,8 @@ impl ListWorkRequests {
         self
     }
     /// Sets `status`.
-    pub fn status(mut self, v: models::StatusParam) -> Self {
-        self.status = Some(v);
+    pub fn status(mut self, v: impl Into<models::Status>) -> Self {
+        self.status = Some(v.into());
         self
     }
     /// Sets `resourceId`.
@@ -535,13 +535,13 @@ impl ListWorkRequests {
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::ListWorkRequestsSortBy) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::ListWorkRequestsSortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -563,8 +563,8 @@ impl Fluent<ListWorkRequests> {
         self
     }
     /// Sets `status`.
-    pub fn status(mut self, v: models::StatusParam) -> Self {
-        self.request.status = Some(v);
+    pub fn status(mut self, v: impl Into<models::Status>) -> Self {
+        self.request.status = Some(v.into());
         self
     }
     /// Sets `resourceId`.
@@ -583,13 +583,13 @@ impl Fluent<ListWorkRequests> {
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::ListWorkRequestsSortBy) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::ListWorkRequestsSortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.

@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 
 /// Values of the `accessLevel` parameter.
 ///
-/// A value this SDK does not know is kept as [`AccessLevelParam::Unknown`], never rejected.
+/// A value this SDK does not know is kept as [`AccessLevel::Unknown`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
-pub enum AccessLevelParam {
+pub enum AccessLevel {
     /// `ANY`
     Any,
     /// `ACCESSIBLE`
@@ -27,7 +27,7 @@ pub enum AccessLevelParam {
     /// A value not known to this SDK version, kept as sent.
     Unknown(String),
 }
-impl AccessLevelParam {
+impl AccessLevel {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -37,7 +37,7 @@ impl AccessLevelParam {
         }
     }
 }
-impl From<String> for AccessLevelParam {
+impl From<String> for AccessLevel {
     fn from(s: String) -> Self {
         match s.as_str() {
             "ANY" => Self::Any,
@@ -46,20 +46,20 @@ impl From<String> for AccessLevelParam {
         }
     }
 }
-impl From<&str> for AccessLevelParam {
+impl From<&str> for AccessLevel {
     fn from(s: &str) -> Self {
         Self::from(s.to_owned())
     }
 }
-impl From<AccessLevelParam> for String {
-    fn from(v: AccessLevelParam) -> String {
+impl From<AccessLevel> for String {
+    fn from(v: AccessLevel) -> String {
         match v {
-            AccessLevelParam::Unknown(s) => s,
+            AccessLevel::Unknown(s) => s,
             v => v.as_str().to_owned(),
         }
     }
 }
-impl std::fmt::Display for AccessLevelParam {
+impl std::fmt::Display for AccessLevel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -342,10 +342,10 @@ impl std::fmt::Display for BaseTagDefinitionValidatorValidatorType {
 
 /// Values of the `bulkActionType` parameter.
 ///
-/// A value this SDK does not know is kept as [`BulkActionTypeParam::Unknown`], never rejected.
+/// A value this SDK does not know is kept as [`BulkActionType::Unknown`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
-pub enum BulkActionTypeParam {
+pub enum BulkActionType {
     /// `BULK_MOVE_RESOURCES`
     BulkMoveResources,
     /// `BULK_DELETE_RESOURCES`
@@ -353,7 +353,7 @@ pub enum BulkActionTypeParam {
     /// A value not known to this SDK version, kept as sent.
     Unknown(String),
 }
-impl BulkActionTypeParam {
+impl BulkActionType {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -363,7 +363,7 @@ impl BulkActionTypeParam {
         }
     }
 }
-impl From<String> for BulkActionTypeParam {
+impl From<String> for BulkActionType {
     fn from(s: String) -> Self {
         match s.as_str() {
             "BULK_MOVE_RESOURCES" => Self::BulkMoveResources,
@@ -372,20 +372,20 @@ impl From<String> for BulkActionTypeParam {
         }
     }
 }
-impl From<&str> for BulkActionTypeParam {
+impl From<&str> for BulkActionType {
     fn from(s: &str) -> Self {
         Self::from(s.to_owned())
     }
 }
-impl From<BulkActionTypeParam> for String {
-    fn from(v: BulkActionTypeParam) -> String {
+impl From<BulkActionType> for String {
+    fn from(v: BulkActionType) -> String {
         match v {
-            BulkActionTypeParam::Unknown(s) => s,
+            BulkActionType::Unknown(s) => s,
             v => v.as_str().to_owned(),
         }
     }
 }
-impl std::fmt::Display for BulkActionTypeParam {
+impl std::fmt::Display for BulkActionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3364,10 +3364,10 @@ impl std::fmt::Display for SmtpCredentialSummaryLifecycleState {
 
 /// Values of the `sortBy` parameter.
 ///
-/// A value this SDK does not know is kept as [`SortByParam::Unknown`], never rejected.
+/// A value this SDK does not know is kept as [`SortBy::Unknown`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
-pub enum SortByParam {
+pub enum SortBy {
     /// `TIMECREATED`
     Timecreated,
     /// `NAME`
@@ -3375,7 +3375,7 @@ pub enum SortByParam {
     /// A value not known to this SDK version, kept as sent.
     Unknown(String),
 }
-impl SortByParam {
+impl SortBy {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3385,7 +3385,7 @@ impl SortByParam {
         }
     }
 }
-impl From<String> for SortByParam {
+impl From<String> for SortBy {
     fn from(s: String) -> Self {
         match s.as_str() {
             "TIMECREATED" => Self::Timecreated,
@@ -3394,20 +3394,20 @@ impl From<String> for SortByParam {
         }
     }
 }
-impl From<&str> for SortByParam {
+impl From<&str> for SortBy {
     fn from(s: &str) -> Self {
         Self::from(s.to_owned())
     }
 }
-impl From<SortByParam> for String {
-    fn from(v: SortByParam) -> String {
+impl From<SortBy> for String {
+    fn from(v: SortBy) -> String {
         match v {
-            SortByParam::Unknown(s) => s,
+            SortBy::Unknown(s) => s,
             v => v.as_str().to_owned(),
         }
     }
 }
-impl std::fmt::Display for SortByParam {
+impl std::fmt::Display for SortBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -3415,10 +3415,10 @@ impl std::fmt::Display for SortByParam {
 
 /// Values of the `sortOrder` parameter.
 ///
-/// A value this SDK does not know is kept as [`SortOrderParam::Unknown`], never rejected.
+/// A value this SDK does not know is kept as [`SortOrder::Unknown`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
-pub enum SortOrderParam {
+pub enum SortOrder {
     /// `ASC`
     Asc,
     /// `DESC`
@@ -3426,7 +3426,7 @@ pub enum SortOrderParam {
     /// A value not known to this SDK version, kept as sent.
     Unknown(String),
 }
-impl SortOrderParam {
+impl SortOrder {
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3436,7 +3436,7 @@ impl SortOrderParam {
         }
     }
 }
-impl From<String> for SortOrderParam {
+impl From<String> for SortOrder {
     fn from(s: String) -> Self {
         match s.as_str() {
             "ASC" => Self::Asc,
@@ -3445,20 +3445,20 @@ impl From<String> for SortOrderParam {
         }
     }
 }
-impl From<&str> for SortOrderParam {
+impl From<&str> for SortOrder {
     fn from(s: &str) -> Self {
         Self::from(s.to_owned())
     }
 }
-impl From<SortOrderParam> for String {
-    fn from(v: SortOrderParam) -> String {
+impl From<SortOrder> for String {
+    fn from(v: SortOrder) -> String {
         match v {
-            SortOrderParam::Unknown(s) => s,
+            SortOrder::Unknown(s) => s,
             v => v.as_str().to_owned(),
         }
     }
 }
-impl std::fmt::Display for SortOrderParam {
+impl std::fmt::Display for SortOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

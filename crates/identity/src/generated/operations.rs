@@ -709,8 +709,11 @@ impl AssembleEffectiveTagSet {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::AssembleEffectiveTagSetLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::AssembleEffectiveTagSetLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -722,8 +725,11 @@ impl Fluent<AssembleEffectiveTagSet> {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::AssembleEffectiveTagSetLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::AssembleEffectiveTagSetLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -9255,7 +9261,7 @@ pub struct ListBulkActionResourceTypes {
     /// The type of bulk action.
     ///
     /// Allowed values are: "BULK_MOVE_RESOURCES", "BULK_DELETE_RESOURCES"
-    pub bulk_action_type: Option<models::BulkActionTypeParam>,
+    pub bulk_action_type: Option<models::BulkActionType>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
     /// The maximum number of items to return in a paginated "List" call.
@@ -9268,8 +9274,8 @@ impl ListBulkActionResourceTypes {
         Self::default()
     }
     /// Sets `bulkActionType` (required).
-    pub fn bulk_action_type(mut self, v: models::BulkActionTypeParam) -> Self {
-        self.bulk_action_type = Some(v);
+    pub fn bulk_action_type(mut self, v: impl Into<models::BulkActionType>) -> Self {
+        self.bulk_action_type = Some(v.into());
         self
     }
     /// Sets `page`.
@@ -9286,8 +9292,8 @@ impl ListBulkActionResourceTypes {
 
 impl Fluent<ListBulkActionResourceTypes> {
     /// Sets `bulkActionType` (required).
-    pub fn bulk_action_type(mut self, v: models::BulkActionTypeParam) -> Self {
-        self.request.bulk_action_type = Some(v);
+    pub fn bulk_action_type(mut self, v: impl Into<models::BulkActionType>) -> Self {
+        self.request.bulk_action_type = Some(v.into());
         self
     }
     /// Sets `page`.
@@ -9520,7 +9526,7 @@ pub struct ListCompartments {
     /// When set to `ANY` permissions are not checked.
     ///
     /// Allowed values are: "ANY", "ACCESSIBLE"
-    pub access_level: Option<models::AccessLevelParam>,
+    pub access_level: Option<models::AccessLevel>,
     /// Default is false. Can only be set to true when performing
     /// ListCompartments on the tenancy (root compartment).
     /// When set to true, the hierarchy of compartments is traversed
@@ -9539,12 +9545,12 @@ pub struct ListCompartments {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -9572,8 +9578,8 @@ impl ListCompartments {
         self
     }
     /// Sets `accessLevel`.
-    pub fn access_level(mut self, v: models::AccessLevelParam) -> Self {
-        self.access_level = Some(v);
+    pub fn access_level(mut self, v: impl Into<models::AccessLevel>) -> Self {
+        self.access_level = Some(v.into());
         self
     }
     /// Sets `compartmentIdInSubtree`.
@@ -9587,18 +9593,18 @@ impl ListCompartments {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListCompartmentsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListCompartmentsLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -9620,8 +9626,8 @@ impl Fluent<ListCompartments> {
         self
     }
     /// Sets `accessLevel`.
-    pub fn access_level(mut self, v: models::AccessLevelParam) -> Self {
-        self.request.access_level = Some(v);
+    pub fn access_level(mut self, v: impl Into<models::AccessLevel>) -> Self {
+        self.request.access_level = Some(v.into());
         self
     }
     /// Sets `compartmentIdInSubtree`.
@@ -9635,18 +9641,18 @@ impl Fluent<ListCompartments> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListCompartmentsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListCompartmentsLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -9957,12 +9963,12 @@ pub struct ListDbCredentials {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "DELETING", "DELETED"
@@ -9998,18 +10004,21 @@ impl ListDbCredentials {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListDbCredentialsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListDbCredentialsLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -10041,18 +10050,21 @@ impl Fluent<ListDbCredentials> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListDbCredentialsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListDbCredentialsLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -10180,12 +10192,12 @@ pub struct ListDomains {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state. The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "DELETING", "INACTIVE"
@@ -10251,18 +10263,18 @@ impl ListDomains {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListDomainsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListDomainsLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -10324,18 +10336,18 @@ impl Fluent<ListDomains> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListDomainsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListDomainsLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -10472,12 +10484,12 @@ pub struct ListDynamicGroups {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -10510,18 +10522,21 @@ impl ListDynamicGroups {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListDynamicGroupsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListDynamicGroupsLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -10548,18 +10563,21 @@ impl Fluent<ListDynamicGroups> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListDynamicGroupsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListDynamicGroupsLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -10766,12 +10784,12 @@ pub struct ListGroups {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -10804,18 +10822,18 @@ impl ListGroups {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListGroupsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListGroupsLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -10842,18 +10860,18 @@ impl Fluent<ListGroups> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListGroupsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListGroupsLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -10951,7 +10969,7 @@ pub struct ListIamWorkRequestErrors {
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
     pub opc_request_id: Option<String>,
@@ -10978,8 +10996,8 @@ impl ListIamWorkRequestErrors {
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -11006,8 +11024,8 @@ impl Fluent<ListIamWorkRequestErrors> {
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -11107,7 +11125,7 @@ pub struct ListIamWorkRequestLogs {
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
     pub opc_request_id: Option<String>,
@@ -11134,8 +11152,8 @@ impl ListIamWorkRequestLogs {
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -11162,8 +11180,8 @@ impl Fluent<ListIamWorkRequestLogs> {
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `opc-request-id`.
@@ -11448,8 +11466,11 @@ impl ListIdentityProviderGroups {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListIdentityProviderGroupsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListIdentityProviderGroupsLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -11476,8 +11497,11 @@ impl Fluent<ListIdentityProviderGroups> {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListIdentityProviderGroupsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListIdentityProviderGroupsLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -11594,12 +11618,12 @@ pub struct ListIdentityProviders {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -11637,18 +11661,21 @@ impl ListIdentityProviders {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListIdentityProvidersLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListIdentityProvidersLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -11680,18 +11707,21 @@ impl Fluent<ListIdentityProviders> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListIdentityProvidersLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListIdentityProvidersLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -11925,12 +11955,12 @@ pub struct ListMfaTotpDevices {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
 }
 
 impl ListMfaTotpDevices {
@@ -11954,13 +11984,13 @@ impl ListMfaTotpDevices {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
 }
@@ -11982,13 +12012,13 @@ impl Fluent<ListMfaTotpDevices> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
 }
@@ -12094,12 +12124,12 @@ pub struct ListNetworkSources {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -12132,18 +12162,21 @@ impl ListNetworkSources {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListNetworkSourcesLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListNetworkSourcesLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -12170,18 +12203,21 @@ impl Fluent<ListNetworkSources> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListNetworkSourcesLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListNetworkSourcesLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -12303,8 +12339,11 @@ impl ListOAuthClientCredentials {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListOAuthClientCredentialsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListOAuthClientCredentialsLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -12326,8 +12365,11 @@ impl Fluent<ListOAuthClientCredentials> {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListOAuthClientCredentialsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListOAuthClientCredentialsLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -12435,12 +12477,12 @@ pub struct ListPolicies {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -12473,18 +12515,18 @@ impl ListPolicies {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListPoliciesLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListPoliciesLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -12511,18 +12553,18 @@ impl Fluent<ListPolicies> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListPoliciesLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListPoliciesLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -13062,8 +13104,8 @@ impl ListTagDefaults {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListTagDefaultsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListTagDefaultsLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -13095,8 +13137,8 @@ impl Fluent<ListTagDefaults> {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListTagDefaultsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListTagDefaultsLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -13223,8 +13265,11 @@ impl ListTagNamespaces {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListTagNamespacesLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListTagNamespacesLifecycleState>,
+    ) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -13251,8 +13296,11 @@ impl Fluent<ListTagNamespaces> {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListTagNamespacesLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(
+        mut self,
+        v: impl Into<models::ListTagNamespacesLifecycleState>,
+    ) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -13752,8 +13800,8 @@ impl ListTags {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListTagsLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListTagsLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -13775,8 +13823,8 @@ impl Fluent<ListTags> {
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListTagsLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListTagsLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -14044,12 +14092,12 @@ pub struct ListUsers {
     /// an Availability Domain, the resources are grouped by Availability Domain, then sorted.
     ///
     /// Allowed values are: "TIMECREATED", "NAME"
-    pub sort_by: Option<models::SortByParam>,
+    pub sort_by: Option<models::SortBy>,
     /// The sort order to use, either ascending (`ASC`) or descending (`DESC`). The NAME sort order
     /// is case sensitive.
     ///
     /// Allowed values are: "ASC", "DESC"
-    pub sort_order: Option<models::SortOrderParam>,
+    pub sort_order: Option<models::SortOrder>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
     /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "DELETING", "DELETED"
@@ -14092,18 +14140,18 @@ impl ListUsers {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListUsersLifecycleState) -> Self {
-        self.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListUsersLifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
         self
     }
 }
@@ -14140,18 +14188,18 @@ impl Fluent<ListUsers> {
         self
     }
     /// Sets `sortBy`.
-    pub fn sort_by(mut self, v: models::SortByParam) -> Self {
-        self.request.sort_by = Some(v);
+    pub fn sort_by(mut self, v: impl Into<models::SortBy>) -> Self {
+        self.request.sort_by = Some(v.into());
         self
     }
     /// Sets `sortOrder`.
-    pub fn sort_order(mut self, v: models::SortOrderParam) -> Self {
-        self.request.sort_order = Some(v);
+    pub fn sort_order(mut self, v: impl Into<models::SortOrder>) -> Self {
+        self.request.sort_order = Some(v.into());
         self
     }
     /// Sets `lifecycleState`.
-    pub fn lifecycle_state(mut self, v: models::ListUsersLifecycleState) -> Self {
-        self.request.lifecycle_state = Some(v);
+    pub fn lifecycle_state(mut self, v: impl Into<models::ListUsersLifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
         self
     }
 }

@@ -1517,6 +1517,17 @@ impl Request for PutObject {
             }
         }
         let body = rt::required(self.put_object_body, "putObjectBody")?;
+        if !b
+            .headers_ref()
+            .is_some_and(|h| h.contains_key(http::header::CONTENT_TYPE))
+        {
+            let ct = if body.as_bytes().is_some() {
+                "application/json"
+            } else {
+                "application/octet-stream"
+            };
+            b = b.header(http::header::CONTENT_TYPE, ct);
+        }
         // The body's own length wins; OCI rejects chunked uploads.
         if let Some(n) = body
             .content_length()
@@ -3304,6 +3315,17 @@ impl Request for UploadPart {
             b = b.header("opc-sse-kms-key-id", v.to_string());
         }
         let body = rt::required(self.upload_part_body, "uploadPartBody")?;
+        if !b
+            .headers_ref()
+            .is_some_and(|h| h.contains_key(http::header::CONTENT_TYPE))
+        {
+            let ct = if body.as_bytes().is_some() {
+                "application/json"
+            } else {
+                "application/octet-stream"
+            };
+            b = b.header(http::header::CONTENT_TYPE, ct);
+        }
         // The body's own length wins; OCI rejects chunked uploads.
         if let Some(n) = body
             .content_length()
