@@ -107,7 +107,7 @@ impl<R: Request, S> fmt::Debug for Waiter<R, S> {
 impl<R, S> Waiter<R, S>
 where
     R: Request + Clone,
-    S: PartialEq + fmt::Debug,
+    S: PartialEq + fmt::Display,
 {
     /// A waiter that sends `request` and reads the state with `state`.
     pub fn new(client: Client, request: R, state: fn(&R::Output) -> Option<S>) -> Self {
@@ -171,7 +171,7 @@ where
                 }
                 if self.failures.contains(s) {
                     return Err(WaitError::FailureState {
-                        state: format!("{s:?}"),
+                        state: s.to_string(),
                     }
                     .into());
                 }
@@ -180,7 +180,7 @@ where
             if waited >= self.max_wait {
                 return Err(WaitError::Timeout {
                     waited,
-                    last_state: state.map(|s| format!("{s:?}")),
+                    last_state: state.map(|s| s.to_string()),
                 }
                 .into());
             }

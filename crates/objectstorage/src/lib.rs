@@ -34,3 +34,44 @@
 mod generated;
 
 pub use generated::{models, operations, Fluent, ObjectStorageClient, SERVICE};
+
+use futures_util::TryStreamExt;
+
+impl Fluent<operations::ListObjects> {
+    /// Lists every object by following `nextStartWith`, one request per page.
+    ///
+    /// ```no_run
+    /// # async fn run(os: oci_objectstorage::ObjectStorageClient) -> Result<(), oci_core::Error> {
+    /// let all = os
+    ///     .list_objects()
+    ///     .namespace_name("ns")
+    ///     .bucket_name("b")
+    ///     .delimiter("/")
+    ///     .collect_all()
+    ///     .await?;
+    /// println!("{} objects under {:?}", all.objects.len(), all.prefixes);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// The result holds every page's objects in order and the union of their `prefixes` (first
+    /// seen first); `next_start_with` is `None`. For a stream, use [`Fluent::pages`] or
+    /// [`Fluent::items`].
+    pub async fn collect_all(self) -> Result<models::ListObjects, oci_core::Error> {
+        let mut pages = self.pages();
+        let mut all = models::ListObjects::default();
+        let mut prefixes: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(page) = pages.try_next().await? {
+            all.objects.extend(page.body.objects);
+            for p in page.body.prefixes.unwrap_or_default() {
+                if seen.insert(p.clone()) {
+                    prefixes.push(p);
+                }
+            }
+        }
+        if !prefixes.is_empty() {
+            all.prefixes = Some(prefixes);
+        }
+        Ok(all)
+    }
+}
