@@ -134,6 +134,7 @@ impl<'de> Deserialize<'de> for DateTime {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

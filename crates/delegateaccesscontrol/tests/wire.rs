@@ -1,6 +1,8 @@
 //! Wire tests: the requests our generated builders make equal what the official OCI Python SDK
 //! makes for the same arguments (fixtures captured by scripts/capture_wire_fixtures.py).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use oci_core::{Endpoint, Request};

@@ -1,5 +1,7 @@
 //! Responses, paginators and waiters against a canned transport.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

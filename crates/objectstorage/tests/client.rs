@@ -1,5 +1,7 @@
 //! Object Storage responses, streaming and pagination against a canned transport.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
