@@ -75,6 +75,8 @@ RESPONSE_HEADERS = {
         "get_object": _OS_OBJECT_HEADERS + ["content-range", "expires"],
     },
 }
+# Request headers that carry secrets: typed as `Secret` (redacted in Debug), sent as sensitive.
+SENSITIVE_HEADERS = {"opc-sse-customer-key"}
 # Operations whose response carries `opc-meta-*` headers, exposed as a map.
 META_RESPONSE = {"head_object", "get_object"}
 
@@ -298,6 +300,8 @@ def extract_operation(svc, py_name, fn):
                 continue
             py, fmt = param_source(v)
             params.append(make_param(wire if loc != "header" else wire.lower(), py, loc, fmt))
+            if loc == "header" and wire.lower() in SENSITIVE_HEADERS:
+                params[-1]["sensitive"] = True
             if loc == "path":
                 params[-1]["required"] = True
     if meta_header_param:

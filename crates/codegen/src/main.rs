@@ -66,6 +66,8 @@ struct Param {
     default: Option<String>,
     #[serde(default)]
     prefix_map: bool,
+    #[serde(default)]
+    sensitive: bool,
 }
 
 #[derive(Deserialize, Clone)]
@@ -631,6 +633,9 @@ impl OpGen<'_> {
         if p.prefix_map {
             return "HashMap<String, String>".into();
         }
+        if p.sensitive {
+            return "Secret".into();
+        }
         let en = self
             .ctx
             .param_enums
@@ -663,6 +668,7 @@ fn setter(ty: &str, is_enum: bool) -> (String, &'static str) {
     match ty {
         "String" => ("impl Into<String>".into(), "v.into()"),
         "Body" => ("impl Into<Body>".into(), "v.into()"),
+        "Secret" => ("impl Into<Secret>".into(), "v.into()"),
         _ if is_enum => (format!("impl Into<{ty}>"), "v.into()"),
         _ => (ty.to_owned(), "v"),
     }
@@ -695,7 +701,14 @@ fn gen_operation(ctx: &Ctx, out: &mut String, client_methods: &mut String, op: &
     for p in &op.params {
         let ty = g.param_type(p);
         let req = if p.required { " (required)" } else { "" };
-        doc(out, &p.doc, &format!("`{}`", p.name));
+        let mut pdoc = p.doc.clone();
+        if p.required {
+            pdoc.push_str("\n\nRequired: `into_http` fails before any I/O when it is missing.");
+        }
+        if p.sensitive {
+            pdoc.push_str("\n\nA secret: redacted in `Debug`, sent as a sensitive header.");
+        }
+        doc(out, &pdoc, &format!("`{}`", p.name));
         let _ = writeln!(out, "pub {}: Option<{ty}>,", ident(&p.rust_name));
         let is_enum = matches!(p.ty, Type::String)
             && ctx
@@ -851,6 +864,10 @@ fn gen_operation(ctx: &Ctx, out: &mut String, client_methods: &mut String, op: &
         } else {
             format!("self.{f}.as_ref()")
         };
+        if p.sensitive {
+            let _ = writeln!(out, "if let Some(v) = {val} {{\nb = b.header({:?}, rt::sensitive(v.expose(), {:?})?);\n}}", p.name, p.name);
+            continue;
+        }
         let _ = writeln!(
             out,
             "if let Some(v) = {val} {{\nb = b.header({:?}, v.to_string());\n}}",
@@ -1028,7 +1045,7 @@ fn gen_operations(ctx: &Ctx) -> String {
         "//! Operations: one request type per operation, its output, and the service client.\n\n",
     );
     out.push_str("#![allow(clippy::doc_lazy_continuation, clippy::wrong_self_convention, clippy::should_implement_trait, clippy::new_without_default)]\n\n");
-    out.push_str("#[allow(unused_imports)]\nuse std::collections::HashMap;\n\nuse oci_core::encode;\n#[allow(unused_imports)]\nuse oci_core::pagination::{Paginated, Paginator};\n#[allow(unused_imports)]\nuse oci_core::waiter::Waiter;\nuse oci_core::{Body, Client, Endpoint, Error, Request, ServiceInfo};\n\n#[allow(unused_imports)]\nuse super::models;\nuse super::rt;\n\n");
+    out.push_str("#[allow(unused_imports)]\nuse std::collections::HashMap;\n\nuse oci_core::encode;\n#[allow(unused_imports)]\nuse oci_core::pagination::{Paginated, Paginator};\n#[allow(unused_imports)]\nuse oci_core::waiter::Waiter;\n#[allow(unused_imports)]\nuse oci_core::auth::Secret;\nuse oci_core::{Body, Client, Endpoint, Error, Request, ServiceInfo};\n\n#[allow(unused_imports)]\nuse super::models;\nuse super::rt;\n\n");
     let mut methods = String::new();
     for op in &ctx.spec.operations {
         gen_operation(ctx, &mut out, &mut methods, op);
@@ -1099,6 +1116,14 @@ use oci_core::{Body, Error};
 /// A required field, or a typed error naming it.
 pub(crate) fn required<T>(v: Option<T>, name: &str) -> Result<T, Error> {
     v.ok_or_else(|| Error::invalid_request(format!("missing required parameter `{name}`")))
+}
+
+/// A header value marked sensitive (never logged by hyper or tracing layers).
+pub(crate) fn sensitive(v: &str, name: &str) -> Result<http::HeaderValue, Error> {
+    let mut hv = http::HeaderValue::from_str(v)
+        .map_err(|_| Error::invalid_request(format!("header `{name}` is not a valid value")))?;
+    hv.set_sensitive(true);
+    Ok(hv)
 }
 
 /// A JSON request body.

@@ -314,3 +314,17 @@ fn empty_object_name_is_rejected_before_any_io() {
     assert!(err.is_invalid_request());
     assert!(err.to_string().contains("objectName"), "{err}");
 }
+
+#[test]
+fn customer_keys_never_show_in_debug_and_go_out_as_sensitive_headers() {
+    let req = GetObject::new()
+        .namespace_name(NS)
+        .bucket_name("b")
+        .object_name("o")
+        .opc_sse_customer_key("c2VjcmV0LWtleQ==");
+    assert!(!format!("{req:?}").contains("c2VjcmV0LWtleQ=="));
+    let http = req.into_http(&endpoint()).unwrap();
+    let v = &http.headers()["opc-sse-customer-key"];
+    assert_eq!(v, "c2VjcmV0LWtleQ==");
+    assert!(v.is_sensitive());
+}

@@ -11,6 +11,8 @@
 #[allow(unused_imports)]
 use std::collections::HashMap;
 
+#[allow(unused_imports)]
+use oci_core::auth::Secret;
 use oci_core::encode;
 #[allow(unused_imports)]
 use oci_core::pagination::{Paginated, Paginator};
@@ -31,6 +33,8 @@ use super::rt;
 #[derive(Debug, Default, Clone)]
 pub struct GetWorkRequest {
     /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
     /// The client request ID for tracing.
     pub opc_request_id: Option<String>,
@@ -131,6 +135,8 @@ impl Fluent<GetWorkRequest> {
 #[derive(Debug, Default, Clone)]
 pub struct ListWorkRequestErrors {
     /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
     /// The page token representing the page at which to start retrieving results. This is usually retrieved from a previous list call.
     pub page: Option<String>,
@@ -301,6 +307,8 @@ impl Paginated for ListWorkRequestErrors {
 #[derive(Debug, Default, Clone)]
 pub struct ListWorkRequestLogs {
     /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
     /// The page token representing the page at which to start retrieving results. This is usually retrieved from a previous list call.
     pub page: Option<String>,
@@ -474,6 +482,8 @@ pub struct ListWorkRequests {
     /// The OCID of the compartment.
     ///
     /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The ID of the asynchronous work request.
     pub work_request_id: Option<String>,

@@ -11,6 +11,8 @@
 #[allow(unused_imports)]
 use std::collections::HashMap;
 
+#[allow(unused_imports)]
+use oci_core::auth::Secret;
 use oci_core::encode;
 #[allow(unused_imports)]
 use oci_core::pagination::{Paginated, Paginator};
@@ -37,6 +39,8 @@ use super::rt;
 #[derive(Debug, Default, Clone)]
 pub struct ActivateDomain {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -160,8 +164,12 @@ impl Request for ActivateDomain {
 #[derive(Debug, Default, Clone)]
 pub struct ActivateMfaTotpDevice {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the MFA TOTP device.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mfa_totp_device_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -304,6 +312,8 @@ impl Request for ActivateMfaTotpDevice {
 #[derive(Debug, Default, Clone)]
 pub struct AddTagDefaultLock {
     /// The OCID of the tag default.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_default_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -446,6 +456,8 @@ impl Request for AddTagDefaultLock {
 #[derive(Debug, Default, Clone)]
 pub struct AddTagNamespaceLock {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -691,6 +703,8 @@ impl Request for AddUserToGroup {
 #[derive(Debug, Default, Clone)]
 pub struct AssembleEffectiveTagSet {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// A filter to only return resources that match the given lifecycle state.  The state value is case-insensitive.
     ///
@@ -794,6 +808,8 @@ impl Request for AssembleEffectiveTagSet {
 #[derive(Debug, Default, Clone)]
 pub struct BulkDeleteResources {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -1189,6 +1205,8 @@ impl Request for BulkEditTags {
 #[derive(Debug, Default, Clone)]
 pub struct BulkMoveResources {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -1332,6 +1350,8 @@ impl Request for BulkMoveResources {
 #[derive(Debug, Default, Clone)]
 pub struct CascadeDeleteTagNamespace {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -1474,6 +1494,8 @@ impl Request for CascadeDeleteTagNamespace {
 #[derive(Debug, Default, Clone)]
 pub struct ChangeDomainCompartment {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -1630,6 +1652,8 @@ impl Request for ChangeDomainCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct ChangeDomainLicenseType {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -1785,6 +1809,8 @@ impl Request for ChangeDomainLicenseType {
 #[derive(Debug, Default, Clone)]
 pub struct ChangeTagNamespaceCompartment {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -1928,6 +1954,8 @@ impl Request for ChangeTagNamespaceCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct CreateAuthToken {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -2167,6 +2195,8 @@ impl Request for CreateCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct CreateCustomerSecretKey {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -2286,6 +2316,8 @@ impl Request for CreateCustomerSecretKey {
 #[derive(Debug, Default, Clone)]
 pub struct CreateDbCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -2896,6 +2928,8 @@ impl Request for CreateIdentityProvider {
 #[derive(Debug, Default, Clone)]
 pub struct CreateIdpGroupMapping {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3015,6 +3049,8 @@ impl Request for CreateIdpGroupMapping {
 #[derive(Debug, Default, Clone)]
 pub struct CreateMfaTotpDevice {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3230,6 +3266,8 @@ impl Request for CreateNetworkSource {
 #[derive(Debug, Default, Clone)]
 pub struct CreateOAuthClientCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3366,6 +3404,8 @@ impl Request for CreateOAuthClientCredential {
 #[derive(Debug, Default, Clone)]
 pub struct CreateOrResetUiPassword {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3575,6 +3615,8 @@ impl Request for CreatePolicy {
 #[derive(Debug, Default, Clone)]
 pub struct CreateRegionSubscription {
     /// The OCID of the tenancy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tenancy_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3697,6 +3739,8 @@ impl Request for CreateRegionSubscription {
 #[derive(Debug, Default, Clone)]
 pub struct CreateSmtpCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3829,6 +3873,8 @@ impl Request for CreateSmtpCredential {
 #[derive(Debug, Default, Clone)]
 pub struct CreateSwiftPassword {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24
@@ -3963,6 +4009,8 @@ impl Request for CreateSwiftPassword {
 #[derive(Debug, Default, Clone)]
 pub struct CreateTag {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -4455,6 +4503,8 @@ impl Request for CreateUser {
 #[derive(Debug, Default, Clone)]
 pub struct DeactivateDomain {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -4583,8 +4633,12 @@ impl Request for DeactivateDomain {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteApiKey {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The key's fingerprint.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub fingerprint: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -4686,8 +4740,12 @@ impl Request for DeleteApiKey {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteAuthToken {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the auth token.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub auth_token_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -4789,6 +4847,8 @@ impl Request for DeleteAuthToken {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteCompartment {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -4876,8 +4936,12 @@ impl Request for DeleteCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteCustomerSecretKey {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The access token of the secret key.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub customer_secret_key_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -4979,8 +5043,12 @@ impl Request for DeleteCustomerSecretKey {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteDbCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the DB credential.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub db_credential_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -5104,6 +5172,8 @@ impl Request for DeleteDbCredential {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteDomain {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5207,6 +5277,8 @@ impl Request for DeleteDomain {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteDynamicGroup {
     /// The OCID of the dynamic group.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub dynamic_group_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5294,6 +5366,8 @@ impl Request for DeleteDynamicGroup {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteGroup {
     /// The OCID of the group.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub group_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5386,6 +5460,8 @@ impl Request for DeleteGroup {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteIdentityProvider {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5477,8 +5553,12 @@ impl Request for DeleteIdentityProvider {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteIdpGroupMapping {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// The OCID of the group mapping.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mapping_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5581,8 +5661,12 @@ impl Request for DeleteIdpGroupMapping {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteMfaTotpDevice {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the MFA TOTP device.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mfa_totp_device_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5684,6 +5768,8 @@ impl Request for DeleteMfaTotpDevice {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteNetworkSource {
     /// The OCID of the network source.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub network_source_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5771,8 +5857,12 @@ impl Request for DeleteNetworkSource {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteOAuthClientCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The ID of the Oauth credential.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub oauth2_client_credential_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5877,6 +5967,8 @@ impl Request for DeleteOAuthClientCredential {
 #[derive(Debug, Default, Clone)]
 pub struct DeletePolicy {
     /// The OCID of the policy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub policy_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -5964,8 +6056,12 @@ impl Request for DeletePolicy {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteSmtpCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the SMTP credential.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub smtp_credential_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -6069,8 +6165,12 @@ impl Request for DeleteSmtpCredential {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteSwiftPassword {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the Swift password.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub swift_password_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -6191,8 +6291,12 @@ impl Request for DeleteSwiftPassword {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteTag {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// The name of the tag.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_name: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -6310,6 +6414,8 @@ impl Request for DeleteTag {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteTagDefault {
     /// The OCID of the tag default.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_default_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -6435,6 +6541,8 @@ impl Request for DeleteTagDefault {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteTagNamespace {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -6554,6 +6662,8 @@ impl Request for DeleteTagNamespace {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteUser {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -6650,6 +6760,8 @@ impl Request for DeleteUser {
 #[derive(Debug, Default, Clone)]
 pub struct EnableReplicationToRegion {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -6798,8 +6910,12 @@ impl Request for EnableReplicationToRegion {
 #[derive(Debug, Default, Clone)]
 pub struct GenerateTotpSeed {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the MFA TOTP device.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mfa_totp_device_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -6908,6 +7024,8 @@ impl Request for GenerateTotpSeed {
 #[derive(Debug, Default, Clone)]
 pub struct GetAuthenticationPolicy {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
 }
 
@@ -6989,6 +7107,8 @@ impl Request for GetAuthenticationPolicy {
 #[derive(Debug, Default, Clone)]
 pub struct GetCompartment {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
 }
 
@@ -7077,6 +7197,8 @@ impl Fluent<GetCompartment> {
 #[derive(Debug, Default, Clone)]
 pub struct GetDomain {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -7181,6 +7303,8 @@ impl Fluent<GetDomain> {
 #[derive(Debug, Default, Clone)]
 pub struct GetDynamicGroup {
     /// The OCID of the dynamic group.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub dynamic_group_id: Option<String>,
 }
 
@@ -7273,6 +7397,8 @@ impl Fluent<GetDynamicGroup> {
 #[derive(Debug, Default, Clone)]
 pub struct GetGroup {
     /// The OCID of the group.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub group_id: Option<String>,
 }
 
@@ -7361,6 +7487,8 @@ impl Fluent<GetGroup> {
 #[derive(Debug, Default, Clone)]
 pub struct GetIamWorkRequest {
     /// The OCID of the IAM work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub iam_work_request_id: Option<String>,
     /// Unique Oracle-assigned identifier for the request. If you need to contact Oracle about a
     /// particular request, please provide the request ID.
@@ -7467,6 +7595,8 @@ impl Fluent<GetIamWorkRequest> {
 #[derive(Debug, Default, Clone)]
 pub struct GetIdentityProvider {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
 }
 
@@ -7545,8 +7675,12 @@ impl Request for GetIdentityProvider {
 #[derive(Debug, Default, Clone)]
 pub struct GetIdpGroupMapping {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// The OCID of the group mapping.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mapping_id: Option<String>,
 }
 
@@ -7651,8 +7785,12 @@ impl Fluent<GetIdpGroupMapping> {
 #[derive(Debug, Default, Clone)]
 pub struct GetMfaTotpDevice {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the MFA TOTP device.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mfa_totp_device_id: Option<String>,
 }
 
@@ -7756,6 +7894,8 @@ impl Fluent<GetMfaTotpDevice> {
 #[derive(Debug, Default, Clone)]
 pub struct GetNetworkSource {
     /// The OCID of the network source.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub network_source_id: Option<String>,
 }
 
@@ -7845,6 +7985,8 @@ impl Fluent<GetNetworkSource> {
 #[derive(Debug, Default, Clone)]
 pub struct GetPolicy {
     /// The OCID of the policy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub policy_id: Option<String>,
 }
 
@@ -7933,8 +8075,12 @@ impl Fluent<GetPolicy> {
 #[derive(Debug, Default, Clone)]
 pub struct GetStandardTagTemplate {
     /// The name of the standard tag namespace tempate that is requested
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub standard_tag_namespace_name: Option<String>,
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
 }
 
@@ -8025,8 +8171,12 @@ impl Request for GetStandardTagTemplate {
 #[derive(Debug, Default, Clone)]
 pub struct GetTag {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// The name of the tag.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_name: Option<String>,
 }
 
@@ -8129,6 +8279,8 @@ impl Fluent<GetTag> {
 #[derive(Debug, Default, Clone)]
 pub struct GetTagDefault {
     /// The OCID of the tag default.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_default_id: Option<String>,
 }
 
@@ -8217,6 +8369,8 @@ impl Fluent<GetTagDefault> {
 #[derive(Debug, Default, Clone)]
 pub struct GetTagNamespace {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
 }
 
@@ -8306,6 +8460,8 @@ impl Fluent<GetTagNamespace> {
 #[derive(Debug, Default, Clone)]
 pub struct GetTaggingWorkRequest {
     /// The OCID of the work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
 }
 
@@ -8392,6 +8548,8 @@ impl Fluent<GetTaggingWorkRequest> {
 #[derive(Debug, Default, Clone)]
 pub struct GetTenancy {
     /// The OCID of the tenancy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tenancy_id: Option<String>,
 }
 
@@ -8465,6 +8623,8 @@ impl Request for GetTenancy {
 #[derive(Debug, Default, Clone)]
 pub struct GetUser {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -8553,6 +8713,8 @@ impl Fluent<GetUser> {
 #[derive(Debug, Default, Clone)]
 pub struct GetUserGroupMembership {
     /// The OCID of the userGroupMembership.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_group_membership_id: Option<String>,
 }
 
@@ -8643,6 +8805,8 @@ impl Fluent<GetUserGroupMembership> {
 #[derive(Debug, Default, Clone)]
 pub struct GetUserUiPasswordInformation {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -8733,6 +8897,8 @@ impl Fluent<GetUserUiPasswordInformation> {
 #[derive(Debug, Default, Clone)]
 pub struct GetWorkRequest {
     /// The OCID of the work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
 }
 
@@ -9023,6 +9189,8 @@ impl Request for ListAllowedDomainLicenseTypes {
 #[derive(Debug, Default, Clone)]
 pub struct ListApiKeys {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -9097,6 +9265,8 @@ impl Request for ListApiKeys {
 #[derive(Debug, Default, Clone)]
 pub struct ListAuthTokens {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -9177,6 +9347,8 @@ impl Request for ListAuthTokens {
 #[derive(Debug, Default, Clone)]
 pub struct ListAvailabilityDomains {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
 }
 
@@ -9261,6 +9433,8 @@ pub struct ListBulkActionResourceTypes {
     /// The type of bulk action.
     ///
     /// Allowed values are: "BULK_MOVE_RESOURCES", "BULK_DELETE_RESOURCES"
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bulk_action_type: Option<models::BulkActionType>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -9512,6 +9686,8 @@ impl Paginated for ListBulkEditTagsResourceTypes {
 #[derive(Debug, Default, Clone)]
 pub struct ListCompartments {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -9751,6 +9927,8 @@ impl Paginated for ListCompartments {
 #[derive(Debug, Default, Clone)]
 pub struct ListCostTrackingTags {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -9871,6 +10049,8 @@ impl Paginated for ListCostTrackingTags {
 #[derive(Debug, Default, Clone)]
 pub struct ListCustomerSecretKeys {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -9946,6 +10126,8 @@ impl Request for ListCustomerSecretKeys {
 #[derive(Debug, Default, Clone)]
 pub struct ListDbCredentials {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -10163,6 +10345,8 @@ impl Paginated for ListDbCredentials {
 #[derive(Debug, Default, Clone)]
 pub struct ListDomains {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The mutable display name of the identity domain.
     pub display_name: Option<String>,
@@ -10467,6 +10651,8 @@ impl Paginated for ListDomains {
 #[derive(Debug, Default, Clone)]
 pub struct ListDynamicGroups {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -10671,8 +10857,12 @@ impl Paginated for ListDynamicGroups {
 #[derive(Debug, Default, Clone)]
 pub struct ListFaultDomains {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The name of the availabilityDomain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub availability_domain: Option<String>,
 }
 
@@ -10767,6 +10957,8 @@ impl Request for ListFaultDomains {
 #[derive(Debug, Default, Clone)]
 pub struct ListGroups {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -10960,6 +11152,8 @@ impl Paginated for ListGroups {
 #[derive(Debug, Default, Clone)]
 pub struct ListIamWorkRequestErrors {
     /// The OCID of the IAM work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub iam_work_request_id: Option<String>,
     /// The maximum number of items to return in a paginated "List" call.
     pub limit: Option<i64>,
@@ -11116,6 +11310,8 @@ impl Paginated for ListIamWorkRequestErrors {
 #[derive(Debug, Default, Clone)]
 pub struct ListIamWorkRequestLogs {
     /// The OCID of the IAM work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub iam_work_request_id: Option<String>,
     /// The maximum number of items to return in a paginated "List" call.
     pub limit: Option<i64>,
@@ -11272,6 +11468,8 @@ impl Paginated for ListIamWorkRequestLogs {
 #[derive(Debug, Default, Clone)]
 pub struct ListIamWorkRequests {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -11427,6 +11625,8 @@ impl Paginated for ListIamWorkRequests {
 #[derive(Debug, Default, Clone)]
 pub struct ListIdentityProviderGroups {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -11599,8 +11799,12 @@ pub struct ListIdentityProviders {
     /// The protocol used for federation.
     ///
     /// Allowed values are: "SAML2"
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub protocol: Option<String>,
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -11818,6 +12022,8 @@ impl Paginated for ListIdentityProviders {
 #[derive(Debug, Default, Clone)]
 pub struct ListIdpGroupMappings {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -11940,6 +12146,8 @@ impl Paginated for ListIdpGroupMappings {
 #[derive(Debug, Default, Clone)]
 pub struct ListMfaTotpDevices {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -12107,6 +12315,8 @@ impl Paginated for ListMfaTotpDevices {
 #[derive(Debug, Default, Clone)]
 pub struct ListNetworkSources {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -12307,6 +12517,8 @@ impl Paginated for ListNetworkSources {
 #[derive(Debug, Default, Clone)]
 pub struct ListOAuthClientCredentials {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -12460,6 +12672,8 @@ impl Paginated for ListOAuthClientCredentials {
 #[derive(Debug, Default, Clone)]
 pub struct ListPolicies {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -12653,6 +12867,8 @@ impl Paginated for ListPolicies {
 #[derive(Debug, Default, Clone)]
 pub struct ListRegionSubscriptions {
     /// The OCID of the tenancy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tenancy_id: Option<String>,
 }
 
@@ -12783,6 +12999,8 @@ impl Request for ListRegions {
 #[derive(Debug, Default, Clone)]
 pub struct ListSmtpCredentials {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -12857,6 +13075,8 @@ impl Request for ListSmtpCredentials {
 #[derive(Debug, Default, Clone)]
 pub struct ListStandardTagNamespaces {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -12984,6 +13204,8 @@ impl Paginated for ListStandardTagNamespaces {
 #[derive(Debug, Default, Clone)]
 pub struct ListSwiftPasswords {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
 }
 
@@ -13225,6 +13447,8 @@ impl Paginated for ListTagDefaults {
 #[derive(Debug, Default, Clone)]
 pub struct ListTagNamespaces {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -13384,6 +13608,8 @@ impl Paginated for ListTagNamespaces {
 #[derive(Debug, Default, Clone)]
 pub struct ListTaggingWorkRequestErrors {
     /// The OCID of the work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -13508,6 +13734,8 @@ impl Paginated for ListTaggingWorkRequestErrors {
 #[derive(Debug, Default, Clone)]
 pub struct ListTaggingWorkRequestLogs {
     /// The OCID of the work request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub work_request_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -13632,6 +13860,8 @@ impl Paginated for ListTaggingWorkRequestLogs {
 #[derive(Debug, Default, Clone)]
 pub struct ListTaggingWorkRequests {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -13768,6 +13998,8 @@ impl Paginated for ListTaggingWorkRequests {
 #[derive(Debug, Default, Clone)]
 pub struct ListTags {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -13917,6 +14149,8 @@ impl Paginated for ListTags {
 #[derive(Debug, Default, Clone)]
 pub struct ListUserGroupMemberships {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The OCID of the user.
     pub user_id: Option<String>,
@@ -14071,6 +14305,8 @@ impl Paginated for ListUserGroupMemberships {
 #[derive(Debug, Default, Clone)]
 pub struct ListUsers {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -14294,6 +14530,8 @@ impl Paginated for ListUsers {
 #[derive(Debug, Default, Clone)]
 pub struct ListWorkRequests {
     /// The OCID of the compartment (remember that the tenancy is simply the root compartment).
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// The value of the `opc-next-page` response header from the previous "List" call.
     pub page: Option<String>,
@@ -14438,6 +14676,8 @@ impl Paginated for ListWorkRequests {
 #[derive(Debug, Default, Clone)]
 pub struct MoveCompartment {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -14580,6 +14820,8 @@ impl Request for MoveCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct RecoverCompartment {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -14686,6 +14928,8 @@ impl Request for RecoverCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct RemoveTagDefaultLock {
     /// The OCID of the tag default.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_default_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -14828,6 +15072,8 @@ impl Request for RemoveTagDefaultLock {
 #[derive(Debug, Default, Clone)]
 pub struct RemoveTagNamespaceLock {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -14970,6 +15216,8 @@ impl Request for RemoveTagNamespaceLock {
 #[derive(Debug, Default, Clone)]
 pub struct RemoveUserFromGroup {
     /// The OCID of the userGroupMembership.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_group_membership_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15057,6 +15305,8 @@ impl Request for RemoveUserFromGroup {
 #[derive(Debug, Default, Clone)]
 pub struct ResetIdpScimClient {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
 }
 
@@ -15131,8 +15381,12 @@ impl Request for ResetIdpScimClient {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateAuthToken {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the auth token.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub auth_token_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15256,6 +15510,8 @@ impl Request for UpdateAuthToken {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateAuthenticationPolicy {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15372,6 +15628,8 @@ impl Request for UpdateAuthenticationPolicy {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateCompartment {
     /// The OCID of the compartment.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15481,8 +15739,12 @@ impl Request for UpdateCompartment {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateCustomerSecretKey {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The access token of the secret key.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub customer_secret_key_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15616,6 +15878,8 @@ impl Request for UpdateCustomerSecretKey {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateDomain {
     /// The OCID of the identity domain.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub domain_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15738,6 +16002,8 @@ impl Request for UpdateDomain {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateDynamicGroup {
     /// The OCID of the dynamic group.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub dynamic_group_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15847,6 +16113,8 @@ impl Request for UpdateDynamicGroup {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateGroup {
     /// The OCID of the group.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub group_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -15960,6 +16228,8 @@ impl Request for UpdateGroup {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateIdentityProvider {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16080,8 +16350,12 @@ impl Request for UpdateIdentityProvider {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateIdpGroupMapping {
     /// The OCID of the identity provider.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub identity_provider_id: Option<String>,
     /// The OCID of the group mapping.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub mapping_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16213,6 +16487,8 @@ impl Request for UpdateIdpGroupMapping {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateNetworkSource {
     /// The OCID of the network source.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub network_source_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16323,8 +16599,12 @@ impl Request for UpdateNetworkSource {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateOAuthClientCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The ID of the Oauth credential.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub oauth2_client_credential_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16461,6 +16741,8 @@ impl Request for UpdateOAuthClientCredential {
 #[derive(Debug, Default, Clone)]
 pub struct UpdatePolicy {
     /// The OCID of the policy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub policy_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16570,8 +16852,12 @@ impl Request for UpdatePolicy {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateSmtpCredential {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the SMTP credential.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub smtp_credential_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16704,8 +16990,12 @@ impl Request for UpdateSmtpCredential {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateSwiftPassword {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// The OCID of the Swift password.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub swift_password_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -16839,8 +17129,12 @@ impl Request for UpdateSwiftPassword {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateTag {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// The name of the tag.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_name: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -16982,6 +17276,8 @@ impl Request for UpdateTag {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateTagDefault {
     /// The OCID of the tag default.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_default_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -17133,6 +17429,8 @@ impl Request for UpdateTagDefault {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateTagNamespace {
     /// The OCID of the tag namespace.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub tag_namespace_id: Option<String>,
     /// Whether to override locks (if any exist).
     pub is_lock_override: Option<bool>,
@@ -17241,6 +17539,8 @@ impl Request for UpdateTagNamespace {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateUser {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -17347,6 +17647,8 @@ impl Request for UpdateUser {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateUserCapabilities {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -17462,6 +17764,8 @@ impl Request for UpdateUserCapabilities {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateUserState {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// For optimistic concurrency control. In the PUT or DELETE call for a resource, set the `if-match`
     /// parameter to the value of the etag from a previous GET or POST response for that resource.  The resource
@@ -17585,6 +17889,8 @@ impl Request for UpdateUserState {
 #[derive(Debug, Default, Clone)]
 pub struct UploadApiKey {
     /// The OCID of the user.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub user_id: Option<String>,
     /// A token that uniquely identifies a request so it can be retried in case of a timeout or
     /// server error without risk of executing that same action again. Retry tokens expire after 24

@@ -11,6 +11,8 @@
 #[allow(unused_imports)]
 use std::collections::HashMap;
 
+#[allow(unused_imports)]
+use oci_core::auth::Secret;
 use oci_core::encode;
 #[allow(unused_imports)]
 use oci_core::pagination::{Paginated, Paginator};
@@ -133,6 +135,8 @@ impl Request for GetNamespace {
 #[derive(Debug, Default, Clone)]
 pub struct CreateBucket {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
@@ -246,9 +250,13 @@ impl Request for CreateBucket {
 #[derive(Debug, Default, Clone)]
 pub struct GetBucket {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// Bucket summary includes the 'namespace', 'name', 'compartmentId', 'createdBy', 'timeCreated',
     /// and 'etag' fields. This parameter can also include 'approximateCount' (approximate number of objects), 'approximateSize'
@@ -409,9 +417,13 @@ impl Request for GetBucket {
 #[derive(Debug, Default, Clone)]
 pub struct HeadBucket {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
@@ -558,8 +570,12 @@ impl Request for HeadBucket {
 #[derive(Debug, Default, Clone)]
 pub struct ListBuckets {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The ID of the compartment in which to list buckets.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub compartment_id: Option<String>,
     /// For list pagination. The maximum number of results per page, or items to return in a paginated
     /// "List" call. For important details about how pagination works, see
@@ -743,9 +759,13 @@ impl Paginated for ListBuckets {
 #[derive(Debug, Default, Clone)]
 pub struct UpdateBucket {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
@@ -890,9 +910,13 @@ impl Request for UpdateBucket {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteBucket {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
@@ -1022,12 +1046,18 @@ impl Request for DeleteBucket {
 #[derive(Debug, Default)]
 pub struct PutObject {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
@@ -1120,7 +1150,9 @@ pub struct PutObject {
     /// Using Your Own Keys for Server-Side Encryption.
     ///
     /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key: Option<String>,
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
     /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
     /// value is used to check the integrity of the encryption key. For more information, see
     /// Using Your Own Keys for Server-Side Encryption.
@@ -1246,7 +1278,7 @@ impl PutObject {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -1374,7 +1406,7 @@ impl Fluent<PutObject> {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.request.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -1500,7 +1532,10 @@ impl Request for PutObject {
             b = b.header("opc-sse-customer-algorithm", v.to_string());
         }
         if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header("opc-sse-customer-key", v.to_string());
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
         }
         if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
             b = b.header("opc-sse-customer-key-sha256", v.to_string());
@@ -1564,12 +1599,18 @@ impl Request for PutObject {
 #[derive(Debug, Default, Clone)]
 pub struct GetObject {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// VersionId used to identify a particular version of the object
     pub version_id: Option<String>,
@@ -1610,7 +1651,9 @@ pub struct GetObject {
     /// Using Your Own Keys for Server-Side Encryption.
     ///
     /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key: Option<String>,
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
     /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
     /// value is used to check the integrity of the encryption key. For more information, see
     /// Using Your Own Keys for Server-Side Encryption.
@@ -1700,7 +1743,7 @@ impl GetObject {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -1788,7 +1831,7 @@ impl Fluent<GetObject> {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.request.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -1914,7 +1957,10 @@ impl Request for GetObject {
             b = b.header("opc-sse-customer-algorithm", v.to_string());
         }
         if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header("opc-sse-customer-key", v.to_string());
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
         }
         if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
             b = b.header("opc-sse-customer-key-sha256", v.to_string());
@@ -1963,12 +2009,18 @@ impl Request for GetObject {
 #[derive(Debug, Default, Clone)]
 pub struct HeadObject {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// VersionId used to identify a particular version of the object
     pub version_id: Option<String>,
@@ -1992,7 +2044,9 @@ pub struct HeadObject {
     /// Using Your Own Keys for Server-Side Encryption.
     ///
     /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key: Option<String>,
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
     /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
     /// value is used to check the integrity of the encryption key. For more information, see
     /// Using Your Own Keys for Server-Side Encryption.
@@ -2047,7 +2101,7 @@ impl HeadObject {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -2100,7 +2154,7 @@ impl Fluent<HeadObject> {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.request.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -2199,7 +2253,10 @@ impl Request for HeadObject {
             b = b.header("opc-sse-customer-algorithm", v.to_string());
         }
         if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header("opc-sse-customer-key", v.to_string());
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
         }
         if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
             b = b.header("opc-sse-customer-key-sha256", v.to_string());
@@ -2256,9 +2313,13 @@ impl Request for HeadObject {
 #[derive(Debug, Default, Clone)]
 pub struct ListObjects {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The string to use for matching against the start of object names in a list query.
     pub prefix: Option<String>,
@@ -2497,12 +2558,18 @@ impl Paginated for ListObjects {
 #[derive(Debug, Default, Clone)]
 pub struct DeleteObject {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// VersionId used to identify a particular version of the object
     pub version_id: Option<String>,
@@ -2657,9 +2724,13 @@ impl Request for DeleteObject {
 #[derive(Debug, Default, Clone)]
 pub struct CreateMultipartUpload {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
@@ -2680,7 +2751,9 @@ pub struct CreateMultipartUpload {
     /// Using Your Own Keys for Server-Side Encryption.
     ///
     /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key: Option<String>,
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
     /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
     /// value is used to check the integrity of the encryption key. For more information, see
     /// Using Your Own Keys for Server-Side Encryption.
@@ -2737,7 +2810,7 @@ impl CreateMultipartUpload {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -2798,7 +2871,7 @@ impl Fluent<CreateMultipartUpload> {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.request.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -2875,7 +2948,10 @@ impl Request for CreateMultipartUpload {
             b = b.header("opc-sse-customer-algorithm", v.to_string());
         }
         if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header("opc-sse-customer-key", v.to_string());
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
         }
         if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
             b = b.header("opc-sse-customer-key-sha256", v.to_string());
@@ -2919,16 +2995,26 @@ impl Request for CreateMultipartUpload {
 #[derive(Debug, Default)]
 pub struct UploadPart {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub upload_id: Option<String>,
     /// The part number that identifies the object part currently being uploaded.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub upload_part_num: Option<i64>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
@@ -2994,7 +3080,9 @@ pub struct UploadPart {
     /// Using Your Own Keys for Server-Side Encryption.
     ///
     /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key: Option<String>,
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
     /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
     /// value is used to check the integrity of the encryption key. For more information, see
     /// Using Your Own Keys for Server-Side Encryption.
@@ -3096,7 +3184,7 @@ impl UploadPart {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -3199,7 +3287,7 @@ impl Fluent<UploadPart> {
         self
     }
     /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
         self.request.opc_sse_customer_key = Some(v.into());
         self
     }
@@ -3306,7 +3394,10 @@ impl Request for UploadPart {
             b = b.header("opc-sse-customer-algorithm", v.to_string());
         }
         if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header("opc-sse-customer-key", v.to_string());
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
         }
         if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
             b = b.header("opc-sse-customer-key-sha256", v.to_string());
@@ -3360,14 +3451,22 @@ impl Request for UploadPart {
 #[derive(Debug, Default, Clone)]
 pub struct CommitMultipartUpload {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub upload_id: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
@@ -3574,14 +3673,22 @@ impl Request for CommitMultipartUpload {
 #[derive(Debug, Default, Clone)]
 pub struct AbortMultipartUpload {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub upload_id: Option<String>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
@@ -3712,9 +3819,13 @@ impl Request for AbortMultipartUpload {
 #[derive(Debug, Default, Clone)]
 pub struct ListMultipartUploads {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// For list pagination. The maximum number of results per page, or items to return in a paginated
     /// "List" call. For important details about how pagination works, see
@@ -3875,14 +3986,22 @@ impl Paginated for ListMultipartUploads {
 #[derive(Debug, Default, Clone)]
 pub struct ListMultipartUploadParts {
     /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub namespace_name: Option<String>,
     /// The name of the bucket. Avoid entering confidential information.
     /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
     /// The name of the object. Avoid entering confidential information.
     /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub object_name: Option<String>,
     /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
     pub upload_id: Option<String>,
     /// For list pagination. The maximum number of results per page, or items to return in a paginated
     /// "List" call. For important details about how pagination works, see

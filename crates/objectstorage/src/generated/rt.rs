@@ -13,6 +13,14 @@ pub(crate) fn required<T>(v: Option<T>, name: &str) -> Result<T, Error> {
     v.ok_or_else(|| Error::invalid_request(format!("missing required parameter `{name}`")))
 }
 
+/// A header value marked sensitive (never logged by hyper or tracing layers).
+pub(crate) fn sensitive(v: &str, name: &str) -> Result<http::HeaderValue, Error> {
+    let mut hv = http::HeaderValue::from_str(v)
+        .map_err(|_| Error::invalid_request(format!("header `{name}` is not a valid value")))?;
+    hv.set_sensitive(true);
+    Ok(hv)
+}
+
 /// A JSON request body.
 pub(crate) fn json_body<T: serde::Serialize>(v: &T) -> Result<Body, Error> {
     serde_json::to_vec(v)
