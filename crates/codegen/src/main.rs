@@ -219,9 +219,39 @@ fn camel(snake: &str) -> String {
     out
 }
 
+/// Wraps bare URLs in `<>` so rustdoc links them.
+fn link_urls(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("http") {
+        let (before, tail) = rest.split_at(i);
+        out.push_str(before);
+        let is_url = tail.starts_with("https://") || tail.starts_with("http://");
+        let linked = out.ends_with('<') || out.ends_with("](") || out.ends_with('`');
+        if !is_url || linked {
+            out.push_str("http");
+            rest = &tail[4..];
+            continue;
+        }
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '`' | '\''))
+            .unwrap_or(tail.len());
+        let url = tail[..end].trim_end_matches(['.', ',', ';', ':']);
+        out.push('<');
+        out.push_str(url);
+        out.push('>');
+        rest = &tail[url.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Doc comment lines from spec text: dedented, no code fences, never empty.
 fn doc(out: &mut String, text: &str, fallback: &str) {
-    let mut lines: Vec<String> = text.lines().map(|l| l.trim().replace("```", "`")).collect();
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| link_urls(&l.trim().replace("```", "`")))
+        .collect();
     while lines.first().is_some_and(|l| l.is_empty()) {
         lines.remove(0);
     }

@@ -815,7 +815,7 @@ impl WorkRequest {
 #[serde(rename_all = "camelCase")]
 pub struct WorkRequestError {
     /// A machine-usable code for the error that occurred. Error codes are listed on
-    /// (https://docs.oracle.com/iaas/Content/API/References/apierrors.htm)
+    /// (<https://docs.oracle.com/iaas/Content/API/References/apierrors.htm>)
     pub code: String,
     /// A human readable description of the issue encountered.
     pub message: String,
