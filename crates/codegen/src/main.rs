@@ -1082,7 +1082,7 @@ fn gen_operations(ctx: &Ctx) -> String {
     }
     doc(&mut out, &ctx.spec.doc, "The service client.");
     let _ = writeln!(out, "///\n/// Wraps an [`oci_core::Client`] (cheap to clone). Each method starts a request builder.\n#[derive(Debug, Clone)]\npub struct {client} {{\nclient: Client,\n}}\n");
-    let _ = writeln!(out, "impl {client} {{\n/// A client for this service that sends through `client`.\npub fn new(client: Client) -> Self {{\nSelf {{ client }}\n}}\n/// The underlying [`oci_core::Client`].\npub fn client(&self) -> &Client {{\n&self.client\n}}\n{methods}}}\n");
+    let _ = writeln!(out, "impl {client} {{\n/// A client for this service that sends through `client`.\npub fn new(client: Client) -> Self {{\nSelf {{ client }}\n}}\n/// A client from a loaded config profile (credentials and region), with the default stack.\npub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {{\nOk(Self::new(Client::builder().config(config)?.build()?))\n}}\n/// The underlying [`oci_core::Client`].\npub fn client(&self) -> &Client {{\n&self.client\n}}\n{methods}}}\n");
     let _ = writeln!(out, "{}", FLUENT.replace("{client}", client));
     out
 }
@@ -1118,6 +1118,16 @@ impl<R: Request> Fluent<R> {
     /// Sends the request and parses its output.
     pub async fn send(self) -> Result<R::Output, Error> {
         self.client.send(self.request).await
+    }
+}
+
+/// `fluent.await` is `fluent.send().await`.
+impl<R: Request> std::future::IntoFuture for Fluent<R> {
+    type Output = Result<R::Output, Error>;
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<R::Output, Error>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

@@ -18007,6 +18007,10 @@ impl IdentityClient {
     pub fn new(client: Client) -> Self {
         Self { client }
     }
+    /// A client from a loaded config profile (credentials and region), with the default stack.
+    pub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {
+        Ok(Self::new(Client::builder().config(config)?.build()?))
+    }
     /// The underlying [`oci_core::Client`].
     pub fn client(&self) -> &Client {
         &self.client
@@ -18922,6 +18926,16 @@ impl<R: Request> Fluent<R> {
     /// Sends the request and parses its output.
     pub async fn send(self) -> Result<R::Output, Error> {
         self.client.send(self.request).await
+    }
+}
+
+/// `fluent.await` is `fluent.send().await`.
+impl<R: Request> std::future::IntoFuture for Fluent<R> {
+    type Output = Result<R::Output, Error>;
+    type IntoFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<R::Output, Error>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 
