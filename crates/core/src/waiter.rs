@@ -155,6 +155,22 @@ where
 
     /// Polls until a target state, a failure state, an error or the deadline.
     pub async fn wait(self) -> Result<R::Output, Error> {
+        match self.run(false).await? {
+            Some(output) => Ok(output),
+            None => Err(Error::with_kind(
+                ErrorKind::Other,
+                "unreachable: a waiter that fails on 404 saw a 404 as success",
+            )),
+        }
+    }
+
+    /// As [`Waiter::wait`], but a 404 ends the wait successfully with `None`: for deletions,
+    /// where the resource may vanish before it is seen in its `DELETED` state.
+    pub async fn wait_or_gone(self) -> Result<Option<R::Output>, Error> {
+        self.run(true).await
+    }
+
+    async fn run(self, gone_ok: bool) -> Result<Option<R::Output>, Error> {
         if self.targets.is_empty() {
             return Err(Error::invalid_request(
                 "waiter needs at least one target state",
@@ -163,11 +179,15 @@ where
         let start = Instant::now();
         let mut interval = self.first_interval;
         loop {
-            let output = self.client.send(self.request.clone()).await?;
+            let output = match self.client.send(self.request.clone()).await {
+                Ok(output) => output,
+                Err(e) if gone_ok && e.is_not_found() => return Ok(None),
+                Err(e) => return Err(e),
+            };
             let state = (self.state)(&output);
             if let Some(s) = &state {
                 if self.targets.contains(s) {
-                    return Ok(output);
+                    return Ok(Some(output));
                 }
                 if self.failures.contains(s) {
                     return Err(WaitError::FailureState {

@@ -284,3 +284,24 @@ async fn waiter_stops_on_a_failure_state() {
     assert!(!err.is_timeout());
     assert!(err.to_string().contains("DELETED"), "{err}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn waiting_for_a_deletion_accepts_a_404() {
+    let (identity, seen) = client(vec![
+        ok(user_json("u1", "DELETING"), vec![]),
+        (
+            404,
+            vec![],
+            r#"{"code":"NotAuthorizedOrNotFound","message":"gone"}"#.into(),
+        ),
+    ]);
+    let gone = identity
+        .get_user()
+        .user_id("u1")
+        .wait_for([UserLifecycleState::Deleted])
+        .wait_or_gone()
+        .await
+        .unwrap();
+    assert!(gone.is_none());
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
