@@ -12,3 +12,15 @@
 //! ```
 
 pub use oci_core::*;
+
+/// Identity and Access Management: every `IdentityClient` operation and model.
+#[cfg(feature = "identity")]
+pub use oci_identity as identity;
+
+/// Object Storage: buckets, streamed objects and multipart uploads.
+#[cfg(feature = "objectstorage")]
+pub use oci_objectstorage as objectstorage;
+
+/// Delegate Access Control work requests.
+#[cfg(feature = "delegateaccesscontrol")]
+pub use oci_delegateaccesscontrol as delegateaccesscontrol;

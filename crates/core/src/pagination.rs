@@ -1,0 +1,100 @@
+//! Paginators: a list operation as a [`Stream`] of pages or of items.
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! # use oci_core::pagination::Paginated;
+//! # async fn run<R: Paginated + Clone>(client: oci_core::Client, request: R) -> Result<(), oci_core::Error>
+//! # where R::Item: std::fmt::Debug {
+//! let mut items = oci_core::pagination::items(client, request);
+//! while let Some(item) = items.try_next().await? {
+//!     println!("{item:?}");
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Each page is one [`Client::send`]: the client's retry policy applies to that page only, so
+//! no retry loop is ever nested inside another. The stream stops after the first error, which it
+//! yields; the pages before it have been yielded already.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use futures_util::stream::{self, StreamExt};
+
+use crate::{Client, Error, Request};
+
+/// A list operation that can be continued from a token.
+///
+/// Generated list operations implement it: most take the `opc-next-page` response header back as
+/// the `page` query parameter; Object Storage `ListObjects` takes the body's `nextStartWith` back
+/// as `start`.
+pub trait Paginated: Request + Clone {
+    /// One element of a page.
+    type Item: Send + 'static;
+
+    /// Sets the continuation token on the request (`page`, or `start` for `ListObjects`).
+    fn set_token(&mut self, token: String);
+
+    /// The token for the next page, or `None` on the last page.
+    fn next_token(output: &Self::Output) -> Option<String>;
+
+    /// The page's items.
+    fn into_items(output: Self::Output) -> Vec<Self::Item>;
+}
+
+/// A boxed stream, the type of every paginator.
+pub struct Paginator<T> {
+    inner: Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>,
+}
+
+impl<T> fmt::Debug for Paginator<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Paginator")
+    }
+}
+
+impl<T> Stream for Paginator<T> {
+    type Item = Result<T, Error>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+/// The pages of a list operation, starting from `request` (its token, if set, is the first page).
+pub fn pages<R: Paginated>(client: Client, request: R) -> Paginator<R::Output> {
+    let state = Some((client, request));
+    let s = stream::unfold(state, |state| async move {
+        let (client, request) = state?;
+        let mut next = request.clone();
+        match client.send(request).await {
+            Ok(output) => {
+                let state = match R::next_token(&output) {
+                    Some(token) if !token.is_empty() => {
+                        next.set_token(token);
+                        Some((client, next))
+                    }
+                    _ => None,
+                };
+                Some((Ok(output), state))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    Paginator { inner: Box::pin(s) }
+}
+
+/// The items of every page of a list operation, in order.
+pub fn items<R: Paginated>(client: Client, request: R) -> Paginator<R::Item> {
+    let s = pages(client, request).flat_map(|page| match page {
+        Ok(output) => stream::iter(
+            R::into_items(output)
+                .into_iter()
+                .map(Ok)
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => stream::iter(vec![Err(e)]),
+    });
+    Paginator { inner: Box::pin(s) }
+}
