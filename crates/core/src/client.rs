@@ -9,7 +9,7 @@ use http::HeaderValue;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
-use crate::auth::{Credentials, RequestSigner};
+use crate::auth::{Credentials, RequestSigner, Signer};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::layers::breaker::{CircuitBreakerConfig, CircuitBreakers};
@@ -196,6 +196,7 @@ impl Client {
 /// ```
 pub struct ClientBuilder {
     credentials: Option<Arc<dyn Credentials>>,
+    signer: Option<Arc<dyn Signer>>,
     region: Option<Region>,
     endpoint: Option<Endpoint>,
     service_endpoints: HashMap<String, Endpoint>,
@@ -220,6 +221,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             credentials: None,
+            signer: None,
             region: None,
             endpoint: None,
             service_endpoints: HashMap::new(),
@@ -263,6 +265,13 @@ impl ClientBuilder {
     /// The credentials that sign requests.
     pub fn credentials(mut self, credentials: Arc<dyn Credentials>) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Replaces the OCI request signer with any [`Signer`] (credentials are then not needed):
+    /// e.g. [`NoSigning`](crate::auth::NoSigning) for pre-authenticated request URLs.
+    pub fn signer(mut self, signer: impl Signer + 'static) -> Self {
+        self.signer = Some(Arc::new(signer));
         self
     }
 
@@ -417,11 +426,15 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::config(
-                "no credentials: call ClientBuilder::config or ClientBuilder::credentials",
-            )
-        })?;
+        let signer: Arc<dyn Signer> = match (self.signer, self.credentials) {
+            (Some(signer), _) => signer,
+            (None, Some(credentials)) => Arc::new(RequestSigner::new(credentials, self.clock)),
+            (None, None) => {
+                return Err(Error::config(
+                    "no credentials: call ClientBuilder::config, ::credentials or ::signer",
+                ))
+            }
+        };
         let transport = match self.transport {
             Some(t) => t,
             None => BoxCloneSyncService::new(HttpTransport::new(self.connect_timeout)?),
@@ -449,7 +462,7 @@ impl ClientBuilder {
         });
         let stack = stack::assemble(StackParts {
             transport,
-            signer: RequestSigner::new(credentials, self.clock),
+            signer,
             user_agent,
             operation_layers: self.operation_layers,
             attempt_layers: self.attempt_layers,

@@ -31,7 +31,7 @@ use std::time::Duration;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
-use crate::auth::RequestSigner;
+use crate::auth::Signer;
 use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
 use crate::layers::classify::SharedClassifier;
 use crate::layers::retry::{RetryBudget, RetryLayer, RetryPolicy};
@@ -82,7 +82,7 @@ where
 /// Everything the stack is built from.
 pub(crate) struct StackParts {
     pub transport: BoxStack,
-    pub signer: RequestSigner,
+    pub signer: Arc<dyn Signer>,
     pub user_agent: http::HeaderValue,
     pub operation_layers: Vec<LayerFn>,
     pub attempt_layers: Vec<LayerFn>,
@@ -137,7 +137,7 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
     }
     layers.push(ours(TimeoutLayer::attempt(attempt_timeout)));
     layers.extend(attempt_layers);
-    layers.push(ours(SignLayer::new(signer).user_agent(user_agent)));
+    layers.push(ours(SignLayer::with_signer(signer).user_agent(user_agent)));
     layers.push(ours(StatusErrorLayer));
     if let Some(d) = body_stall_timeout {
         layers.push(ours(StallGuardLayer::new(d)));

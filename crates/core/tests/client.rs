@@ -400,3 +400,21 @@ fn building_without_credentials_is_a_config_error() {
     let err = Client::builder().build().unwrap_err();
     assert!(err.is_config(), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_replaced_signer_is_used_instead_of_the_oci_one() {
+    let server = start_server().await;
+    let client = Client::builder()
+        .signer(oci_core::auth::NoSigning)
+        .endpoint(server.endpoint.clone())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = client.send(GetThing("x".into())).await.unwrap_err();
+    assert!(err.is_auth(), "{err}");
+    assert_eq!(err.message(), "no authorization");
+    let seen = server.seen.lock().unwrap()[0].clone();
+    assert!(!seen.headers.contains_key("authorization"));
+    // The sign layer still stamps the per-attempt headers.
+    assert!(seen.headers.contains_key("opc-request-id"));
+}

@@ -11,7 +11,7 @@ pub mod signer;
 
 pub use key::{KeyError, PrivateKey};
 pub use session::{SessionTokenCredentials, SessionTokenError};
-pub use signer::RequestSigner;
+pub use signer::{NoSigning, RequestSigner, Signer};
 
 /// A secret string (passphrase, token): its `Debug` never shows the value.
 ///

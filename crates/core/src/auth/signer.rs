@@ -21,6 +21,64 @@ pub static DATE: HeaderName = HeaderName::from_static("date");
 const GENERIC: &str = "date (request-target) host";
 const WITH_BODY: &str = "date (request-target) host content-length content-type x-content-sha256";
 
+/// Something that signs (or deliberately does not sign) an outgoing request.
+///
+/// ```
+/// use oci_core::auth::Signer;
+/// use oci_core::{Body, Error};
+///
+/// /// Adds a bearer token instead of an OCI signature (e.g. for a proxy of your own).
+/// #[derive(Debug)]
+/// struct Bearer(String);
+///
+/// impl Signer for Bearer {
+///     fn sign(&self, req: &mut http::Request<Body>, _exclude_body: bool) -> Result<(), Error> {
+///         let value = format!("Bearer {}", self.0).parse()
+///             .map_err(|_| Error::signing("token is not a header value"))?;
+///         req.headers_mut().insert(http::header::AUTHORIZATION, value);
+///         Ok(())
+///     }
+/// }
+/// let client = oci_core::Client::builder()
+///     .signer(Bearer("t0k3n".into()))
+///     .endpoint(oci_core::Endpoint::parse("http://127.0.0.1:8080")?)
+///     .build()?;
+/// # let _ = client; Ok::<(), Error>(())
+/// ```
+///
+/// [`RequestSigner`] is the OCI HTTP-signature implementation the client uses by default;
+/// [`NoSigning`] leaves requests unsigned (pre-authenticated request URLs, measurements).
+/// The sign layer calls it once per attempt, inside the retry layer.
+pub trait Signer: Send + Sync + fmt::Debug {
+    /// Adds the headers that authenticate `req`. `exclude_body` is the operation's flag.
+    fn sign(&self, req: &mut http::Request<Body>, exclude_body: bool) -> Result<(), Error>;
+}
+
+impl Signer for RequestSigner {
+    fn sign(&self, req: &mut http::Request<Body>, exclude_body: bool) -> Result<(), Error> {
+        RequestSigner::sign(self, req, exclude_body)
+    }
+}
+
+/// A [`Signer`] that adds nothing: for pre-authenticated request (PAR) URLs, which carry
+/// their own authorization, and for measuring the stack without RSA.
+///
+/// ```
+/// let client = oci_core::Client::builder()
+///     .signer(oci_core::auth::NoSigning)
+///     .endpoint(oci_core::Endpoint::parse("https://objectstorage.us-ashburn-1.oraclecloud.com")?)
+///     .build()?;
+/// # let _ = client; Ok::<(), oci_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSigning;
+
+impl Signer for NoSigning {
+    fn sign(&self, _req: &mut http::Request<Body>, _exclude_body: bool) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
 /// Signs `http::Request`s for OCI.
 ///
 /// ```

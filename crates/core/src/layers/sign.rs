@@ -8,13 +8,16 @@ use http::header::{HeaderName, HeaderValue, USER_AGENT};
 use pin_project::pin_project;
 use tower::{Layer, Service};
 
-use crate::auth::RequestSigner;
+use std::sync::Arc;
+
+use crate::auth::{RequestSigner, Signer};
 use crate::{Body, Error, OperationInfo};
 
 /// `opc-request-id`.
 pub static OPC_REQUEST_ID: HeaderName = HeaderName::from_static("opc-request-id");
 
-/// Adds a [`SignService`] that signs each request with a [`RequestSigner`].
+/// Adds a [`SignService`] that signs each request with a [`Signer`] (by default the OCI
+/// [`RequestSigner`]).
 ///
 /// ```
 /// # use std::sync::Arc;
@@ -34,13 +37,18 @@ pub static OPC_REQUEST_ID: HeaderName = HeaderName::from_static("opc-request-id"
 /// `opc-request-id` (32 uppercase hex characters) and a `user-agent` when the request has none.
 #[derive(Debug, Clone)]
 pub struct SignLayer {
-    signer: RequestSigner,
+    signer: Arc<dyn Signer>,
     user_agent: HeaderValue,
 }
 
 impl SignLayer {
-    /// Signs with `signer`.
+    /// Signs with the OCI request signer.
     pub fn new(signer: RequestSigner) -> Self {
+        SignLayer::with_signer(Arc::new(signer))
+    }
+
+    /// Signs with any [`Signer`].
+    pub fn with_signer(signer: Arc<dyn Signer>) -> Self {
         SignLayer {
             signer,
             user_agent: HeaderValue::from_static(crate::USER_AGENT),
@@ -69,7 +77,7 @@ impl<S> Layer<S> for SignLayer {
 #[derive(Debug, Clone)]
 pub struct SignService<S> {
     inner: S,
-    signer: RequestSigner,
+    signer: Arc<dyn Signer>,
     user_agent: HeaderValue,
 }
 
