@@ -77,6 +77,19 @@ RESPONSE_HEADERS = {
 }
 # Request headers that carry secrets: typed as `Secret` (redacted in Debug), sent as sensitive.
 SENSITIVE_HEADERS = {"opc-sse-customer-key"}
+# Model fields that carry secrets (credentials the service returns once, passwords sent to it):
+# the generated `Debug` shows `<redacted>` for them. Public keys (ApiKey.keyValue) are not secret.
+SECRET_FIELDS = {
+    ("AuthToken", "token"),
+    ("CreateDbCredentialDetails", "password"),
+    ("CustomerSecretKey", "key"),
+    ("MfaTotpToken", "totpToken"),
+    ("OAuth2ClientCredential", "password"),
+    ("ScimClientCredentials", "clientSecret"),
+    ("SmtpCredential", "password"),
+    ("SwiftPassword", "password"),
+    ("UIPassword", "password"),
+}
 # Operations whose response carries `opc-meta-*` headers, exposed as a map.
 META_RESPONSE = {"head_object", "get_object"}
 
@@ -450,6 +463,8 @@ def extract_model(svc, name):
         if values:
             f["enum"] = values
             f["enumMode"] = mode
+        if (name, f["name"]) in SECRET_FIELDS:
+            f["secret"] = True
         fields.append(f)
     m = {"name": name, "doc": doc, "fields": fields}
     base = [b.__name__ for b in cls.__bases__ if b is not object]

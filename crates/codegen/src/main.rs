@@ -126,6 +126,9 @@ struct Field {
     doc: String,
     #[serde(rename = "enum")]
     enum_values: Option<Vec<String>>,
+    /// A secret (token, password): redacted in the generated `Debug`.
+    #[serde(default)]
+    secret: bool,
 }
 
 #[derive(Deserialize, Clone)]
@@ -509,7 +512,12 @@ fn gen_struct(
             )
     });
     doc(out, doc_text, &format!("The `{}` model.", m.name));
-    let mut derives = vec!["Debug", "Clone", "PartialEq"];
+    let has_secret = m.fields.iter().any(|f| f.secret);
+    let mut derives = if has_secret {
+        vec!["Clone", "PartialEq"]
+    } else {
+        vec!["Debug", "Clone", "PartialEq"]
+    };
     if !float {
         derives.push("Eq");
     }
@@ -544,6 +552,29 @@ fn gen_struct(
         let _ = writeln!(out, "pub {}: {ty},", ident(&f.rust_name));
     }
     out.push_str("}\n\n");
+    if has_secret {
+        gen_redacted_debug(out, m, name, skip_field);
+    }
+}
+
+/// A `Debug` impl that prints `<redacted>` for the model's secret fields.
+fn gen_redacted_debug(out: &mut String, m: &Model, name: &str, skip_field: Option<&str>) {
+    let _ = writeln!(
+        out,
+        "impl std::fmt::Debug for {name} {{\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\nf.debug_struct({name:?})"
+    );
+    for f in &m.fields {
+        if skip_field == Some(f.name.as_str()) {
+            continue;
+        }
+        let field = ident(&f.rust_name);
+        if f.secret {
+            let _ = writeln!(out, ".field({:?}, &\"<redacted>\")", f.rust_name);
+        } else {
+            let _ = writeln!(out, ".field({:?}, &self.{field})", f.rust_name);
+        }
+    }
+    out.push_str(".finish()\n}\n}\n\n");
 }
 
 fn gen_consts(ctx: &Ctx, out: &mut String, m: &Model, type_name: &str) {

@@ -4836,7 +4836,7 @@ impl ApiKey {
 /// For more information, see Managing User Credentials.
 ///
 /// <https://docs.oracle.com/iaas/Content/Identity/access/managing-user-credentials.htm>
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthToken {
     /// The auth token. The value is available only in the response for `CreateAuthToken`, and not
@@ -4875,6 +4875,21 @@ pub struct AuthToken {
     /// The detailed status of INACTIVE lifecycleState.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_status: Option<i64>,
+}
+
+impl std::fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthToken")
+            .field("token", &"<redacted>")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("description", &self.description)
+            .field("time_created", &self.time_created)
+            .field("time_expires", &self.time_expires)
+            .field("lifecycle_state", &self.lifecycle_state)
+            .field("inactive_status", &self.inactive_status)
+            .finish()
+    }
 }
 
 impl AuthToken {
@@ -5345,7 +5360,7 @@ pub struct CreateCustomerSecretKeyDetails {
 }
 
 /// CreateDbCredentialDetails model.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDbCredentialDetails {
     /// The password for the DB credentials during creation.
@@ -5354,6 +5369,15 @@ pub struct CreateDbCredentialDetails {
     ///
     /// (For tenancies that support identity domains) You can have an empty description.
     pub description: String,
+}
+
+impl std::fmt::Debug for CreateDbCredentialDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateDbCredentialDetails")
+            .field("password", &"<redacted>")
+            .field("description", &self.description)
+            .finish()
+    }
 }
 
 /// (For tenancies that support identity domains) Details for creating an identity domain.
@@ -5875,7 +5899,7 @@ pub struct CreateUserDetails {
 ///
 /// <https://docs.oracle.com/iaas/Content/Object/Tasks/s3compatibleapi.htm>
 /// <https://docs.oracle.com/iaas/Content/Identity/access/managing-user-credentials.htm>
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerSecretKey {
     /// The secret key.
@@ -5911,6 +5935,21 @@ pub struct CustomerSecretKey {
     /// The detailed status of INACTIVE lifecycleState.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_status: Option<i64>,
+}
+
+impl std::fmt::Debug for CustomerSecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerSecretKey")
+            .field("key", &"<redacted>")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("display_name", &self.display_name)
+            .field("time_created", &self.time_created)
+            .field("time_expires", &self.time_expires)
+            .field("lifecycle_state", &self.lifecycle_state)
+            .field("inactive_status", &self.inactive_status)
+            .finish()
+    }
 }
 
 impl CustomerSecretKey {
@@ -7070,12 +7109,20 @@ impl MfaTotpDeviceSummary {
 }
 
 /// Totp token for MFA
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MfaTotpToken {
     /// The Totp token for MFA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_token: Option<String>,
+}
+
+impl std::fmt::Debug for MfaTotpToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaTotpToken")
+            .field("totp_token", &"<redacted>")
+            .finish()
+    }
 }
 
 /// MoveCompartmentDetails model.
@@ -7235,7 +7282,7 @@ pub struct NetworkSourcesVirtualSourceList {
 }
 
 /// User can define Oauth clients in IAM, then use it to generate a token to grant access to app resources.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2ClientCredential {
     /// Allowed scopes for the given oauth credential.
@@ -7277,6 +7324,23 @@ pub struct OAuth2ClientCredential {
     /// Example: `2016-08-25T21:10:29.600Z`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_created: Option<DateTime>,
+}
+
+impl std::fmt::Debug for OAuth2ClientCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuth2ClientCredential")
+            .field("scopes", &self.scopes)
+            .field("password", &"<redacted>")
+            .field("user_id", &self.user_id)
+            .field("expires_on", &self.expires_on)
+            .field("id", &self.id)
+            .field("compartment_id", &self.compartment_id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("lifecycle_state", &self.lifecycle_state)
+            .field("time_created", &self.time_created)
+            .finish()
+    }
 }
 
 impl OAuth2ClientCredential {
@@ -7703,7 +7767,7 @@ pub struct Saml2IdentityProvider {
 }
 
 /// The OAuth2 client credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScimClientCredentials {
     /// The client identifier.
@@ -7712,6 +7776,15 @@ pub struct ScimClientCredentials {
     /// The client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ScimClientCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimClientCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
 }
 
 /// Simple Mail Transfer Protocol (SMTP) credentials are needed to send email through Email Delivery.
@@ -7724,7 +7797,7 @@ pub struct ScimClientCredentials {
 /// For more information, see Managing User Credentials.
 ///
 /// <https://docs.oracle.com/iaas/Content/Identity/access/managing-user-credentials.htm#SMTP>
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SmtpCredential {
     /// The SMTP user name.
@@ -7765,6 +7838,22 @@ pub struct SmtpCredential {
     /// The detailed status of INACTIVE lifecycleState.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_status: Option<i64>,
+}
+
+impl std::fmt::Debug for SmtpCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpCredential")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("description", &self.description)
+            .field("time_created", &self.time_created)
+            .field("time_expires", &self.time_expires)
+            .field("lifecycle_state", &self.lifecycle_state)
+            .field("inactive_status", &self.inactive_status)
+            .finish()
+    }
 }
 
 impl SmtpCredential {
@@ -7929,7 +8018,7 @@ pub struct StandardTagNamespaceTemplateSummary {
 /// For more information, see Managing User Credentials.
 ///
 /// <https://docs.oracle.com/iaas/Content/Identity/Tasks/managingcredentials.htm>
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SwiftPassword {
     /// The Swift password. The value is available only in the response for `CreateSwiftPassword`, and not
@@ -7966,6 +8055,21 @@ pub struct SwiftPassword {
     /// The detailed status of INACTIVE lifecycleState.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_status: Option<i64>,
+}
+
+impl std::fmt::Debug for SwiftPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SwiftPassword")
+            .field("password", &"<redacted>")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("description", &self.description)
+            .field("time_created", &self.time_created)
+            .field("expires_on", &self.expires_on)
+            .field("lifecycle_state", &self.lifecycle_state)
+            .field("inactive_status", &self.inactive_status)
+            .finish()
+    }
 }
 
 impl SwiftPassword {
@@ -8560,7 +8664,7 @@ pub struct Tenancy {
 /// For more information about user credentials, see User Credentials.
 ///
 /// <https://docs.oracle.com/iaas/Content/Identity/usercred/usercredentials.htm>
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UIPassword {
     /// The user's password for the Console.
@@ -8584,6 +8688,18 @@ pub struct UIPassword {
     /// The detailed status of INACTIVE lifecycleState.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_status: Option<i64>,
+}
+
+impl std::fmt::Debug for UIPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UIPassword")
+            .field("password", &"<redacted>")
+            .field("user_id", &self.user_id)
+            .field("time_created", &self.time_created)
+            .field("lifecycle_state", &self.lifecycle_state)
+            .field("inactive_status", &self.inactive_status)
+            .finish()
+    }
 }
 
 impl UIPassword {
