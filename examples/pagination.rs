@@ -67,8 +67,14 @@ async fn main() -> Result<(), BoxError> {
     while let Some(page) = pages.try_next().await? {
         n += 1;
         let names: Vec<&str> = page.body.iter().map(|u| u.name.as_str()).collect();
-        let token = page.opc_next_page.as_deref().map_or("none (last page)", short);
-        println!("  page {n}: [{}]  next-page token: {token}", names.join(", "));
+        let token = page
+            .opc_next_page
+            .as_deref()
+            .map_or("none (last page)", short);
+        println!(
+            "  page {n}: [{}]  next-page token: {token}",
+            names.join(", ")
+        );
     }
     println!(
         "  -> {} ListUsers requests\n",

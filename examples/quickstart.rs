@@ -119,7 +119,10 @@ async fn run(args: Args) -> Result<(), BoxError> {
             let config = Config::from_file(args.config.as_deref(), Some(profile))?;
             // Credentials and region from the profile; endpoints from the region.
             let client = Client::builder().config(&config)?.build()?;
-            let region = client.region().map(|r| r.id().to_owned()).unwrap_or_default();
+            let region = client
+                .region()
+                .map(|r| r.id().to_owned())
+                .unwrap_or_default();
             println!("oci-tower quickstart: profile [{profile}], region {region}");
             (client, config.tenancy.clone(), None)
         }
@@ -374,7 +377,11 @@ async fn object_storage_steps(
     Ok(())
 }
 
-async fn put_and_get(os: &ObjectStorageClient, namespace: &str, bucket: &str) -> Result<(), BoxError> {
+async fn put_and_get(
+    os: &ObjectStorageClient,
+    namespace: &str,
+    bucket: &str,
+) -> Result<(), BoxError> {
     let data: &'static [u8] = b"Hello, World!";
     let put = os
         .put_object()

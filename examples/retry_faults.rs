@@ -35,7 +35,10 @@ fn print_journal(emulator: &Emulator) {
     for e in journal {
         let status = e.status.map_or("no answer".to_owned(), |s| s.to_string());
         let code = e.error_code.map(|c| format!(" {c}")).unwrap_or_default();
-        let fault = e.fault.map(|f| format!("   <- fault {f}")).unwrap_or_default();
+        let fault = e
+            .fault
+            .map(|f| format!("   <- fault {f}"))
+            .unwrap_or_default();
         println!(
             "    emulator: {} {} {}{code}{fault}",
             e.operation, e.method, status
@@ -79,7 +82,7 @@ async fn main() -> Result<(), BoxError> {
         .max_attempts(4) // in all, the first attempt included
         .base_delay(Duration::from_millis(50)) // 50, 100, 200 ms...
         .max_delay(Duration::from_millis(400))
-        .jitter(Jitter::None) // (the default adds up to one base delay of randomness)
+        .jitter(Jitter::None) // the default adds U(0, 1 s) to every sleep
         .total_timeout(Some(Duration::from_secs(10)))
         .build();
     let client = emulator
