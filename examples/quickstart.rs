@@ -4,6 +4,7 @@
 //! cargo run --example quickstart                                  # in-process emulator, no setup
 //! cargo run --example quickstart -- --profile DEFAULT             # real OCI, ~/.oci/config
 //! cargo run --example quickstart -- --profile DEV --config ./oci-config
+//! cargo run --example quickstart -- --profile DEFAULT --config ./emu/config --endpoint http://127.0.0.1:8080
 //! ```
 //!
 //! It creates a group and a user, adds the user to the group, lists users page by page and as a
@@ -14,7 +15,8 @@
 //! every signature) and talks to it over HTTP, signed as the emulator's seeded user. With
 //! `--profile NAME` it reads that profile of the config file and talks to the profile's region;
 //! the compartment is the tenancy. Everything it creates gets a unique name and is deleted at
-//! the end, also when a step fails.
+//! the end, also when a step fails. `--endpoint URL` sends every service's requests there
+//! instead, e.g. to the `oci-emulator` binary started with `--config-dir ./emu`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,26 +29,29 @@ use oci_tower::identity::models::{
 use oci_tower::identity::IdentityClient;
 use oci_tower::objectstorage::models::CreateBucketDetails;
 use oci_tower::objectstorage::ObjectStorageClient;
-use oci_tower::{Body, Client, Config};
+use oci_tower::{Body, Client, Config, Endpoint};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-const USAGE: &str = "usage: quickstart [--profile NAME [--config PATH]]
+const USAGE: &str = "usage: quickstart [--profile NAME [--config PATH] [--endpoint URL]]
 
   (no options)     run against an in-process emulator; needs nothing
   --profile NAME   run against real OCI with this profile of the config file
-  --config PATH    the config file (default ~/.oci/config)";
+  --config PATH    the config file (default ~/.oci/config)
+  --endpoint URL   send every request to URL instead of the region's endpoints";
 
 /// What the command line asked for.
 struct Args {
     profile: Option<String>,
     config: Option<PathBuf>,
+    endpoint: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         profile: None,
         config: None,
+        endpoint: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -63,12 +68,13 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--profile" => args.profile = Some(value("--profile")?),
             "--config" => args.config = Some(PathBuf::from(value("--config")?)),
+            "--endpoint" => args.endpoint = Some(value("--endpoint")?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    if args.config.is_some() && args.profile.is_none() {
-        return Err(format!("--config needs --profile\n\n{USAGE}"));
+    if (args.config.is_some() || args.endpoint.is_some()) && args.profile.is_none() {
+        return Err(format!("--config and --endpoint need --profile\n\n{USAGE}"));
     }
     Ok(args)
 }
@@ -118,12 +124,17 @@ async fn run(args: Args) -> Result<(), BoxError> {
         Some(profile) => {
             let config = Config::from_file(args.config.as_deref(), Some(profile))?;
             // Credentials and region from the profile; endpoints from the region.
-            let client = Client::builder().config(&config)?.build()?;
+            let mut builder = Client::builder().config(&config)?;
+            if let Some(url) = &args.endpoint {
+                builder = builder.endpoint(Endpoint::parse(url)?);
+            }
+            let client = builder.build()?;
             let region = client
                 .region()
                 .map(|r| r.id().to_owned())
                 .unwrap_or_default();
-            println!("oci-tower quickstart: profile [{profile}], region {region}");
+            let target = args.endpoint.as_deref().unwrap_or("the region's endpoints");
+            println!("oci-tower quickstart: profile [{profile}], region {region}, {target}");
             (client, config.tenancy.clone(), None)
         }
     };
