@@ -1,25 +1,30 @@
 //! Writing your own tower layers and adding them to the oci-tower stack.
 //!
 //! Two layers, in plain tower style (layer, service, named future):
-//! - `AddHeaderLayer` adds a header to every attempt (it runs inside retries, just above signing,
-//!   so every attempt carries it and the signer sees the request as it will be sent);
+//! - `AddHeaderLayer` adds a header to every attempt (it runs inside retries, just above
+//!   signing, so every attempt carries it and the signer sees the request as it will be sent);
 //! - `LatencyLayer` records how long each whole call took, retries included (it runs once per
 //!   call, outside retries).
 //!
-//! Run with `cargo run --example custom_layer`. It talks to a local stand-in transport that
-//! fails the first attempt with 503, so you can see the retry in the output.
+//! Run with `cargo run --example custom_layer`. It starts the emulator in-process and makes it
+//! answer the first attempt with 503, so you can see the header layer run twice (once per
+//! attempt), the latency layer once (per call), and the emulator verify the signature of the
+//! attempt that carries the added header.
+//!
+//! See `crates/core/src/stack.rs` for where `ClientBuilder::layer` and
+//! `ClientBuilder::attempt_layer` put a layer in the stack.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::header::{HeaderName, HeaderValue};
-use oci_tower::auth::{ApiKeyCredentials, PrivateKey};
-use oci_tower::layers::retry::{Jitter, RetryPolicy};
-use oci_tower::{Body, Client, Endpoint, Error, OperationInfo};
+use oci_emulator::{Emulator, Fault};
+use oci_tower::identity::IdentityClient;
+use oci_tower::layers::retry::{AttemptInfo, Jitter, RetryPolicy};
+use oci_tower::{Body, OperationInfo};
 use pin_project::pin_project;
 use tower::{Layer, Service};
 
@@ -62,6 +67,14 @@ where
     }
 
     fn call(&mut self, mut req: http::Request<Body>) -> S::Future {
+        // The retry layer puts an AttemptInfo into every attempt's extensions.
+        if let Some(info) = req.extensions().get::<AttemptInfo>() {
+            let why = info
+                .retry_reason
+                .map(|c| format!(" (retrying: {c})"))
+                .unwrap_or_default();
+            println!("attempt {}: adding {}{why}", info.attempt, self.name);
+        }
         if !req.headers().contains_key(&self.name) {
             req.headers_mut()
                 .insert(self.name.clone(), self.value.clone());
@@ -143,43 +156,17 @@ impl<F: Future> Future for LatencyFuture<F> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let key = PrivateKey::from_rsa(rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048)?)?;
-    let credentials = ApiKeyCredentials::new(
-        "ocid1.tenancy.oc1..aaaaexample",
-        "ocid1.user.oc1..aaaaexample",
-        "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff",
-        key,
+    let emulator = Emulator::builder().start().await?;
+    // The first GetUser attempt gets a 503; the retry succeeds.
+    emulator.add_fault(
+        Fault::status(503, "ServiceUnavailable")
+            .operation("GetUser")
+            .first(1),
     );
 
-    // A stand-in for OCI: the first attempt gets a 503, the next one succeeds.
-    let attempts = Arc::new(AtomicU32::new(0));
-    let seen = attempts.clone();
-    let transport = tower::service_fn(move |req: http::Request<Body>| {
-        let n = seen.fetch_add(1, Ordering::SeqCst) + 1;
-        let team = req.headers().get("x-team").cloned();
-        let signed_headers = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|a| a.split("headers=\"").nth(1))
-            .and_then(|h| h.split('"').next())
-            .unwrap_or_default()
-            .to_owned();
-        async move {
-            println!("attempt {n}: x-team = {team:?}; signed headers: {signed_headers}");
-            let status = if n == 1 { 503 } else { 200 };
-            http::Response::builder()
-                .status(status)
-                .body(Body::from(r#"{"id":"ocid1.user.oc1..aaaaexample"}"#))
-                .map_err(|e| Error::invalid_request(e.to_string()))
-        }
-    });
-
     let latency = LatencyLayer::default();
-    let client = Client::builder()
-        .credentials(Arc::new(credentials))
-        .endpoint(Endpoint::parse("http://127.0.0.1:1")?)
-        .transport(transport)
+    let client = emulator
+        .client_builder()
         .retry_policy(
             RetryPolicy::builder()
                 .base_delay(Duration::from_millis(50))
@@ -195,21 +182,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .build()?;
 
-    let mut req =
-        http::Request::get("http://127.0.0.1:1/20160918/users/ocid1.user.oc1..aaaaexample")
-            .body(Body::empty())?;
-    req.extensions_mut().insert(OperationInfo {
-        service: "identity",
-        operation: "GetUser",
-        exclude_body: false,
-        retry_token: false,
-    });
-    let resp = client.call(req).await?;
-    println!("status {}", resp.status());
+    let identity = IdentityClient::new(client);
+    let user = identity
+        .get_user()
+        .user_id(emulator.user_id())
+        .send()
+        .await?
+        .body;
+    println!("got user {} ({})", user.name, user.lifecycle_state);
+
+    for e in emulator.journal() {
+        let status = e.status.map_or("no answer".to_owned(), |s| s.to_string());
+        let how = match (&e.fault, &e.key_id) {
+            (Some(fault), _) => format!("answered by fault {fault}"),
+            (None, Some(key)) => format!("signature verified (user {})", short_key(key)),
+            (None, None) => "unsigned".to_owned(),
+        };
+        println!(
+            "emulator saw: {} {} -> {status}, {how}",
+            e.method, e.operation
+        );
+    }
     if let Ok(samples) = latency.samples.lock() {
         for (op, took) in samples.iter() {
             println!("{op} took {took:?} (retries included)");
         }
     }
+    emulator.shutdown().await;
     Ok(())
+}
+
+/// The user part of a `tenancy/user/fingerprint` key id, for printing.
+fn short_key(key_id: &str) -> &str {
+    key_id.split('/').nth(1).unwrap_or(key_id)
 }
