@@ -256,9 +256,15 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// Credentials and region from a loaded config profile. Loads the private key now.
+    ///
+    /// The profile's `additional_user_agent` becomes the user-agent suffix, unless
+    /// [`user_agent_suffix`](Self::user_agent_suffix) set one.
     pub fn config(mut self, config: &Config) -> Result<Self, Error> {
         self.credentials = Some(config.credentials()?);
         self.region = Some(config.region()?);
+        if self.user_agent.is_none() {
+            self.user_agent = config.additional_user_agent.clone();
+        }
         Ok(self)
     }
 

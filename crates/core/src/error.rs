@@ -152,7 +152,10 @@ impl Error {
     /// The circuit breaker is open for `host`.
     pub fn circuit_open(host: &str, remaining: Option<Duration>) -> Self {
         let msg = match remaining {
-            Some(d) => format!("circuit breaker open for {host} ({d:?} until a probe is allowed)"),
+            Some(d) => format!(
+                "circuit breaker open for {host} ({} ms until a probe is allowed)",
+                d.as_millis()
+            ),
             None => format!("circuit breaker open for {host}"),
         };
         Error::new(ErrorKind::CircuitOpen, msg)

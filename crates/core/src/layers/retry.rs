@@ -158,6 +158,7 @@ impl RetryPolicy {
                 classifier: Arc::new(OciClassifier),
                 random: Arc::new(ThreadRandom),
             },
+            jitter_set: false,
         }
     }
 
@@ -214,6 +215,8 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct RetryPolicyBuilder {
     policy: RetryPolicy,
+    /// `jitter` was set explicitly; otherwise it follows `base_delay`.
+    jitter_set: bool,
 }
 
 impl RetryPolicyBuilder {
@@ -222,7 +225,8 @@ impl RetryPolicyBuilder {
         self.policy.max_attempts = n.max(1);
         self
     }
-    /// The first sleep before jitter (1 s by default).
+    /// The first sleep before jitter (1 s by default). Unless [`jitter`](Self::jitter) is set,
+    /// the additive jitter follows it (up to one base delay), so short test delays stay short.
     pub fn base_delay(mut self, d: Duration) -> Self {
         self.policy.base_delay = d;
         self
@@ -232,9 +236,10 @@ impl RetryPolicyBuilder {
         self.policy.max_delay = d;
         self
     }
-    /// The jitter kind (additive 1 s by default).
+    /// The jitter kind (by default additive, up to one base delay: 1 s).
     pub fn jitter(mut self, jitter: Jitter) -> Self {
         self.policy.jitter = jitter;
+        self.jitter_set = true;
         self
     }
     /// No attempt starts after this much time since the call began (600 s by default; `None`
@@ -254,7 +259,10 @@ impl RetryPolicyBuilder {
         self
     }
     /// The policy.
-    pub fn build(self) -> RetryPolicy {
+    pub fn build(mut self) -> RetryPolicy {
+        if !self.jitter_set {
+            self.policy.jitter = Jitter::Additive(self.policy.base_delay);
+        }
         self.policy
     }
 }
@@ -759,6 +767,21 @@ mod tests {
         let p = RetryPolicy::builder().random(FixedRandom(0.25)).build();
         let sleeps: Vec<f64> = (1..8).map(|n| p.delay_for(n).as_secs_f64()).collect();
         assert_eq!(sleeps, vec![1.25, 2.25, 4.25, 8.25, 16.25, 30.0, 30.0]);
+    }
+
+    #[test]
+    fn default_jitter_follows_the_base_delay() {
+        let p = RetryPolicy::builder()
+            .base_delay(Duration::from_millis(10))
+            .random(FixedRandom(0.999))
+            .build();
+        assert!(
+            p.delay_for(1) < Duration::from_millis(20),
+            "{:?}",
+            p.delay_for(1)
+        );
+        let oci = RetryPolicy::builder().random(FixedRandom(0.5)).build();
+        assert_eq!(oci.delay_for(1), Duration::from_millis(1500));
     }
 
     #[test]

@@ -34,7 +34,7 @@ const MAX_ERROR_BODY: usize = 1 << 20;
 /// # Ok(()) }
 /// ```
 ///
-/// It sits directly above the transport, so every layer above (retry, breaker, trace, yours)
+/// It sits just above the transport (below signing), so every layer above (retry, breaker, trace, yours)
 /// sees typed errors, and 2xx responses are all that `Request::parse` ever gets. 304 is an error
 /// too, as in the official SDKs.
 #[derive(Debug, Clone, Copy, Default)]
