@@ -46,6 +46,11 @@
 //! [`MAX_PART_SIZE`], parallelism from 1 to [`MAX_PARALLELISM`]. Content that would need more than
 //! [`MAX_PARTS`] parts gets a larger part size (rounded up to a MiB) rather than an error.
 //!
+//! **Integrity.** A file is hashed part by part just before the part is sent; if the file
+//! changes in between, the service rejects the part (MD5 mismatch) and the upload is aborted
+//! rather than committed with mixed content. A file or stream that turns out shorter or longer
+//! than its length fails the upload the same way.
+//!
 //! **Progress** is reported after each part is stored, so a retried part is never counted twice.
 //!
 //! # Downloads
@@ -539,7 +544,8 @@ impl Upload {
         self.metadata.insert(key, value.into());
         self
     }
-    /// Called with the bytes stored so far after each part (once for a single put).
+    /// Called with the bytes stored so far after each part (once for a single put). Calls are
+    /// serialized and their totals only grow; keep the callback quick.
     pub fn progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -630,7 +636,8 @@ pub struct UploadOutput {
     pub opc_request_id: Option<String>,
     /// Bytes uploaded.
     pub bytes: u64,
-    /// The part size used (after any increase to stay within [`MAX_PARTS`]).
+    /// The part size used (after any increase to stay within [`MAX_PARTS`]); the content
+    /// length for a single `PutObject`.
     pub part_size: u64,
     /// Parts sent: 1 for a single `PutObject`.
     pub parts: u32,
@@ -786,12 +793,14 @@ impl Job {
                 })
             }
             Err((part, err)) => {
-                guard.disarm();
                 let what = match part {
                     Some(n) => format!("part {n} failed"),
                     None => "the commit failed".to_owned(),
                 };
+                // The guard stays armed until the abort answers: dropping this future while it
+                // waits still aborts (a second abort of the same upload is harmless).
                 let abort = abort_request(&self.client, &t, &upload_id).send().await;
+                guard.disarm();
                 let note = match abort {
                     Ok(_) => format!("{what}; multipart upload {upload_id} aborted"),
                     Err(e) => format!(
@@ -1232,6 +1241,8 @@ pub struct DownloadOutput {
 
 impl<'w> Download<'w> {
     /// Called with the bytes written so far, as they are written (for a writer: per range).
+    /// Calls come from several tasks but are serialized, and their totals only grow; keep the
+    /// callback quick.
     pub fn progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self

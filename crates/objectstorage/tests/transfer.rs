@@ -816,3 +816,57 @@ async fn an_object_changed_mid_download_fails_instead_of_mixing_versions() {
     assert!(!path.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[tokio::test]
+async fn a_failed_commit_aborts_the_upload() {
+    let env = env().await;
+    env.emu
+        .add_fault(Fault::status(400, "InvalidParameter").operation("CommitMultipartUpload"));
+    let err = env
+        .tm(3)
+        .upload(
+            &env.ns,
+            BUCKET,
+            "uncommitted.bin",
+            UploadSource::bytes(content(2 * MIB as usize + 1, 18)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::BAD_REQUEST));
+    assert!(
+        err.note().unwrap_or_default().contains("the commit failed"),
+        "{err}"
+    );
+    assert_eq!(env.ops("AbortMultipartUpload"), vec![Some(204)]);
+    assert_eq!(env.open_uploads().await, 0);
+}
+
+#[tokio::test]
+async fn dropping_an_upload_midway_aborts_it() {
+    let env = env().await;
+    env.emu
+        .add_fault(Fault::latency(Duration::from_millis(400)).operation("UploadPart"));
+    let upload = env
+        .tm(2)
+        .upload(
+            &env.ns,
+            BUCKET,
+            "dropped.bin",
+            UploadSource::bytes(content(4 * MIB as usize, 19)),
+        )
+        .send();
+    // Give up once the multipart upload exists and its parts are in flight.
+    let r = tokio::time::timeout(Duration::from_millis(150), upload).await;
+    assert!(r.is_err(), "the upload should still be running");
+    assert_eq!(env.ops("CreateMultipartUpload"), vec![Some(200)]);
+    // The abort runs on a spawned task: wait for it (bounded).
+    for _ in 0..100 {
+        if !env.ops("AbortMultipartUpload").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(env.ops("AbortMultipartUpload"), vec![Some(204)]);
+    assert_eq!(env.open_uploads().await, 0);
+    assert!(env.ops("CommitMultipartUpload").is_empty());
+}
