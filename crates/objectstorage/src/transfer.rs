@@ -1004,7 +1004,20 @@ impl PartBody {
     async fn into_body(self) -> Result<(Body, String), Error> {
         match self {
             PartBody::Bytes(b) => {
-                let md5 = b64_md5(&b);
+                // Hashing a large part takes a while: keep it off the async workers.
+                let md5 = if b.len() > 64 * 1024 {
+                    let part = b.clone();
+                    tokio::task::spawn_blocking(move || b64_md5(&part))
+                        .await
+                        .map_err(|e| {
+                            Error::with_kind(
+                                ErrorKind::Other,
+                                format!("hashing a part failed: {e}"),
+                            )
+                        })?
+                } else {
+                    b64_md5(&b)
+                };
                 Ok((Body::from_bytes(b), md5))
             }
             PartBody::File { path, offset, len } => {
