@@ -378,6 +378,24 @@ struct Target {
     object: String,
 }
 
+impl Target {
+    /// Rejects an empty name before any I/O.
+    fn check(&self) -> Result<(), Error> {
+        for (name, v) in [
+            ("namespaceName", &self.namespace),
+            ("bucketName", &self.bucket),
+            ("objectName", &self.object),
+        ] {
+            if v.is_empty() {
+                return Err(Error::invalid_request(format!(
+                    "path parameter `{name}` must not be empty"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What to upload: a file, bytes in memory, or a stream or reader of known length.
 ///
 /// ```
@@ -562,6 +580,7 @@ impl Upload {
             metadata,
             progress,
         } = self;
+        target.check()?;
         if let Some(p) = part_size {
             check_part_size(p, "part size")?;
         }
@@ -586,6 +605,11 @@ impl Upload {
             .or(manager.config.part_size)
             .unwrap_or(default_part);
         let part_size = effective_part_size(len, part_size);
+        if part_size > MAX_PART_SIZE {
+            return Err(Error::invalid_request(format!(
+                "{len} bytes do not fit in {MAX_PARTS} parts of at most {MAX_PART_SIZE} bytes"
+            )));
+        }
         let tracker = Tracker::new(len, progress);
         let job = Job {
             client: manager.client.clone(),
@@ -1269,6 +1293,7 @@ impl<'w> Download<'w> {
             sink,
             progress,
         } = self;
+        target.check()?;
         let t = &target;
         let head = manager
             .client

@@ -626,6 +626,20 @@ async fn bad_settings_are_rejected_before_any_request() {
         .await
         .unwrap_err();
     assert!(err.is_invalid_request(), "{err}");
+    let stream =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(content(3 * MIB as usize, 1))]);
+    let err = env
+        .tm(2)
+        .upload(&env.ns, BUCKET, "", UploadSource::stream(stream, 3 * MIB))
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_request(), "{err}");
+    let err = env
+        .tm(2)
+        .download_to_writer(&env.ns, "", "x", Vec::new())
+        .await
+        .unwrap_err();
+    assert!(err.is_invalid_request(), "{err}");
     assert!(env.emu.journal().is_empty());
 }
 
