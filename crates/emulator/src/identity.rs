@@ -8,54 +8,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
-use crate::identity_ops::OPERATIONS;
 use crate::keys::PublicKey;
 use crate::state::*;
-use crate::util::{self, header};
+use crate::util::{self, header, Route};
 use crate::RespBody;
 
-/// A routed Identity request.
-#[derive(Debug, Clone)]
-pub(crate) struct Route {
-    pub op: &'static str,
-    pub params: Vec<String>,
-}
-
-/// Matches a method and path (below `/20160918`) against every Identity operation; the match
-/// with the most literal segments wins.
+/// Routes a method and path (below `/20160918`) by the spec's table of every Identity operation.
 pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut best: Option<(usize, Route)> = None;
-    for (m, template, op) in OPERATIONS {
-        if *m != method {
-            continue;
-        }
-        let tsegs: Vec<&str> = template.trim_matches('/').split('/').collect();
-        if tsegs.len() != segs.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let mut params = Vec::new();
-        let mut ok = true;
-        for (t, s) in tsegs.iter().zip(&segs) {
-            if t.starts_with('{') {
-                if s.is_empty() {
-                    ok = false;
-                    break;
-                }
-                params.push(util::percent_decode(s));
-            } else if t == s {
-                literal += 1;
-            } else {
-                ok = false;
-                break;
-            }
-        }
-        if ok && best.as_ref().map_or(true, |(l, _)| literal > *l) {
-            best = Some((literal, Route { op, params }));
-        }
-    }
-    best.map(|(_, r)| r)
+    util::route(oci_identity::operations::OPERATIONS, method, path)
 }
 
 /// Operations that declare `opc-retry-token` among those implemented.
@@ -189,7 +149,7 @@ fn dispatch(
     headers: &HeaderMap,
     body: &[u8],
 ) -> ApiResult<Out> {
-    let p = |i: usize| route.params.get(i).map(String::as_str).unwrap_or("");
+    let p = |i: usize| route.param(i);
     match route.op {
         "GetTenancy" => get_tenancy(state, p(0)),
         "ListRegions" => Out::list(&regions(), None),
