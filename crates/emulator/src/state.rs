@@ -40,7 +40,6 @@ impl<T: Lifecycle> Rec<T> {
 
 /// Fields shared by named Identity resources, for list filters and sorting.
 pub(crate) trait Named: Lifecycle {
-    fn id(&self) -> &str;
     fn name(&self) -> &str;
     fn compartment_id(&self) -> &str;
     fn lifecycle_state(&self) -> &str;
@@ -52,7 +51,6 @@ macro_rules! named {
             fn lifecycle_state_mut(&mut self) -> &mut String { &mut self.lifecycle_state }
         }
         impl Named for $t {
-            fn id(&self) -> &str { &self.id }
             fn name(&self) -> &str { &self.name }
             fn compartment_id(&self) -> &str { &self.compartment_id }
             fn lifecycle_state(&self) -> &str { &self.lifecycle_state }
