@@ -241,9 +241,5 @@ fn page<T: Serialize + Clone>(
     items: Vec<T>,
 ) -> ApiResult<Response<RespBody>> {
     let (page, next) = util::paginate(state.seed, &items, q, 100)?;
-    let mut resp = util::json(200, &Collection { items: page })?;
-    if let Some(n) = next {
-        util::set_header(&mut resp, "opc-next-page", &n);
-    }
-    Ok(resp)
+    util::json_page(&Collection { items: page }, next)
 }

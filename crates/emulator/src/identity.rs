@@ -524,16 +524,11 @@ struct UpdateCommon {
 
 impl UpdateCommon {
     /// Sets the fields that are present.
-    fn apply(self, description: &mut String, freeform: &mut Tags, defined: &mut DefinedTags) {
-        if let Some(v) = self.description {
-            *description = v;
-        }
-        if let Some(v) = self.freeform_tags {
-            *freeform = v;
-        }
-        if let Some(v) = self.defined_tags {
-            *defined = v;
-        }
+    fn apply(self, item: &mut impl Named) {
+        let (description, freeform, defined) = item.description_and_tags_mut();
+        util::set_some(description, self.description);
+        util::set_some(freeform, self.freeform_tags);
+        util::set_some(defined, self.defined_tags);
     }
 }
 
@@ -593,11 +588,7 @@ fn update_user(
         if d.db_user_name.is_some() {
             u.db_user_name = d.db_user_name;
         }
-        d.common.apply(
-            &mut u.description,
-            &mut u.freeform_tags,
-            &mut u.defined_tags,
-        );
+        d.common.apply(u);
         Ok(())
     })
 }
@@ -645,11 +636,7 @@ fn update_group(
 ) -> ApiResult<Out> {
     let d: UpdateCommon = util::parse_json(body)?;
     update(state, ctx, id, headers, |g: &mut Group| {
-        d.apply(
-            &mut g.description,
-            &mut g.freeform_tags,
-            &mut g.defined_tags,
-        );
+        d.apply(g);
         Ok(())
     })
 }
@@ -800,14 +787,8 @@ fn update_compartment(
         check_new_name::<Compartment>(state, name, |c| c.compartment_id == parent && c.id != id)?;
     }
     update(state, ctx, id, headers, |c: &mut Compartment| {
-        if let Some(v) = d.name {
-            c.name = v;
-        }
-        d.common.apply(
-            &mut c.description,
-            &mut c.freeform_tags,
-            &mut c.defined_tags,
-        );
+        util::set_some(&mut c.name, d.name);
+        d.common.apply(c);
         Ok(())
     })
 }
@@ -896,11 +877,7 @@ fn update_policy(
         if d.version_date.is_some() {
             p.version_date = d.version_date;
         }
-        d.common.apply(
-            &mut p.description,
-            &mut p.freeform_tags,
-            &mut p.defined_tags,
-        );
+        d.common.apply(p);
         Ok(())
     })
 }

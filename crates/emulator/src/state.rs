@@ -38,11 +38,13 @@ impl<T: Lifecycle> Rec<T> {
     }
 }
 
-/// Fields shared by named Identity resources, for list filters and sorting.
+/// Fields shared by named Identity resources, for list filters, sorting and updates.
 pub(crate) trait Named: Lifecycle {
     fn name(&self) -> &str;
     fn compartment_id(&self) -> &str;
     fn lifecycle_state(&self) -> &str;
+    /// The fields every update may change: description, free-form and defined tags.
+    fn description_and_tags_mut(&mut self) -> (&mut String, &mut Tags, &mut DefinedTags);
 }
 
 macro_rules! named {
@@ -54,6 +56,9 @@ macro_rules! named {
             fn name(&self) -> &str { &self.name }
             fn compartment_id(&self) -> &str { &self.compartment_id }
             fn lifecycle_state(&self) -> &str { &self.lifecycle_state }
+            fn description_and_tags_mut(&mut self) -> (&mut String, &mut Tags, &mut DefinedTags) {
+                (&mut self.description, &mut self.freeform_tags, &mut self.defined_tags)
+            }
         }
     )*};
 }

@@ -296,6 +296,25 @@ pub(crate) fn json_etag<T: Serialize>(
     Ok(resp)
 }
 
+/// A 200 JSON response with `opc-next-page` when there is a next page.
+pub(crate) fn json_page<T: Serialize>(
+    value: &T,
+    next_page: Option<String>,
+) -> ApiResult<Response<RespBody>> {
+    let mut resp = json(200, value)?;
+    if let Some(n) = next_page {
+        set_header(&mut resp, "opc-next-page", &n);
+    }
+    Ok(resp)
+}
+
+/// Sets `field` when an update carries a value for it.
+pub(crate) fn set_some<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
 /// A response with no body.
 pub(crate) fn no_content(status: u16) -> ApiResult<Response<RespBody>> {
     finish(response(status), empty())
