@@ -716,10 +716,19 @@ async fn put_object(
     if let Some(p) = previous {
         inner.discard(p.blob.clone());
     }
+    object_stored(&etag, ("opc-content-md5", &md5), now)
+}
+
+/// The answer to a stored object: 200 with its etag, its checksum header and last-modified.
+fn object_stored(
+    etag: &str,
+    checksum: (&'static str, &str),
+    now_ms: u64,
+) -> ApiResult<Response<RespBody>> {
     let mut resp = util::no_content(200)?;
-    util::set_header(&mut resp, "etag", &etag);
-    util::set_header(&mut resp, "opc-content-md5", &md5);
-    util::set_header(&mut resp, "last-modified", &util::http_date(now));
+    util::set_header(&mut resp, "etag", etag);
+    util::set_header(&mut resp, checksum.0, checksum.1);
+    util::set_header(&mut resp, "last-modified", &util::http_date(now_ms));
     Ok(resp)
 }
 
@@ -1122,11 +1131,7 @@ async fn commit_upload(
     if let Some(p) = previous {
         inner.discard(p.blob.clone());
     }
-    let mut resp = util::no_content(200)?;
-    util::set_header(&mut resp, "etag", &etag);
-    util::set_header(&mut resp, "opc-multipart-md5", &multipart_md5);
-    util::set_header(&mut resp, "last-modified", &util::http_date(now));
-    Ok(resp)
+    object_stored(&etag, ("opc-multipart-md5", &multipart_md5), now)
 }
 
 fn abort_upload(
