@@ -286,7 +286,7 @@ fn list_ads(state: &State, q: &HashMap<String, String>) -> ApiResult<Out> {
 /// every resource shares: lookup by id with 404, `if-match` with 412, a fresh etag on change,
 /// the CREATING view while the lifecycle delay runs, list filters, sorting and paging.
 trait Resource: Lifecycle + Serialize + Sized {
-    /// The name used in errors, e.g. `User` (`404 NotAuthorizedOrNotFound: User ...`).
+    /// The name used in errors, e.g. `User` in "User not found or not authorized" (404).
     const KIND: &'static str;
     fn records(state: &State) -> &Vec<Rec<Self>>;
     fn records_mut(state: &mut State) -> &mut Vec<Rec<Self>>;
