@@ -1111,11 +1111,44 @@ fn gen_operations(ctx: &Ctx) -> String {
     for op in &ctx.spec.operations {
         gen_operation(ctx, &mut out, &mut methods, op);
     }
+    gen_operation_table(ctx, &mut out);
     doc(&mut out, &ctx.spec.doc, "The service client.");
     let _ = writeln!(out, "///\n/// Wraps an [`oci_core::Client`] (cheap to clone). Each method starts a request builder.\n#[derive(Debug, Clone)]\npub struct {client} {{\nclient: Client,\n}}\n");
     let _ = writeln!(out, "impl {client} {{\n/// A client for this service that sends through `client`.\npub fn new(client: Client) -> Self {{\nSelf {{ client }}\n}}\n/// A client from a loaded config profile (credentials and region), with the default stack.\npub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {{\nOk(Self::new(Client::builder().config(config)?.build()?))\n}}\n/// The underlying [`oci_core::Client`].\npub fn client(&self) -> &Client {{\n&self.client\n}}\n{methods}}}\n");
     let _ = writeln!(out, "{}", FLUENT.replace("{client}", client));
     out
+}
+
+/// `OPERATIONS`: every operation's method, path template and name, in spec order, so that
+/// routers and emulators read the spec's table instead of keeping a copy of it.
+fn gen_operation_table(ctx: &Ctx, out: &mut String) {
+    let ops = &ctx.spec.operations;
+    let krate = format!("oci_{}", ctx.spec.service);
+    let _ = writeln!(
+        out,
+        "/// Every operation of this service ({n}): HTTP method, path template and name.",
+        n = ops.len()
+    );
+    out.push_str("///\n/// ```\n");
+    if let Some(first) = ops.first() {
+        let _ = writeln!(
+            out,
+            "/// let op = {krate}::operations::OPERATIONS.iter().find(|o| o.name == {name:?});\n/// assert_eq!(op.map(|o| (o.method, o.path)), Some(({method:?}, {path:?})));",
+            name = first.operation_id,
+            method = first.method,
+            path = first.path,
+        );
+    }
+    out.push_str("/// ```\n///\n/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.\n/// The order is the spec's; names are the request types' [`Request::OPERATION`].\n");
+    out.push_str("pub const OPERATIONS: &[oci_core::OperationRoute] = &[\n");
+    for op in ops {
+        let _ = writeln!(
+            out,
+            "oci_core::OperationRoute {{ method: {:?}, path: {:?}, name: {:?} }},",
+            op.method, op.path, op.operation_id
+        );
+    }
+    out.push_str("];\n\n");
 }
 
 const FLUENT: &str = r#"

@@ -41,7 +41,7 @@ pub use datetime::DateTime;
 pub use endpoint::Endpoint;
 pub use error::{Error, ErrorKind, TimeoutScope};
 pub use region::Region;
-pub use request::{OperationInfo, Request, ResponseMeta, ServiceInfo};
+pub use request::{OperationInfo, OperationRoute, Request, ResponseMeta, ServiceInfo};
 
 /// A boxed error, as tower and hyper use.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

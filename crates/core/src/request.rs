@@ -19,6 +19,47 @@ pub struct ServiceInfo {
     pub base_path: &'static str,
 }
 
+/// One operation of a service as its API declares it: HTTP method, path template, name.
+///
+/// ```
+/// use oci_core::OperationRoute;
+///
+/// const GET_USER: OperationRoute = OperationRoute {
+///     method: "GET",
+///     path: "/users/{userId}",
+///     name: "GetUser",
+/// };
+/// assert_eq!(GET_USER.path_segments().collect::<Vec<_>>(), ["users", "{userId}"]);
+/// ```
+///
+/// Each generated service crate lists all of its operations in
+/// `operations::OPERATIONS: &[OperationRoute]`, in the order of its spec, so that tools (routers,
+/// emulators, coverage checks) read one table rather than keep their own copy. The path template
+/// is relative to the service's [`ServiceInfo::base_path`] and names each path parameter in
+/// braces, as in `/users/{userId}/apiKeys/{fingerprint}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OperationRoute {
+    /// HTTP method in upper case, e.g. `GET`.
+    pub method: &'static str,
+    /// Path template below the base path, e.g. `/users/{userId}`.
+    pub path: &'static str,
+    /// Operation name, e.g. `GetUser` (the same as [`Request::OPERATION`]).
+    pub name: &'static str,
+}
+
+impl OperationRoute {
+    /// The path template's segments, without the leading slash: literals and `{param}`s.
+    ///
+    /// ```
+    /// # use oci_core::OperationRoute;
+    /// let op = OperationRoute { method: "GET", path: "/n", name: "GetNamespace" };
+    /// assert_eq!(op.path_segments().collect::<Vec<_>>(), ["n"]);
+    /// ```
+    pub fn path_segments(&self) -> impl Iterator<Item = &'static str> {
+        self.path.trim_matches('/').split('/')
+    }
+}
+
 /// Facts about one operation, put into every `http::Request`'s extensions by the client so that
 /// layers (signing, retry, trace) can read them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
-use crate::util;
+use crate::util::{self, Route};
 use crate::RespBody;
 
 /// How many work requests are seeded.
@@ -30,30 +30,14 @@ const OPERATION_TYPES: [&str; 6] = [
     "REVOKE_DELEGATED_RESOURCE_ACCESS_REQUEST",
 ];
 
-/// A routed DAC request.
-#[derive(Debug, Clone)]
-pub(crate) struct Route {
-    pub op: &'static str,
-    pub id: String,
-}
-
-/// Routes paths below `/20230801`.
+/// Routes a method and path (below `/20230801`) by the spec's table of DAC work-request
+/// operations.
 pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
-    if method != "GET" {
-        return None;
-    }
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let (op, id) = match segs.as_slice() {
-        ["workRequests"] => ("ListWorkRequests", ""),
-        ["workRequests", id] => ("GetWorkRequest", *id),
-        ["workRequests", id, "errors"] => ("ListWorkRequestErrors", *id),
-        ["workRequests", id, "logs"] => ("ListWorkRequestLogs", *id),
-        _ => return None,
-    };
-    Some(Route {
-        op,
-        id: util::percent_decode(id),
-    })
+    util::route(
+        oci_delegateaccesscontrol::operations::OPERATIONS,
+        method,
+        path,
+    )
 }
 
 #[derive(Serialize, Clone)]
@@ -169,7 +153,7 @@ pub(crate) fn handle(
     let desc = util::sort_desc(q, false)?;
     match route.op {
         "GetWorkRequest" => {
-            let (wr, _) = find(&route.id)?;
+            let (wr, _) = find(route.param(0))?;
             util::json(200, &wr)
         }
         "ListWorkRequests" => {
@@ -195,7 +179,7 @@ pub(crate) fn handle(
             page(state, q, items)
         }
         "ListWorkRequestLogs" => {
-            let (wr, t) = find(&route.id)?;
+            let (wr, t) = find(route.param(0))?;
             let mut items = vec![LogEntry {
                 message: format!("Work request {} accepted", wr.operation_type),
                 timestamp: util::rfc3339(t.accepted),
@@ -219,7 +203,7 @@ pub(crate) fn handle(
             page(state, q, items)
         }
         "ListWorkRequestErrors" => {
-            let (wr, t) = find(&route.id)?;
+            let (wr, t) = find(route.param(0))?;
             let mut items = Vec::new();
             if wr.status == "FAILED" {
                 items.push(ErrorEntry {
@@ -257,9 +241,5 @@ fn page<T: Serialize + Clone>(
     items: Vec<T>,
 ) -> ApiResult<Response<RespBody>> {
     let (page, next) = util::paginate(state.seed, &items, q, 100)?;
-    let mut resp = util::json(200, &Collection { items: page })?;
-    if let Some(n) = next {
-        util::set_header(&mut resp, "opc-next-page", &n);
-    }
-    Ok(resp)
+    util::json_page(&Collection { items: page }, next)
 }

@@ -8,54 +8,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
-use crate::identity_ops::OPERATIONS;
 use crate::keys::PublicKey;
 use crate::state::*;
-use crate::util::{self, header};
+use crate::util::{self, header, Route};
 use crate::RespBody;
 
-/// A routed Identity request.
-#[derive(Debug, Clone)]
-pub(crate) struct Route {
-    pub op: &'static str,
-    pub params: Vec<String>,
-}
-
-/// Matches a method and path (below `/20160918`) against every Identity operation; the match
-/// with the most literal segments wins.
+/// Routes a method and path (below `/20160918`) by the spec's table of every Identity operation.
 pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut best: Option<(usize, Route)> = None;
-    for (m, template, op) in OPERATIONS {
-        if *m != method {
-            continue;
-        }
-        let tsegs: Vec<&str> = template.trim_matches('/').split('/').collect();
-        if tsegs.len() != segs.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let mut params = Vec::new();
-        let mut ok = true;
-        for (t, s) in tsegs.iter().zip(&segs) {
-            if t.starts_with('{') {
-                if s.is_empty() {
-                    ok = false;
-                    break;
-                }
-                params.push(util::percent_decode(s));
-            } else if t == s {
-                literal += 1;
-            } else {
-                ok = false;
-                break;
-            }
-        }
-        if ok && best.as_ref().map_or(true, |(l, _)| literal > *l) {
-            best = Some((literal, Route { op, params }));
-        }
-    }
-    best.map(|(_, r)| r)
+    util::route(oci_identity::operations::OPERATIONS, method, path)
 }
 
 /// Operations that declare `opc-retry-token` among those implemented.
@@ -189,7 +149,7 @@ fn dispatch(
     headers: &HeaderMap,
     body: &[u8],
 ) -> ApiResult<Out> {
-    let p = |i: usize| route.params.get(i).map(String::as_str).unwrap_or("");
+    let p = |i: usize| route.param(i);
     match route.op {
         "GetTenancy" => get_tenancy(state, p(0)),
         "ListRegions" => Out::list(&regions(), None),
@@ -197,21 +157,21 @@ fn dispatch(
         "ListAvailabilityDomains" => list_ads(state, q),
 
         "CreateUser" => create_user(state, ctx, body),
-        "GetUser" => get(&state.users, p(0), "User", ctx),
-        "ListUsers" => list_named(state, &state.users, ctx, q, |_| true),
+        "GetUser" => get::<User>(state, ctx, p(0)),
+        "ListUsers" => list_named::<User>(state, ctx, q),
         "UpdateUser" => update_user(state, ctx, p(0), headers, body),
         "DeleteUser" => delete_user(state, p(0), headers),
 
         "CreateGroup" => create_group(state, ctx, body),
-        "GetGroup" => get(&state.groups, p(0), "Group", ctx),
-        "ListGroups" => list_named(state, &state.groups, ctx, q, |_| true),
+        "GetGroup" => get::<Group>(state, ctx, p(0)),
+        "ListGroups" => list_named::<Group>(state, ctx, q),
         "UpdateGroup" => update_group(state, ctx, p(0), headers, body),
         "DeleteGroup" => delete_group(state, p(0), headers),
 
         "AddUserToGroup" => add_user_to_group(state, ctx, body),
-        "GetUserGroupMembership" => get_membership(state, ctx, p(0)),
+        "GetUserGroupMembership" => get::<Membership>(state, ctx, p(0)),
         "ListUserGroupMemberships" => list_memberships(state, ctx, q),
-        "RemoveUserFromGroup" => remove_membership(state, p(0), headers),
+        "RemoveUserFromGroup" => delete::<Membership>(state, p(0), headers, |_| Ok(())),
 
         "CreateCompartment" => create_compartment(state, ctx, body),
         "GetCompartment" => get_compartment(state, ctx, p(0)),
@@ -220,10 +180,10 @@ fn dispatch(
         "DeleteCompartment" => delete_compartment(state, p(0), headers),
 
         "CreatePolicy" => create_policy(state, ctx, body),
-        "GetPolicy" => get(&state.policies, p(0), "Policy", ctx),
-        "ListPolicies" => list_named(state, &state.policies, ctx, q, |_| true),
+        "GetPolicy" => get::<Policy>(state, ctx, p(0)),
+        "ListPolicies" => list_named::<Policy>(state, ctx, q),
         "UpdatePolicy" => update_policy(state, ctx, p(0), headers, body),
-        "DeletePolicy" => delete_policy(state, p(0), headers),
+        "DeletePolicy" => delete::<Policy>(state, p(0), headers, |_| Ok(())),
 
         "UploadApiKey" => upload_api_key(state, ctx, p(0), body),
         "ListApiKeys" => list_api_keys(state, ctx, p(0)),
@@ -320,28 +280,136 @@ fn list_ads(state: &State, q: &HashMap<String, String>) -> ApiResult<Out> {
 
 // ---- generic helpers ----
 
-fn get<T: Named + Serialize>(recs: &[Rec<T>], id: &str, what: &str, ctx: &Ctx) -> ApiResult<Out> {
-    let rec = recs
-        .iter()
-        .find(|r| r.item.id() == id)
-        .ok_or_else(|| ApiError::not_found(what))?;
-    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+/// An Identity resource kept in the state: what it is called and where its records live.
+///
+/// The generic handlers below (`get`, `insert`, `update`, `delete`, `list_named`) do the parts
+/// every resource shares: lookup by id with 404, `if-match` with 412, a fresh etag on change,
+/// the CREATING view while the lifecycle delay runs, list filters, sorting and paging.
+trait Resource: Lifecycle + Serialize + Sized {
+    /// The name used in errors, e.g. `User` in "User not found or not authorized" (404).
+    const KIND: &'static str;
+    fn records(state: &State) -> &Vec<Rec<Self>>;
+    fn records_mut(state: &mut State) -> &mut Vec<Rec<Self>>;
+    /// The id the operations address the record by.
+    fn id(&self) -> &str;
 }
 
-/// List with `compartmentId` (required), `name`, `lifecycleState`, `sortBy`, `sortOrder`, paging.
-fn list_named<T: Named + Serialize>(
-    state: &State,
-    recs: &[Rec<T>],
+macro_rules! resource {
+    ($($t:ty: $kind:literal in $field:ident by $id:ident;)*) => {$(
+        impl Resource for $t {
+            const KIND: &'static str = $kind;
+            fn records(state: &State) -> &Vec<Rec<Self>> { &state.$field }
+            fn records_mut(state: &mut State) -> &mut Vec<Rec<Self>> { &mut state.$field }
+            fn id(&self) -> &str { &self.$id }
+        }
+    )*};
+}
+resource! {
+    User: "User" in users by id;
+    Group: "Group" in groups by id;
+    Membership: "UserGroupMembership" in memberships by id;
+    Compartment: "Compartment" in compartments by id;
+    Policy: "Policy" in policies by id;
+    // An API key is addressed by its keyId, `tenancy/user/fingerprint`.
+    ApiKey: "ApiKey" in api_keys by key_id;
+}
+
+impl Out {
+    /// A record as seen now (CREATING during the lifecycle delay), with its etag.
+    fn record<T: Lifecycle + Serialize>(rec: &Rec<T>, ctx: &Ctx) -> ApiResult<Out> {
+        Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+    }
+}
+
+/// The record with `id`, or 404.
+fn find<'a, T: Resource>(state: &'a State, id: &str) -> ApiResult<&'a Rec<T>> {
+    T::records(state)
+        .iter()
+        .find(|r| r.item.id() == id)
+        .ok_or_else(|| ApiError::not_found(T::KIND))
+}
+
+/// 404 unless a record with `id` exists.
+fn must_exist<T: Resource>(state: &State, id: &str) -> ApiResult<()> {
+    find::<T>(state, id).map(|_| ())
+}
+
+fn get<T: Resource>(state: &State, ctx: &Ctx, id: &str) -> ApiResult<Out> {
+    Out::record(find::<T>(state, id)?, ctx)
+}
+
+/// Stores a new record (fresh etag, created now) and answers with it.
+fn insert<T: Resource>(state: &mut State, ctx: &Ctx, item: T) -> ApiResult<Out> {
+    let rec = Rec {
+        etag: state.next_etag(),
+        created_ms: ctx.now_ms,
+        item,
+    };
+    let out = Out::record(&rec, ctx);
+    T::records_mut(state).push(rec);
+    out
+}
+
+/// Finds the record (404), checks `if-match` (412), lets `change` edit it (its error aborts),
+/// gives it a fresh etag and answers with it.
+fn update<T: Resource>(
+    state: &mut State,
     ctx: &Ctx,
-    q: &HashMap<String, String>,
-    extra: impl Fn(&T) -> bool,
+    id: &str,
+    headers: &HeaderMap,
+    change: impl FnOnce(&mut T) -> ApiResult<()>,
 ) -> ApiResult<Out> {
+    let etag = state.next_etag();
+    let rec = T::records_mut(state)
+        .iter_mut()
+        .find(|r| r.item.id() == id)
+        .ok_or_else(|| ApiError::not_found(T::KIND))?;
+    util::check_if_match(headers, &rec.etag)?;
+    change(&mut rec.item)?;
+    rec.etag = etag;
+    Out::record(rec, ctx)
+}
+
+/// Finds the record (404), checks `if-match` (412), asks `still_used` whether something still
+/// depends on it (its error, a 409, aborts), then deletes it.
+fn delete<T: Resource>(
+    state: &mut State,
+    id: &str,
+    headers: &HeaderMap,
+    still_used: impl FnOnce(&State) -> ApiResult<()>,
+) -> ApiResult<Out> {
+    util::check_if_match(headers, &find::<T>(state, id)?.etag)?;
+    still_used(state)?;
+    T::records_mut(state).retain(|r| r.item.id() != id);
+    Out::deleted()
+}
+
+/// A 409 `IncorrectState` when `busy`.
+fn not_while(busy: bool, message: &str) -> ApiResult<()> {
+    if busy {
+        return Err(ApiError::new(409, "IncorrectState", message));
+    }
+    Ok(())
+}
+
+/// The list's `compartmentId` (required), which must exist (404).
+fn listed_compartment<'q>(state: &State, q: &'q HashMap<String, String>) -> ApiResult<&'q str> {
     let compartment = util::required(q, "compartmentId")?;
     if !state.compartment_exists(compartment) {
         return Err(ApiError::not_found("Compartment"));
     }
-    list_filtered(recs, ctx, q, |t| {
-        t.compartment_id() == compartment && extra(t)
+    Ok(compartment)
+}
+
+/// List with `compartmentId` (required), `name`, `lifecycleState`, `sortBy`, `sortOrder`, paging.
+fn list_named<T: Resource + Named>(
+    state: &State,
+    ctx: &Ctx,
+    q: &HashMap<String, String>,
+) -> ApiResult<Out> {
+    let compartment = listed_compartment(state, q)?;
+    list_filtered(T::records(state), ctx, q, |t| {
+        t.compartment_id() == compartment
     })
 }
 
@@ -396,17 +464,27 @@ fn sort<T: Named>(items: &mut [(u64, T)], q: &HashMap<String, String>) -> ApiRes
     Ok(())
 }
 
-fn find<'a, T: Named>(recs: &'a mut [Rec<T>], id: &str, what: &str) -> ApiResult<&'a mut Rec<T>> {
-    recs.iter_mut()
-        .find(|r| r.item.id() == id)
-        .ok_or_else(|| ApiError::not_found(what))
-}
-
-fn check_name(name: &str, what: &str) -> ApiResult<()> {
+/// A valid name (1 to 100 characters, else 400) that no record `in_scope` already has (409).
+fn check_new_name<T: Resource + Named>(
+    state: &State,
+    name: &str,
+    in_scope: impl Fn(&T) -> bool,
+) -> ApiResult<()> {
     if name.trim().is_empty() || name.len() > 100 {
         return Err(ApiError::invalid(format!(
-            "{what} name must be 1 to 100 characters"
+            "{} name must be 1 to 100 characters",
+            T::KIND
         )));
+    }
+    if T::records(state)
+        .iter()
+        .any(|r| r.item.name() == name && in_scope(&r.item))
+    {
+        return Err(ApiError::new(
+            409,
+            "EntityAlreadyExists",
+            format!("{} `{name}` already exists", T::KIND),
+        ));
     }
     Ok(())
 }
@@ -421,12 +499,37 @@ fn in_tenancy(state: &State, compartment: &str, what: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn already_exists(what: &str, name: &str) -> ApiError {
-    ApiError::new(
-        409,
-        "EntityAlreadyExists",
-        format!("{what} `{name}` already exists"),
-    )
+/// The fields every create of a user, group, compartment or policy takes (the whole body of
+/// `CreateGroup` and `CreateCompartment`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateDetails {
+    compartment_id: String,
+    name: String,
+    description: String,
+    #[serde(default)]
+    freeform_tags: Tags,
+    #[serde(default)]
+    defined_tags: DefinedTags,
+}
+
+/// The fields every update of a user, group, compartment or policy may change.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateCommon {
+    description: Option<String>,
+    freeform_tags: Option<Tags>,
+    defined_tags: Option<DefinedTags>,
+}
+
+impl UpdateCommon {
+    /// Sets the fields that are present.
+    fn apply(self, item: &mut impl Named) {
+        let (description, freeform, defined) = item.description_and_tags_mut();
+        util::set_some(description, self.description);
+        util::set_some(freeform, self.freeform_tags);
+        util::set_some(defined, self.defined_tags);
+    }
 }
 
 // ---- users ----
@@ -434,29 +537,21 @@ fn already_exists(what: &str, name: &str) -> ApiError {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CreateUserDetails {
-    compartment_id: String,
-    name: String,
-    description: String,
     email: Option<String>,
-    #[serde(default)]
-    freeform_tags: Tags,
-    #[serde(default)]
-    defined_tags: DefinedTags,
+    #[serde(flatten)]
+    common: CreateDetails,
 }
 
 fn create_user(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
-    let d: CreateUserDetails = util::parse_json(body)?;
+    let CreateUserDetails { email, common: d } = util::parse_json(body)?;
     in_tenancy(state, &d.compartment_id, "User")?;
-    check_name(&d.name, "User")?;
-    if state.users.iter().any(|u| u.item.name == d.name) {
-        return Err(already_exists("User", &d.name));
-    }
+    check_new_name::<User>(state, &d.name, |_| true)?;
     let user = User {
         id: state.next_ocid("user"),
         compartment_id: d.compartment_id,
         name: d.name,
         description: d.description,
-        email: d.email,
+        email,
         email_verified: false,
         db_user_name: None,
         time_created: util::rfc3339(ctx.now_ms),
@@ -466,24 +561,16 @@ fn create_user(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
         freeform_tags: d.freeform_tags,
         defined_tags: d.defined_tags,
     };
-    let rec = Rec {
-        etag: state.next_etag(),
-        created_ms: ctx.now_ms,
-        item: user,
-    };
-    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
-    state.users.push(rec);
-    out
+    insert(state, ctx, user)
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct UpdateUserDetails {
-    description: Option<String>,
     email: Option<String>,
     db_user_name: Option<String>,
-    freeform_tags: Option<Tags>,
-    defined_tags: Option<DefinedTags>,
+    #[serde(flatten)]
+    common: UpdateCommon,
 }
 
 fn update_user(
@@ -494,72 +581,39 @@ fn update_user(
     body: &[u8],
 ) -> ApiResult<Out> {
     let d: UpdateUserDetails = util::parse_json(body)?;
-    let etag = state.next_etag();
-    let rec = find(&mut state.users, id, "User")?;
-    util::check_if_match(headers, &rec.etag)?;
-    let u = &mut rec.item;
-    if let Some(v) = d.description {
-        u.description = v;
-    }
-    if d.email.is_some() {
-        u.email = d.email;
-    }
-    if d.db_user_name.is_some() {
-        u.db_user_name = d.db_user_name;
-    }
-    if let Some(v) = d.freeform_tags {
-        u.freeform_tags = v;
-    }
-    if let Some(v) = d.defined_tags {
-        u.defined_tags = v;
-    }
-    rec.etag = etag;
-    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+    update(state, ctx, id, headers, |u: &mut User| {
+        if d.email.is_some() {
+            u.email = d.email;
+        }
+        if d.db_user_name.is_some() {
+            u.db_user_name = d.db_user_name;
+        }
+        d.common.apply(u);
+        Ok(())
+    })
 }
 
 fn delete_user(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
-    let rec = find(&mut state.users, id, "User")?;
-    util::check_if_match(headers, &rec.etag)?;
-    if id == state.seeded_user_id {
-        return Err(ApiError::new(
-            409,
-            "IncorrectState",
+    let out = delete::<User>(state, id, headers, |state| {
+        not_while(
+            id == state.seeded_user_id,
             "the emulator's seeded administrator cannot be deleted",
-        ));
-    }
-    if state.memberships.iter().any(|m| m.item.user_id == id) {
-        return Err(ApiError::new(
-            409,
-            "IncorrectState",
+        )?;
+        not_while(
+            state.memberships.iter().any(|m| m.item.user_id == id),
             "the user is still a member of a group: remove the memberships first",
-        ));
-    }
-    state.users.retain(|u| u.item.id != id);
+        )
+    })?;
     state.api_keys.retain(|k| k.item.user_id != id);
-    Out::deleted()
+    Ok(out)
 }
 
 // ---- groups ----
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateGroupDetails {
-    compartment_id: String,
-    name: String,
-    description: String,
-    #[serde(default)]
-    freeform_tags: Tags,
-    #[serde(default)]
-    defined_tags: DefinedTags,
-}
-
 fn create_group(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
-    let d: CreateGroupDetails = util::parse_json(body)?;
+    let d: CreateDetails = util::parse_json(body)?;
     in_tenancy(state, &d.compartment_id, "Group")?;
-    check_name(&d.name, "Group")?;
-    if state.groups.iter().any(|g| g.item.name == d.name) {
-        return Err(already_exists("Group", &d.name));
-    }
+    check_new_name::<Group>(state, &d.name, |_| true)?;
     let group = Group {
         id: state.next_ocid("group"),
         compartment_id: d.compartment_id,
@@ -570,23 +624,7 @@ fn create_group(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
         freeform_tags: d.freeform_tags,
         defined_tags: d.defined_tags,
     };
-    let rec = Rec {
-        etag: state.next_etag(),
-        created_ms: ctx.now_ms,
-        item: group,
-    };
-    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
-    state.groups.push(rec);
-    out
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UpdateDescriptionTags {
-    description: Option<String>,
-    name: Option<String>,
-    freeform_tags: Option<Tags>,
-    defined_tags: Option<DefinedTags>,
+    insert(state, ctx, group)
 }
 
 fn update_group(
@@ -596,35 +634,20 @@ fn update_group(
     headers: &HeaderMap,
     body: &[u8],
 ) -> ApiResult<Out> {
-    let d: UpdateDescriptionTags = util::parse_json(body)?;
-    let etag = state.next_etag();
-    let rec = find(&mut state.groups, id, "Group")?;
-    util::check_if_match(headers, &rec.etag)?;
-    if let Some(v) = d.description {
-        rec.item.description = v;
-    }
-    if let Some(v) = d.freeform_tags {
-        rec.item.freeform_tags = v;
-    }
-    if let Some(v) = d.defined_tags {
-        rec.item.defined_tags = v;
-    }
-    rec.etag = etag;
-    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+    let d: UpdateCommon = util::parse_json(body)?;
+    update(state, ctx, id, headers, |g: &mut Group| {
+        d.apply(g);
+        Ok(())
+    })
 }
 
 fn delete_group(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
-    let rec = find(&mut state.groups, id, "Group")?;
-    util::check_if_match(headers, &rec.etag)?;
-    if state.memberships.iter().any(|m| m.item.group_id == id) {
-        return Err(ApiError::new(
-            409,
-            "IncorrectState",
+    delete::<Group>(state, id, headers, |state| {
+        not_while(
+            state.memberships.iter().any(|m| m.item.group_id == id),
             "the group still has members: remove them first",
-        ));
-    }
-    state.groups.retain(|g| g.item.id != id);
-    Out::deleted()
+        )
+    })
 }
 
 // ---- memberships ----
@@ -638,12 +661,8 @@ struct AddUserToGroupDetails {
 
 fn add_user_to_group(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
     let d: AddUserToGroupDetails = util::parse_json(body)?;
-    if !state.users.iter().any(|u| u.item.id == d.user_id) {
-        return Err(ApiError::not_found("User"));
-    }
-    if !state.groups.iter().any(|g| g.item.id == d.group_id) {
-        return Err(ApiError::not_found("Group"));
-    }
+    must_exist::<User>(state, &d.user_id)?;
+    must_exist::<Group>(state, &d.group_id)?;
     if state
         .memberships
         .iter()
@@ -663,30 +682,11 @@ fn add_user_to_group(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out
         time_created: util::rfc3339(ctx.now_ms),
         lifecycle_state: "ACTIVE".to_owned(),
     };
-    let rec = Rec {
-        etag: state.next_etag(),
-        created_ms: ctx.now_ms,
-        item: m,
-    };
-    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
-    state.memberships.push(rec);
-    out
-}
-
-fn get_membership(state: &State, ctx: &Ctx, id: &str) -> ApiResult<Out> {
-    let rec = state
-        .memberships
-        .iter()
-        .find(|m| m.item.id == id)
-        .ok_or_else(|| ApiError::not_found("UserGroupMembership"))?;
-    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+    insert(state, ctx, m)
 }
 
 fn list_memberships(state: &State, ctx: &Ctx, q: &HashMap<String, String>) -> ApiResult<Out> {
-    let compartment = util::required(q, "compartmentId")?;
-    if !state.compartment_exists(compartment) {
-        return Err(ApiError::not_found("Compartment"));
-    }
+    let compartment = listed_compartment(state, q)?;
     let items: Vec<Membership> = state
         .memberships
         .iter()
@@ -697,17 +697,6 @@ fn list_memberships(state: &State, ctx: &Ctx, q: &HashMap<String, String>) -> Ap
         .collect();
     let (page, next) = util::paginate(ctx.seed, &items, q, 100)?;
     Out::list(&page, next)
-}
-
-fn remove_membership(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
-    let rec = state
-        .memberships
-        .iter()
-        .find(|m| m.item.id == id)
-        .ok_or_else(|| ApiError::not_found("UserGroupMembership"))?;
-    util::check_if_match(headers, &rec.etag)?;
-    state.memberships.retain(|m| m.item.id != id);
-    Out::deleted()
 }
 
 // ---- compartments ----
@@ -727,18 +716,11 @@ fn root_compartment(state: &State) -> Compartment {
 }
 
 fn create_compartment(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
-    let d: CreateGroupDetails = util::parse_json(body)?;
+    let d: CreateDetails = util::parse_json(body)?;
     if !state.compartment_exists(&d.compartment_id) {
         return Err(ApiError::not_found("Parent compartment"));
     }
-    check_name(&d.name, "Compartment")?;
-    if state
-        .compartments
-        .iter()
-        .any(|c| c.item.compartment_id == d.compartment_id && c.item.name == d.name)
-    {
-        return Err(already_exists("Compartment", &d.name));
-    }
+    check_new_name::<Compartment>(state, &d.name, |c| c.compartment_id == d.compartment_id)?;
     let c = Compartment {
         id: state.next_ocid("compartment"),
         compartment_id: d.compartment_id,
@@ -750,31 +732,21 @@ fn create_compartment(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Ou
         freeform_tags: d.freeform_tags,
         defined_tags: d.defined_tags,
     };
-    let rec = Rec {
-        etag: state.next_etag(),
-        created_ms: ctx.now_ms,
-        item: c,
-    };
-    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
-    state.compartments.push(rec);
-    out
+    insert(state, ctx, c)
 }
 
 fn get_compartment(state: &State, ctx: &Ctx, id: &str) -> ApiResult<Out> {
     if id == state.tenancy.id {
         return Out::json(&root_compartment(state), None);
     }
-    get(&state.compartments, id, "Compartment", ctx)
+    get::<Compartment>(state, ctx, id)
 }
 
 fn list_compartments(state: &State, ctx: &Ctx, q: &HashMap<String, String>) -> ApiResult<Out> {
     if q.get("compartmentIdInSubtree").map(String::as_str) != Some("true") {
-        return list_named(state, &state.compartments, ctx, q, |_| true);
+        return list_named::<Compartment>(state, ctx, q);
     }
-    let root = util::required(q, "compartmentId")?;
-    if !state.compartment_exists(root) {
-        return Err(ApiError::not_found("Compartment"));
-    }
+    let root = listed_compartment(state, q)?;
     // Every descendant of `root`.
     let mut scope: Vec<String> = vec![root.to_owned()];
     let mut i = 0;
@@ -794,6 +766,14 @@ fn list_compartments(state: &State, ctx: &Ctx, q: &HashMap<String, String>) -> A
     })
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateCompartmentDetails {
+    name: Option<String>,
+    #[serde(flatten)]
+    common: UpdateCommon,
+}
+
 fn update_compartment(
     state: &mut State,
     ctx: &Ctx,
@@ -801,62 +781,30 @@ fn update_compartment(
     headers: &HeaderMap,
     body: &[u8],
 ) -> ApiResult<Out> {
-    let d: UpdateDescriptionTags = util::parse_json(body)?;
-    let etag = state.next_etag();
-    let siblings_taken = |state: &State, parent: &str, name: &str| {
-        state
-            .compartments
-            .iter()
-            .any(|c| c.item.compartment_id == parent && c.item.name == name && c.item.id != id)
-    };
-    let parent = state
-        .compartments
-        .iter()
-        .find(|c| c.item.id == id)
-        .map(|c| c.item.compartment_id.clone())
-        .ok_or_else(|| ApiError::not_found("Compartment"))?;
+    let d: UpdateCompartmentDetails = util::parse_json(body)?;
+    let parent = find::<Compartment>(state, id)?.item.compartment_id.clone();
     if let Some(name) = &d.name {
-        check_name(name, "Compartment")?;
-        if siblings_taken(state, &parent, name) {
-            return Err(already_exists("Compartment", name));
-        }
+        check_new_name::<Compartment>(state, name, |c| c.compartment_id == parent && c.id != id)?;
     }
-    let rec = find(&mut state.compartments, id, "Compartment")?;
-    util::check_if_match(headers, &rec.etag)?;
-    if let Some(v) = d.name {
-        rec.item.name = v;
-    }
-    if let Some(v) = d.description {
-        rec.item.description = v;
-    }
-    if let Some(v) = d.freeform_tags {
-        rec.item.freeform_tags = v;
-    }
-    if let Some(v) = d.defined_tags {
-        rec.item.defined_tags = v;
-    }
-    rec.etag = etag;
-    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
+    update(state, ctx, id, headers, |c: &mut Compartment| {
+        util::set_some(&mut c.name, d.name);
+        d.common.apply(c);
+        Ok(())
+    })
 }
 
 fn delete_compartment(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
-    let rec = find(&mut state.compartments, id, "Compartment")?;
-    util::check_if_match(headers, &rec.etag)?;
-    let busy = state
-        .compartments
-        .iter()
-        .any(|c| c.item.compartment_id == id)
-        || state.policies.iter().any(|p| p.item.compartment_id == id)
-        || state.buckets.iter().any(|b| b.compartment_id == id);
-    if busy {
-        return Err(ApiError::new(
-            409,
-            "IncorrectState",
+    delete::<Compartment>(state, id, headers, |state| {
+        not_while(
+            state
+                .compartments
+                .iter()
+                .any(|c| c.item.compartment_id == id)
+                || state.policies.iter().any(|p| p.item.compartment_id == id)
+                || state.buckets.iter().any(|b| b.compartment_id == id),
             "the compartment is not empty: delete its compartments, policies and buckets first",
-        ));
-    }
-    state.compartments.retain(|c| c.item.id != id);
-    Out::deleted()
+        )
+    })
 }
 
 // ---- policies ----
@@ -864,63 +812,53 @@ fn delete_compartment(state: &mut State, id: &str, headers: &HeaderMap) -> ApiRe
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CreatePolicyDetails {
-    compartment_id: String,
-    name: String,
     statements: Vec<String>,
-    description: String,
     version_date: Option<String>,
-    #[serde(default)]
-    freeform_tags: Tags,
-    #[serde(default)]
-    defined_tags: DefinedTags,
+    #[serde(flatten)]
+    common: CreateDetails,
+}
+
+/// A policy needs at least one statement.
+fn check_statements(statements: &[String]) -> ApiResult<()> {
+    if statements.is_empty() {
+        return Err(ApiError::invalid("a policy needs at least one statement"));
+    }
+    Ok(())
 }
 
 fn create_policy(state: &mut State, ctx: &Ctx, body: &[u8]) -> ApiResult<Out> {
-    let d: CreatePolicyDetails = util::parse_json(body)?;
+    let CreatePolicyDetails {
+        statements,
+        version_date,
+        common: d,
+    } = util::parse_json(body)?;
     if !state.compartment_exists(&d.compartment_id) {
         return Err(ApiError::not_found("Compartment"));
     }
-    check_name(&d.name, "Policy")?;
-    if d.statements.is_empty() {
-        return Err(ApiError::invalid("a policy needs at least one statement"));
-    }
-    if state
-        .policies
-        .iter()
-        .any(|p| p.item.compartment_id == d.compartment_id && p.item.name == d.name)
-    {
-        return Err(already_exists("Policy", &d.name));
-    }
+    check_statements(&statements)?;
+    check_new_name::<Policy>(state, &d.name, |p| p.compartment_id == d.compartment_id)?;
     let p = Policy {
         id: state.next_ocid("policy"),
         compartment_id: d.compartment_id,
         name: d.name,
-        statements: d.statements,
+        statements,
         description: d.description,
         time_created: util::rfc3339(ctx.now_ms),
         lifecycle_state: "ACTIVE".to_owned(),
-        version_date: d.version_date,
+        version_date,
         freeform_tags: d.freeform_tags,
         defined_tags: d.defined_tags,
     };
-    let rec = Rec {
-        etag: state.next_etag(),
-        created_ms: ctx.now_ms,
-        item: p,
-    };
-    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
-    state.policies.push(rec);
-    out
+    insert(state, ctx, p)
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct UpdatePolicyDetails {
-    description: Option<String>,
     statements: Option<Vec<String>>,
     version_date: Option<String>,
-    freeform_tags: Option<Tags>,
-    defined_tags: Option<DefinedTags>,
+    #[serde(flatten)]
+    common: UpdateCommon,
 }
 
 fn update_policy(
@@ -931,36 +869,17 @@ fn update_policy(
     body: &[u8],
 ) -> ApiResult<Out> {
     let d: UpdatePolicyDetails = util::parse_json(body)?;
-    let etag = state.next_etag();
-    let rec = find(&mut state.policies, id, "Policy")?;
-    util::check_if_match(headers, &rec.etag)?;
-    if let Some(v) = d.description {
-        rec.item.description = v;
-    }
-    if let Some(v) = d.statements {
-        if v.is_empty() {
-            return Err(ApiError::invalid("a policy needs at least one statement"));
+    update(state, ctx, id, headers, |p: &mut Policy| {
+        if let Some(v) = d.statements {
+            check_statements(&v)?;
+            p.statements = v;
         }
-        rec.item.statements = v;
-    }
-    if d.version_date.is_some() {
-        rec.item.version_date = d.version_date;
-    }
-    if let Some(v) = d.freeform_tags {
-        rec.item.freeform_tags = v;
-    }
-    if let Some(v) = d.defined_tags {
-        rec.item.defined_tags = v;
-    }
-    rec.etag = etag;
-    Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag))
-}
-
-fn delete_policy(state: &mut State, id: &str, headers: &HeaderMap) -> ApiResult<Out> {
-    let rec = find(&mut state.policies, id, "Policy")?;
-    util::check_if_match(headers, &rec.etag)?;
-    state.policies.retain(|p| p.item.id != id);
-    Out::deleted()
+        if d.version_date.is_some() {
+            p.version_date = d.version_date;
+        }
+        d.common.apply(p);
+        Ok(())
+    })
 }
 
 // ---- API keys ----
@@ -975,9 +894,7 @@ const MAX_API_KEYS: usize = 3;
 
 fn upload_api_key(state: &mut State, ctx: &Ctx, user_id: &str, body: &[u8]) -> ApiResult<Out> {
     let d: CreateApiKeyDetails = util::parse_json(body)?;
-    if !state.users.iter().any(|u| u.item.id == user_id) {
-        return Err(ApiError::not_found("User"));
-    }
+    must_exist::<User>(state, user_id)?;
     let key = PublicKey::from_pem(&d.key).map_err(ApiError::invalid)?;
     let mine: Vec<_> = state
         .api_keys
@@ -999,27 +916,23 @@ fn upload_api_key(state: &mut State, ctx: &Ctx, user_id: &str, body: &[u8]) -> A
         ));
     }
     let api_key = ApiKey {
-        key_id: format!("{}/{user_id}/{}", state.tenancy.id, key.fingerprint),
+        key_id: api_key_id(state, user_id, &key.fingerprint),
         key_value: key.pem.clone(),
         fingerprint: key.fingerprint.clone(),
         user_id: user_id.to_owned(),
         time_created: util::rfc3339(ctx.now_ms),
         lifecycle_state: "ACTIVE".to_owned(),
     };
-    let rec = Rec {
-        etag: state.next_etag(),
-        created_ms: ctx.now_ms,
-        item: api_key,
-    };
-    let out = Out::json(&rec.view(ctx.now_ms, ctx.delay_ms), Some(&rec.etag));
-    state.api_keys.push(rec);
-    out
+    insert(state, ctx, api_key)
+}
+
+/// An API key's keyId: `tenancy/user/fingerprint`.
+fn api_key_id(state: &State, user_id: &str, fingerprint: &str) -> String {
+    format!("{}/{user_id}/{fingerprint}", state.tenancy.id)
 }
 
 fn list_api_keys(state: &State, ctx: &Ctx, user_id: &str) -> ApiResult<Out> {
-    if !state.users.iter().any(|u| u.item.id == user_id) {
-        return Err(ApiError::not_found("User"));
-    }
+    must_exist::<User>(state, user_id)?;
     let items: Vec<ApiKey> = state
         .api_keys
         .iter()
@@ -1035,16 +948,8 @@ fn delete_api_key(
     fingerprint: &str,
     headers: &HeaderMap,
 ) -> ApiResult<Out> {
-    let rec = state
-        .api_keys
-        .iter()
-        .find(|k| k.item.user_id == user_id && k.item.fingerprint == fingerprint)
-        .ok_or_else(|| ApiError::not_found("ApiKey"))?;
-    util::check_if_match(headers, &rec.etag)?;
-    state
-        .api_keys
-        .retain(|k| !(k.item.user_id == user_id && k.item.fingerprint == fingerprint));
-    Out::deleted()
+    let key_id = api_key_id(state, user_id, fingerprint);
+    delete::<ApiKey>(state, &key_id, headers, |_| Ok(()))
 }
 
 /// The active API key registered under a keyId (`tenancy/user/fingerprint`).

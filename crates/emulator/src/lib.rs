@@ -43,7 +43,6 @@ mod dac;
 mod error;
 mod faults;
 mod identity;
-mod identity_ops;
 mod keys;
 mod objectstorage;
 mod server;

@@ -190,6 +190,32 @@ fn bucket_not_found(name: &str) -> ApiError {
     )
 }
 
+/// The bucket named `name`, or 404 `BucketNotFound`.
+fn bucket<'a>(state: &'a State, name: &str) -> ApiResult<&'a Bucket> {
+    state
+        .buckets
+        .iter()
+        .find(|b| b.name == name)
+        .ok_or_else(|| bucket_not_found(name))
+}
+
+/// The bucket named `name` for a change, or 404 `BucketNotFound`.
+fn bucket_mut<'a>(state: &'a mut State, name: &str) -> ApiResult<&'a mut Bucket> {
+    state
+        .buckets
+        .iter_mut()
+        .find(|b| b.name == name)
+        .ok_or_else(|| bucket_not_found(name))
+}
+
+/// The objects of the bucket named `name`, or 404 `BucketNotFound`.
+fn bucket_objects<'a>(state: &'a State, name: &str) -> ApiResult<&'a BTreeMap<String, ObjectMeta>> {
+    state
+        .objects
+        .get(name)
+        .ok_or_else(|| bucket_not_found(name))
+}
+
 fn object_not_found(name: &str) -> ApiError {
     ApiError::new(
         404,
@@ -327,11 +353,7 @@ fn list_buckets(inner: &Inner, q: &HashMap<String, String>) -> ApiResult<Respons
         })
         .collect();
     let (page, next) = util::paginate(state.seed, &items, q, 1000)?;
-    let mut resp = util::json(200, &page)?;
-    if let Some(n) = next {
-        util::set_header(&mut resp, "opc-next-page", &n);
-    }
-    Ok(resp)
+    util::json_page(&page, next)
 }
 
 fn get_bucket(
@@ -341,11 +363,7 @@ fn get_bucket(
     headers: &HeaderMap,
 ) -> ApiResult<Response<RespBody>> {
     let state = inner.lock();
-    let b = state
-        .buckets
-        .iter()
-        .find(|b| b.name == route.bucket)
-        .ok_or_else(|| bucket_not_found(&route.bucket))?;
+    let b = bucket(&state, &route.bucket)?;
     util::check_if_match(headers, &b.etag)?;
     if header(headers, "if-none-match").is_some_and(|v| v == "*" || v == b.etag) {
         let mut resp = util::no_content(304)?;
@@ -396,33 +414,15 @@ fn update_bucket(
     let d: UpdateBucketDetails = util::parse_json(body)?;
     let mut state = inner.lock();
     let etag = state.next_etag();
-    let b = state
-        .buckets
-        .iter_mut()
-        .find(|b| b.name == route.bucket)
-        .ok_or_else(|| bucket_not_found(&route.bucket))?;
+    let b = bucket_mut(&mut state, &route.bucket)?;
     util::check_if_match(headers, &b.etag)?;
-    if let Some(v) = d.metadata {
-        b.metadata = v;
-    }
-    if let Some(v) = d.public_access_type {
-        b.public_access_type = v;
-    }
-    if let Some(v) = d.object_events_enabled {
-        b.object_events_enabled = v;
-    }
-    if let Some(v) = d.freeform_tags {
-        b.freeform_tags = v;
-    }
-    if let Some(v) = d.defined_tags {
-        b.defined_tags = v;
-    }
-    if let Some(v) = d.versioning {
-        b.versioning = v;
-    }
-    if let Some(v) = d.auto_tiering {
-        b.auto_tiering = v;
-    }
+    util::set_some(&mut b.metadata, d.metadata);
+    util::set_some(&mut b.public_access_type, d.public_access_type);
+    util::set_some(&mut b.object_events_enabled, d.object_events_enabled);
+    util::set_some(&mut b.freeform_tags, d.freeform_tags);
+    util::set_some(&mut b.defined_tags, d.defined_tags);
+    util::set_some(&mut b.versioning, d.versioning);
+    util::set_some(&mut b.auto_tiering, d.auto_tiering);
     b.etag = etag;
     let b = b.clone();
     util::json_etag(200, &b, &b.etag)
@@ -434,11 +434,7 @@ fn delete_bucket(
     headers: &HeaderMap,
 ) -> ApiResult<Response<RespBody>> {
     let mut state = inner.lock();
-    let b = state
-        .buckets
-        .iter()
-        .find(|b| b.name == route.bucket)
-        .ok_or_else(|| bucket_not_found(&route.bucket))?;
+    let b = bucket(&state, &route.bucket)?;
     util::check_if_match(headers, &b.etag)?;
     let has_objects = state
         .objects
@@ -527,10 +523,7 @@ fn list_objects(
         }
     }
     let state = inner.lock();
-    let objects = state
-        .objects
-        .get(&route.bucket)
-        .ok_or_else(|| bucket_not_found(&route.bucket))?;
+    let objects = bucket_objects(&state, &route.bucket)?;
     let mut out = Vec::new();
     let mut prefixes: BTreeSet<String> = BTreeSet::new();
     let mut next = None;
@@ -658,10 +651,7 @@ fn check_write_preconditions(headers: &HeaderMap, existing: Option<&ObjectMeta>)
 }
 
 fn existing_object<'a>(state: &'a State, route: &Route) -> ApiResult<Option<&'a ObjectMeta>> {
-    let objects = state
-        .objects
-        .get(&route.bucket)
-        .ok_or_else(|| bucket_not_found(&route.bucket))?;
+    let objects = bucket_objects(state, &route.bucket)?;
     Ok(objects.get(&route.object))
 }
 
@@ -726,10 +716,19 @@ async fn put_object(
     if let Some(p) = previous {
         inner.discard(p.blob.clone());
     }
+    object_stored(&etag, ("opc-content-md5", &md5), now)
+}
+
+/// The answer to a stored object: 200 with its etag, its checksum header and last-modified.
+fn object_stored(
+    etag: &str,
+    checksum: (&'static str, &str),
+    now_ms: u64,
+) -> ApiResult<Response<RespBody>> {
     let mut resp = util::no_content(200)?;
-    util::set_header(&mut resp, "etag", &etag);
-    util::set_header(&mut resp, "opc-content-md5", &md5);
-    util::set_header(&mut resp, "last-modified", &util::http_date(now));
+    util::set_header(&mut resp, "etag", etag);
+    util::set_header(&mut resp, checksum.0, checksum.1);
+    util::set_header(&mut resp, "last-modified", &util::http_date(now_ms));
     Ok(resp)
 }
 
@@ -955,11 +954,7 @@ fn list_uploads(
         .map(upload_view)
         .collect();
     let (page, next) = util::paginate(state.seed, &items, q, 1000)?;
-    let mut resp = util::json(200, &page)?;
-    if let Some(n) = next {
-        util::set_header(&mut resp, "opc-next-page", &n);
-    }
-    Ok(resp)
+    util::json_page(&page, next)
 }
 
 fn find_upload<'a>(
@@ -1136,11 +1131,7 @@ async fn commit_upload(
     if let Some(p) = previous {
         inner.discard(p.blob.clone());
     }
-    let mut resp = util::no_content(200)?;
-    util::set_header(&mut resp, "etag", &etag);
-    util::set_header(&mut resp, "opc-multipart-md5", &multipart_md5);
-    util::set_header(&mut resp, "last-modified", &util::http_date(now));
-    Ok(resp)
+    object_stored(&etag, ("opc-multipart-md5", &multipart_md5), now)
 }
 
 fn abort_upload(
@@ -1188,9 +1179,5 @@ fn list_parts(
         })
         .collect();
     let (page, next) = util::paginate(seed, &items, q, 1000)?;
-    let mut resp = util::json(200, &page)?;
-    if let Some(n) = next {
-        util::set_header(&mut resp, "opc-next-page", &n);
-    }
-    Ok(resp)
+    util::json_page(&page, next)
 }

@@ -190,9 +190,9 @@ impl ReqBody {
 
 /// Which service and operation a request is for.
 pub(crate) enum Routed {
-    Identity(identity::Route),
+    Identity(util::Route),
     ObjectStorage(objectstorage::Route),
-    Dac(dac::Route),
+    Dac(util::Route),
     Unknown(&'static str),
 }
 
@@ -223,11 +223,11 @@ fn route(method: &Method, path: &str) -> Routed {
         path.strip_prefix(base)
             .filter(|rest| rest.is_empty() || rest.starts_with('/'))
     };
-    if let Some(rest) = under("/20160918") {
+    if let Some(rest) = under(oci_identity::SERVICE.base_path) {
         return identity::route(method.as_str(), rest)
             .map_or(Routed::Unknown("identity"), Routed::Identity);
     }
-    if let Some(rest) = under("/20230801") {
+    if let Some(rest) = under(oci_delegateaccesscontrol::SERVICE.base_path) {
         return dac::route(method.as_str(), rest)
             .map_or(Routed::Unknown("delegateaccesscontrol"), Routed::Dac);
     }

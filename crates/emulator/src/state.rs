@@ -38,12 +38,13 @@ impl<T: Lifecycle> Rec<T> {
     }
 }
 
-/// Fields shared by named Identity resources, for list filters and sorting.
+/// Fields shared by named Identity resources, for list filters, sorting and updates.
 pub(crate) trait Named: Lifecycle {
-    fn id(&self) -> &str;
     fn name(&self) -> &str;
     fn compartment_id(&self) -> &str;
     fn lifecycle_state(&self) -> &str;
+    /// The fields every update may change: description, free-form and defined tags.
+    fn description_and_tags_mut(&mut self) -> (&mut String, &mut Tags, &mut DefinedTags);
 }
 
 macro_rules! named {
@@ -52,10 +53,12 @@ macro_rules! named {
             fn lifecycle_state_mut(&mut self) -> &mut String { &mut self.lifecycle_state }
         }
         impl Named for $t {
-            fn id(&self) -> &str { &self.id }
             fn name(&self) -> &str { &self.name }
             fn compartment_id(&self) -> &str { &self.compartment_id }
             fn lifecycle_state(&self) -> &str { &self.lifecycle_state }
+            fn description_and_tags_mut(&mut self) -> (&mut String, &mut Tags, &mut DefinedTags) {
+                (&mut self.description, &mut self.freeform_tags, &mut self.defined_tags)
+            }
         }
     )*};
 }

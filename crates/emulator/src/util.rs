@@ -11,8 +11,63 @@ use http_body_util::BodyExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use oci_core::OperationRoute;
+
 use crate::error::{ApiError, ApiResult};
 use crate::RespBody;
+
+/// A request matched to one operation of a service's table, with its path parameters decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Route {
+    /// The operation name, e.g. `GetUser`.
+    pub op: &'static str,
+    /// The path parameters, in template order, percent-decoded.
+    pub params: Vec<String>,
+}
+
+impl Route {
+    /// The `i`th path parameter, or `""` when the template has fewer.
+    pub fn param(&self, i: usize) -> &str {
+        self.params.get(i).map_or("", String::as_str)
+    }
+}
+
+/// Matches a method and path (below the service's base path) against a generated operation
+/// table (`oci_*::operations::OPERATIONS`); of several matches, the one with the most literal
+/// segments wins (`/tagDefaults/actions/x` over `/tagDefaults/{id}/x`). Empty parameters never
+/// match.
+pub(crate) fn route(table: &'static [OperationRoute], method: &str, path: &str) -> Option<Route> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut best: Option<(usize, Route)> = None;
+    for op in table.iter().filter(|op| op.method == method) {
+        if op.path_segments().count() != segs.len() {
+            continue;
+        }
+        let mut literal = 0;
+        let mut params = Vec::new();
+        let matched = op.path_segments().zip(&segs).all(|(t, s)| {
+            if t.starts_with('{') {
+                params.push(percent_decode(s));
+                !s.is_empty()
+            } else if t == *s {
+                literal += 1;
+                true
+            } else {
+                false
+            }
+        });
+        if matched && best.as_ref().map_or(true, |(l, _)| literal > *l) {
+            best = Some((
+                literal,
+                Route {
+                    op: op.name,
+                    params,
+                },
+            ));
+        }
+    }
+    best.map(|(_, r)| r)
+}
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn millis(t: SystemTime) -> u64 {
@@ -241,6 +296,25 @@ pub(crate) fn json_etag<T: Serialize>(
     Ok(resp)
 }
 
+/// A 200 JSON response with `opc-next-page` when there is a next page.
+pub(crate) fn json_page<T: Serialize>(
+    value: &T,
+    next_page: Option<String>,
+) -> ApiResult<Response<RespBody>> {
+    let mut resp = json(200, value)?;
+    if let Some(n) = next_page {
+        set_header(&mut resp, "opc-next-page", &n);
+    }
+    Ok(resp)
+}
+
+/// Sets `field` when an update carries a value for it.
+pub(crate) fn set_some<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
 /// A response with no body.
 pub(crate) fn no_content(status: u16) -> ApiResult<Response<RespBody>> {
     finish(response(status), empty())
@@ -298,6 +372,19 @@ pub(crate) fn required<'a>(q: &'a HashMap<String, String>, name: &str) -> ApiRes
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_by_the_generated_table_and_decodes_parameters() {
+        let dac = oci_delegateaccesscontrol::operations::OPERATIONS;
+        let r = route(dac, "GET", "/workRequests/");
+        assert_eq!(r.map(|r| r.op), Some("ListWorkRequests"));
+        let r = route(dac, "GET", "/workRequests/ocid1.wr%2Fx/logs");
+        assert_eq!(r.as_ref().map(|r| r.op), Some("ListWorkRequestLogs"));
+        assert_eq!(r.as_ref().map(|r| r.param(0)), Some("ocid1.wr/x"));
+        assert_eq!(r.as_ref().map(|r| r.param(1)), Some(""));
+        assert!(route(dac, "POST", "/workRequests").is_none());
+        assert!(route(dac, "GET", "/workRequests//logs").is_none());
+    }
 
     #[test]
     fn page_tokens_round_trip_and_reject_forgeries() {

@@ -691,6 +691,38 @@ impl Paginated for ListWorkRequests {
     }
 }
 
+/// Every operation of this service (4): HTTP method, path template and name.
+///
+/// ```
+/// let op = oci_delegateaccesscontrol::operations::OPERATIONS.iter().find(|o| o.name == "GetWorkRequest");
+/// assert_eq!(op.map(|o| (o.method, o.path)), Some(("GET", "/workRequests/{workRequestId}")));
+/// ```
+///
+/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
+/// The order is the spec's; names are the request types' [`Request::OPERATION`].
+pub const OPERATIONS: &[oci_core::OperationRoute] = &[
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}",
+        name: "GetWorkRequest",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}/errors",
+        name: "ListWorkRequestErrors",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}/logs",
+        name: "ListWorkRequestLogs",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests",
+        name: "ListWorkRequests",
+    },
+];
+
 /// Oracle Delegate Access Control allows customers of Oracle Exadata Database Service on Cloud@Customer (ExaDB-C@C), Oracle Exadata Database Service on Dedicated Infrastructure (ExaDB-D), and Oracle Exadata Database Service on Exascale Infrastructure (ExaDB-XS) to delegate management of their Exadata resources operators outside their tenancies.
 /// With Delegate Access Control, Service Providers can deliver managed services using comprehensive and robust tooling built on the OCI platform.
 /// Customers maintain control over who has access to the delegated resources in their tenancy and what actions can be taken.

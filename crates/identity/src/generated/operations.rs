@@ -17994,6 +17994,743 @@ impl Request for UploadApiKey {
     }
 }
 
+/// Every operation of this service (145): HTTP method, path template and name.
+///
+/// ```
+/// let op = oci_identity::operations::OPERATIONS.iter().find(|o| o.name == "ActivateDomain");
+/// assert_eq!(op.map(|o| (o.method, o.path)), Some(("POST", "/domains/{domainId}/actions/activate")));
+/// ```
+///
+/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
+/// The order is the spec's; names are the request types' [`Request::OPERATION`].
+pub const OPERATIONS: &[oci_core::OperationRoute] = &[
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/domains/{domainId}/actions/activate",
+        name: "ActivateDomain",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/mfaTotpDevices/{mfaTotpDeviceId}/actions/activate",
+        name: "ActivateMfaTotpDevice",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagDefaults/{tagDefaultId}/actions/addLock",
+        name: "AddTagDefaultLock",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagNamespaces/{tagNamespaceId}/actions/addLock",
+        name: "AddTagNamespaceLock",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/userGroupMemberships",
+        name: "AddUserToGroup",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagDefaults/actions/assembleEffectiveTagSet",
+        name: "AssembleEffectiveTagSet",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/compartments/{compartmentId}/actions/bulkDeleteResources",
+        name: "BulkDeleteResources",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tags/actions/bulkDelete",
+        name: "BulkDeleteTags",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tags/actions/bulkEdit",
+        name: "BulkEditTags",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/compartments/{compartmentId}/actions/bulkMoveResources",
+        name: "BulkMoveResources",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagNamespaces/{tagNamespaceId}/actions/cascadeDelete",
+        name: "CascadeDeleteTagNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/domains/{domainId}/actions/changeCompartment",
+        name: "ChangeDomainCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/domains/{domainId}/actions/changeLicenseType",
+        name: "ChangeDomainLicenseType",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagNamespaces/{tagNamespaceId}/actions/changeCompartment",
+        name: "ChangeTagNamespaceCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/authTokens",
+        name: "CreateAuthToken",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/compartments",
+        name: "CreateCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/customerSecretKeys",
+        name: "CreateCustomerSecretKey",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/dbCredentials",
+        name: "CreateDbCredential",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/domains",
+        name: "CreateDomain",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/dynamicGroups",
+        name: "CreateDynamicGroup",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/groups",
+        name: "CreateGroup",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/identityProviders",
+        name: "CreateIdentityProvider",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/identityProviders/{identityProviderId}/groupMappings",
+        name: "CreateIdpGroupMapping",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/mfaTotpDevices",
+        name: "CreateMfaTotpDevice",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/networkSources",
+        name: "CreateNetworkSource",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/oauth2ClientCredentials",
+        name: "CreateOAuthClientCredential",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/uiPassword",
+        name: "CreateOrResetUiPassword",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/policies",
+        name: "CreatePolicy",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tenancies/{tenancyId}/regionSubscriptions",
+        name: "CreateRegionSubscription",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/smtpCredentials",
+        name: "CreateSmtpCredential",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/swiftPasswords",
+        name: "CreateSwiftPassword",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagNamespaces/{tagNamespaceId}/tags",
+        name: "CreateTag",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagDefaults",
+        name: "CreateTagDefault",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagNamespaces",
+        name: "CreateTagNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users",
+        name: "CreateUser",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/domains/{domainId}/actions/deactivate",
+        name: "DeactivateDomain",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/apiKeys/{fingerprint}",
+        name: "DeleteApiKey",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/authTokens/{authTokenId}",
+        name: "DeleteAuthToken",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/compartments/{compartmentId}",
+        name: "DeleteCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/customerSecretKeys/{customerSecretKeyId}",
+        name: "DeleteCustomerSecretKey",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/dbCredentials/{dbCredentialId}",
+        name: "DeleteDbCredential",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/domains/{domainId}",
+        name: "DeleteDomain",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/dynamicGroups/{dynamicGroupId}",
+        name: "DeleteDynamicGroup",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/groups/{groupId}",
+        name: "DeleteGroup",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/identityProviders/{identityProviderId}",
+        name: "DeleteIdentityProvider",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/identityProviders/{identityProviderId}/groupMappings/{mappingId}",
+        name: "DeleteIdpGroupMapping",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/mfaTotpDevices/{mfaTotpDeviceId}",
+        name: "DeleteMfaTotpDevice",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/networkSources/{networkSourceId}",
+        name: "DeleteNetworkSource",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/oauth2ClientCredentials/{oauth2ClientCredentialId}",
+        name: "DeleteOAuthClientCredential",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/policies/{policyId}",
+        name: "DeletePolicy",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/smtpCredentials/{smtpCredentialId}",
+        name: "DeleteSmtpCredential",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}/swiftPasswords/{swiftPasswordId}",
+        name: "DeleteSwiftPassword",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/tagNamespaces/{tagNamespaceId}/tags/{tagName}",
+        name: "DeleteTag",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/tagDefaults/{tagDefaultId}",
+        name: "DeleteTagDefault",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/tagNamespaces/{tagNamespaceId}",
+        name: "DeleteTagNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/users/{userId}",
+        name: "DeleteUser",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/domains/{domainId}/actions/enableReplicationToRegion",
+        name: "EnableReplicationToRegion",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/mfaTotpDevices/{mfaTotpDeviceId}/actions/generateSeed",
+        name: "GenerateTotpSeed",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/authenticationPolicies/{compartmentId}",
+        name: "GetAuthenticationPolicy",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/compartments/{compartmentId}",
+        name: "GetCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/domains/{domainId}",
+        name: "GetDomain",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/dynamicGroups/{dynamicGroupId}",
+        name: "GetDynamicGroup",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/groups/{groupId}",
+        name: "GetGroup",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/iamWorkRequests/{iamWorkRequestId}",
+        name: "GetIamWorkRequest",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/identityProviders/{identityProviderId}",
+        name: "GetIdentityProvider",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/identityProviders/{identityProviderId}/groupMappings/{mappingId}",
+        name: "GetIdpGroupMapping",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/mfaTotpDevices/{mfaTotpDeviceId}",
+        name: "GetMfaTotpDevice",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/networkSources/{networkSourceId}",
+        name: "GetNetworkSource",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/policies/{policyId}",
+        name: "GetPolicy",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tags/standardTagNamespaceTemplates/{standardTagNamespaceName}",
+        name: "GetStandardTagTemplate",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagNamespaces/{tagNamespaceId}/tags/{tagName}",
+        name: "GetTag",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagDefaults/{tagDefaultId}",
+        name: "GetTagDefault",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagNamespaces/{tagNamespaceId}",
+        name: "GetTagNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/taggingWorkRequests/{workRequestId}",
+        name: "GetTaggingWorkRequest",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tenancies/{tenancyId}",
+        name: "GetTenancy",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}",
+        name: "GetUser",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/userGroupMemberships/{userGroupMembershipId}",
+        name: "GetUserGroupMembership",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/uiPassword",
+        name: "GetUserUiPasswordInformation",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}",
+        name: "GetWorkRequest",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tags/actions/importStandardTags",
+        name: "ImportStandardTags",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/allowedDomainLicenseTypes",
+        name: "ListAllowedDomainLicenseTypes",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/apiKeys",
+        name: "ListApiKeys",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/authTokens",
+        name: "ListAuthTokens",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/availabilityDomains",
+        name: "ListAvailabilityDomains",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/compartments/bulkActionResourceTypes",
+        name: "ListBulkActionResourceTypes",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tags/bulkEditResourceTypes",
+        name: "ListBulkEditTagsResourceTypes",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/compartments",
+        name: "ListCompartments",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagNamespaces/actions/listCostTrackingTags",
+        name: "ListCostTrackingTags",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/customerSecretKeys",
+        name: "ListCustomerSecretKeys",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/dbCredentials",
+        name: "ListDbCredentials",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/domains",
+        name: "ListDomains",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/dynamicGroups",
+        name: "ListDynamicGroups",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/faultDomains",
+        name: "ListFaultDomains",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/groups",
+        name: "ListGroups",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/iamWorkRequests/{iamWorkRequestId}/errors",
+        name: "ListIamWorkRequestErrors",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/iamWorkRequests/{iamWorkRequestId}/logs",
+        name: "ListIamWorkRequestLogs",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/iamWorkRequests",
+        name: "ListIamWorkRequests",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/identityProviders/{identityProviderId}/groups",
+        name: "ListIdentityProviderGroups",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/identityProviders",
+        name: "ListIdentityProviders",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/identityProviders/{identityProviderId}/groupMappings",
+        name: "ListIdpGroupMappings",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/mfaTotpDevices",
+        name: "ListMfaTotpDevices",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/networkSources",
+        name: "ListNetworkSources",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/oauth2ClientCredentials",
+        name: "ListOAuthClientCredentials",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/policies",
+        name: "ListPolicies",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tenancies/{tenancyId}/regionSubscriptions",
+        name: "ListRegionSubscriptions",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/regions",
+        name: "ListRegions",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/smtpCredentials",
+        name: "ListSmtpCredentials",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tags/standardTagNamespaceTemplates",
+        name: "ListStandardTagNamespaces",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users/{userId}/swiftPasswords",
+        name: "ListSwiftPasswords",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagDefaults",
+        name: "ListTagDefaults",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagNamespaces",
+        name: "ListTagNamespaces",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/taggingWorkRequests/{workRequestId}/errors",
+        name: "ListTaggingWorkRequestErrors",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/taggingWorkRequests/{workRequestId}/logs",
+        name: "ListTaggingWorkRequestLogs",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/taggingWorkRequests",
+        name: "ListTaggingWorkRequests",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/tagNamespaces/{tagNamespaceId}/tags",
+        name: "ListTags",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/userGroupMemberships",
+        name: "ListUserGroupMemberships",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/users",
+        name: "ListUsers",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests",
+        name: "ListWorkRequests",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/compartments/{compartmentId}/actions/moveCompartment",
+        name: "MoveCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/compartments/{compartmentId}/actions/recoverCompartment",
+        name: "RecoverCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagDefaults/{tagDefaultId}/actions/removeLock",
+        name: "RemoveTagDefaultLock",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/tagNamespaces/{tagNamespaceId}/actions/removeLock",
+        name: "RemoveTagNamespaceLock",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/userGroupMemberships/{userGroupMembershipId}",
+        name: "RemoveUserFromGroup",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/identityProviders/{identityProviderId}/actions/resetScimClient",
+        name: "ResetIdpScimClient",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/authTokens/{authTokenId}",
+        name: "UpdateAuthToken",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/authenticationPolicies/{compartmentId}",
+        name: "UpdateAuthenticationPolicy",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/compartments/{compartmentId}",
+        name: "UpdateCompartment",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/customerSecretKeys/{customerSecretKeyId}",
+        name: "UpdateCustomerSecretKey",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/domains/{domainId}",
+        name: "UpdateDomain",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/dynamicGroups/{dynamicGroupId}",
+        name: "UpdateDynamicGroup",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/groups/{groupId}",
+        name: "UpdateGroup",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/identityProviders/{identityProviderId}",
+        name: "UpdateIdentityProvider",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/identityProviders/{identityProviderId}/groupMappings/{mappingId}",
+        name: "UpdateIdpGroupMapping",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/networkSources/{networkSourceId}",
+        name: "UpdateNetworkSource",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/oauth2ClientCredentials/{oauth2ClientCredentialId}",
+        name: "UpdateOAuthClientCredential",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/policies/{policyId}",
+        name: "UpdatePolicy",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/smtpCredentials/{smtpCredentialId}",
+        name: "UpdateSmtpCredential",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/swiftPasswords/{swiftPasswordId}",
+        name: "UpdateSwiftPassword",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/tagNamespaces/{tagNamespaceId}/tags/{tagName}",
+        name: "UpdateTag",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/tagDefaults/{tagDefaultId}",
+        name: "UpdateTagDefault",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/tagNamespaces/{tagNamespaceId}",
+        name: "UpdateTagNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}",
+        name: "UpdateUser",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/capabilities",
+        name: "UpdateUserCapabilities",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/users/{userId}/state",
+        name: "UpdateUserState",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/users/{userId}/apiKeys",
+        name: "UploadApiKey",
+    },
+];
+
 /// Use the Identity and Access Management Service API to manage users, groups, identity domains, compartments, policies, tagging, and limits. For information about managing users, groups, compartments, and policies, see [Identity and Access Management (without identity domains)](/iaas/Content/Identity/Concepts/overview.htm). For information about tagging and service limits, see [Tagging](/iaas/Content/Tagging/Concepts/taggingoverview.htm) and [Service Limits](/iaas/Content/General/Concepts/servicelimits.htm). For information about creating, modifying, and deleting identity domains, see [Identity and Access Management (with identity domains)](/iaas/Content/Identity/home.htm).
 ///
 /// Wraps an [`oci_core::Client`] (cheap to clone). Each method starts a request builder.

@@ -4181,6 +4181,108 @@ impl Paginated for ListMultipartUploadParts {
     }
 }
 
+/// Every operation of this service (18): HTTP method, path template and name.
+///
+/// ```
+/// let op = oci_objectstorage::operations::OPERATIONS.iter().find(|o| o.name == "GetNamespace");
+/// assert_eq!(op.map(|o| (o.method, o.path)), Some(("GET", "/n")));
+/// ```
+///
+/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
+/// The order is the spec's; names are the request types' [`Request::OPERATION`].
+pub const OPERATIONS: &[oci_core::OperationRoute] = &[
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n",
+        name: "GetNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b",
+        name: "CreateBucket",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "GetBucket",
+    },
+    oci_core::OperationRoute {
+        method: "HEAD",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "HeadBucket",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b",
+        name: "ListBuckets",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "UpdateBucket",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "DeleteBucket",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        name: "PutObject",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        name: "GetObject",
+    },
+    oci_core::OperationRoute {
+        method: "HEAD",
+        path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        name: "HeadObject",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/o",
+        name: "ListObjects",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        name: "DeleteObject",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/u",
+        name: "CreateMultipartUpload",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
+        name: "UploadPart",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
+        name: "CommitMultipartUpload",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
+        name: "AbortMultipartUpload",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/u",
+        name: "ListMultipartUploads",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
+        name: "ListMultipartUploadParts",
+    },
+];
+
 /// Use Object Storage and Archive Storage APIs to manage buckets, objects, and related resources.
 /// For more information, see [Overview of Object Storage](/Content/Object/Concepts/objectstorageoverview.htm) and
 /// [Overview of Archive Storage](/Content/Archive/Concepts/archivestorageoverview.htm).
