@@ -305,3 +305,38 @@ async fn waiting_for_a_deletion_accepts_a_404() {
     assert!(gone.is_none());
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn fluent_send_with_applies_per_call_overrides() {
+    let unavailable = (
+        503,
+        vec![],
+        r#"{"code":"ServiceUnavailable","message":"busy"}"#.into(),
+    );
+    // With the default policy a 503 is retried...
+    let (identity, seen) = client(vec![
+        unavailable.clone(),
+        ok(user_json("ocid1.user.oc1..u", "ACTIVE"), vec![]),
+    ]);
+    let out = identity
+        .get_user()
+        .user_id("ocid1.user.oc1..u")
+        .send()
+        .await;
+    assert!(out.is_ok());
+    assert_eq!(seen.lock().unwrap().len(), 2);
+
+    // ...and with retries turned off for this call only, the 503 comes straight back.
+    let (identity, seen) = client(vec![unavailable]);
+    let err = identity
+        .get_user()
+        .user_id("ocid1.user.oc1..u")
+        .send_with(
+            oci_core::layers::CallOptions::new()
+                .retry_policy(oci_core::layers::retry::RetryPolicy::none()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}

@@ -805,6 +805,13 @@ impl<R: Request> Fluent<R> {
     pub async fn send(self) -> Result<R::Output, Error> {
         self.client.send(self.request).await
     }
+    /// Sends the request with per-call overrides (retry policy, timeouts).
+    pub async fn send_with(
+        self,
+        options: oci_core::layers::CallOptions,
+    ) -> Result<R::Output, Error> {
+        self.client.send_with(self.request, options).await
+    }
 }
 
 /// `fluent.await` is `fluent.send().await`.
