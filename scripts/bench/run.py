@@ -368,6 +368,12 @@ def emulator(ctx: Context, cpus: str, seed_users: int = 0) -> Iterator[Emu]:
         argv = [str(binary), "--listen", f"127.0.0.1:{port}", "--config-dir", str(cfg_dir)]
         with ctx.server(argv, port, cpus=cpus) as proc:
             endpoint = f"http://127.0.0.1:{port}"
+            # It listens before it writes DIR/config and then DIR/endpoint: wait for the last.
+            deadline = time.monotonic() + 30
+            while not (cfg_dir / "endpoint").exists():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the emulator wrote no {cfg_dir / 'endpoint'} in 30 s")
+                time.sleep(0.02)
             with urllib.request.urlopen(f"{endpoint}/_emulator/info", timeout=10) as r:
                 info = json.loads(r.read())
             emu = Emu(endpoint, cfg_dir / "config", info, proc)
@@ -393,6 +399,25 @@ def parse_load(key: str = "req_per_sec") -> Callable[[str, str], tuple[float, ob
         return rec[key], rec
 
     return parse
+
+
+def add_cpu_ratio(res: dict) -> dict:
+    """Adds `per_cpu`: each side's requests per CPU-second of its own process, and their ratio.
+
+    A secondary figure: on a machine shared with other work, how much of a core each side got
+    varies from sample to sample; requests per CPU-second does not (much).
+    """
+    a, b, r = [], [], []
+    for p in res["raw"]:
+        if p["a"].get("cpu_seconds") and p["b"].get("cpu_seconds"):
+            a.append(p["a"]["requests"] / p["a"]["cpu_seconds"])
+            b.append(p["b"]["requests"] / p["b"]["cpu_seconds"])
+            r.append(a[-1] / b[-1])
+    if r:
+        res["per_cpu"] = {"a_req_per_cpu_sec": summary(a), "b_req_per_cpu_sec": summary(b), "ratio": summary(r)}
+        log(f"  per CPU-second: A {statistics.median(a):,.0f}, B {statistics.median(b):,.0f}, "
+            f"ratio {statistics.median(r):.3f} ({min(r):.3f}-{max(r):.3f})")
+    return res
 
 
 def get_user_side(ctx: Context, emu: Emu, name: str, cpus: str, in_flight: int, threads: int) -> Side:
@@ -430,7 +455,7 @@ def measure_t3(ctx: Context) -> dict:
     with emulator(ctx, "1", seed_users=1000) as emu:
         a = get_user_side(ctx, emu, "oci-tower get_user, 1 in flight", "0", 1, 1)
         b = python_side(ctx, emu, "Python SDK get_user, 1 thread", "0", 1)
-        res = side_by_side(ctx, a, b, ctx.args.reps)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
     res["note"] = (f"client pinned to CPU 0, release emulator pinned to CPU 1, {ctx.args.seconds} s per "
                    "sample after 0.5 s warm-up, 1,000 users seeded through create_user and rotated; both "
                    "clients with their defaults (retries, circuit breaker), both check each answer is the "
@@ -443,7 +468,7 @@ def measure_t4a(ctx: Context) -> dict:
     with emulator(ctx, "0,1", seed_users=1000) as emu:
         a = get_user_side(ctx, emu, "oci-tower get_user, 8 in flight, 2 workers", "0,1", 8, 2)
         b = python_side(ctx, emu, "Python SDK get_user, 8 threads", "0,1", 8)
-        res = side_by_side(ctx, a, b, ctx.args.reps)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
     res["note"] = ("both cores for everything: client (either side) and the emulator all on CPUs 0-1 "
                    "(the client needs both cores, so the emulator shares them; it spends ~1/10 of what "
                    "the client spends per request); 1,000 users rotating; "
@@ -455,7 +480,7 @@ def measure_t4b(ctx: Context) -> dict:
     with emulator(ctx, "0,1", seed_users=1000) as emu:
         a = get_user_side(ctx, emu, "oci-tower 8 in flight on 2 cores (2 workers)", "0,1", 8, 2)
         b = get_user_side(ctx, emu, "oci-tower 8 in flight on 1 core (1 worker)", "0", 8, 1)
-        res = side_by_side(ctx, a, b, ctx.args.reps)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
     res["note"] = ("the same client binary, 8 in flight, on CPUs 0-1 with 2 runtime workers vs pinned to "
                    "CPU 0 with 1; the emulator on CPUs 0-1 in both (so on 2 cores the client shares them "
                    "with it, on 1 core it mostly has CPU 0 to itself: this understates scaling slightly)")
@@ -477,7 +502,7 @@ def measure_t5(ctx: Context, in_flight: int) -> dict:
                  ctx.pin([str(bench), "stack", *common], "0"), "req/s", parse_load())
         b = Side(f"bare hyper-util client, {in_flight} in flight",
                  ctx.pin([str(bench), "bare", *common], "0"), "req/s", parse_load())
-        res = side_by_side(ctx, a, b, ctx.args.reps)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
     res["note"] = (f"{in_flight} in flight on one current-thread runtime pinned to CPU 0; a trivial hyper "
                    "server (plain-http serve, fixed ~600-byte JSON body) pinned to CPU 1; GET "
                    "/20160918/users/{ocid} over 1,000 OCIDs, each body read to its end; A is Client::call "
