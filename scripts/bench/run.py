@@ -499,7 +499,8 @@ def measure_t5(ctx: Context, in_flight: int) -> dict:
         common = ["--endpoint", f"http://127.0.0.1:{port}", "--seconds", str(ctx.args.seconds),
                   "--in-flight", str(in_flight)]
         a = Side(f"oci-tower stack + NoSigning, {in_flight} in flight",
-                 ctx.pin([str(bench), "stack", *common], "0"), "req/s", parse_load())
+                 ctx.pin([str(bench), "stack", *common, *ctx.args.stack_flags.split()], "0"), "req/s",
+                 parse_load())
         b = Side(f"bare hyper-util client, {in_flight} in flight",
                  ctx.pin([str(bench), "bare", *common], "0"), "req/s", parse_load())
         res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
@@ -661,11 +662,18 @@ def measure_t9(ctx: Context) -> dict:
         with tempfile.TemporaryDirectory(prefix="oci-bench-t9-") as tmp:
             env["CARGO_TARGET_DIR"] = tmp
             argv = ["cargo", "build", "--locked", "--offline", "-p", T9_PACKAGE]
+            import resource
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.monotonic()
             run_checked(argv, env=env)
             secs = time.monotonic() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
         load = os.getloadavg()
-        return secs, {"seconds": secs, "argv": argv, "loadavg_after": load}
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        # CPU time of the build (rustc, build scripts, cc) / cores: the wall time it would take on
+        # an otherwise idle machine if both cores were busy throughout (a lower bound).
+        return secs, {"seconds": secs, "argv": argv, "loadavg_after": load, "cpu_seconds": cpu,
+                      "cpu_seconds_per_core": cpu / (os.cpu_count() or 1)}
 
     res = repeated_value(f"cold `cargo build -p {T9_PACKAGE}`", "s", ctx.args.build_reps, once)
     res["note"] = ("fresh CARGO_TARGET_DIR per run, dependencies already fetched, no RUSTC_WRAPPER, "
@@ -700,10 +708,10 @@ MEASURES: list[Measure] = [
     # T5: the full Client stack with NoSigning vs a bare hyper-util client, same trivial server.
     Measure("T5a", "stack, no-op signer vs bare hyper, 1 in flight", Goal(">=", 0.90, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
-            run=lambda ctx: measure_t5(ctx, 1), options=EMU_OPTS),
+            run=lambda ctx: measure_t5(ctx, 1), options=(*EMU_OPTS, "stack_flags")),
     Measure("T5b", "stack, no-op signer vs bare hyper, 8 in flight", Goal(">=", 0.80, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
-            run=lambda ctx: measure_t5(ctx, 8), options=EMU_OPTS),
+            run=lambda ctx: measure_t5(ctx, 8), options=(*EMU_OPTS, "stack_flags")),
     # T6: process start to first signed response, `first-call` vs `python py_first_call.py`.
     Measure("T6", "cold start to first response vs Python SDK", Goal("<=", 0.10, "×"),
             a="oci-tower ms", b="Python SDK ms", run=measure_t6, available=available_python,
@@ -834,6 +842,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("measures", nargs="*", help="measure ids (default: every implemented one)")
     ap.add_argument("--reps", type=int, default=MIN_REPS, help=f"A/B pairs per ratio (>= {MIN_REPS})")
     ap.add_argument("--seconds", type=int, default=3, help="duration of each timed sample (whole seconds)")
+    ap.add_argument("--stack-flags", default="",
+                    help="T5: extra plain-http stack options, e.g. '--tracing false' (a variant, not the figure)")
     ap.add_argument("--mib", type=int, default=1024, help="T8: object size in MiB")
     ap.add_argument("--build-reps", type=int, default=1, help="cold builds for T9")
     ap.add_argument("--cpu", default="0", help="CPU list for single-core sides (taskset -c)")

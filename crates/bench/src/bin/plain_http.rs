@@ -3,6 +3,7 @@
 //! ```text
 //! plain-http serve --listen 127.0.0.1:PORT
 //! plain-http stack --endpoint http://127.0.0.1:PORT [--seconds 3] [--warmup 0.5] [--in-flight 1]
+//!                  [--tracing false] [--timeouts false] [--breaker false] [--retry false]
 //! plain-http bare  --endpoint http://127.0.0.1:PORT [--seconds 3] [--warmup 0.5] [--in-flight 1]
 //! ```
 //!
@@ -11,6 +12,8 @@
 //! - `stack`: `Client::call` through the whole default stack (trace, retry with its budget,
 //!   circuit breaker, timeouts, status errors, body-stall guard, the rustls-capable transport),
 //!   signed by [`NoSigning`], with the `GetUser` operation info attached as `send` does.
+//!   The `--tracing`, `--timeouts` (attempt timeout and body-stall guard), `--breaker` and
+//!   `--retry` (policy and budget) switches turn single layers off, to see what each costs.
 //! - `bare`: a hyper-util legacy client with a plain `HttpConnector`.
 //!
 //! Both send GET `/20160918/users/{ocid}` rotating over 1,000 OCIDs and read each body to its
@@ -23,6 +26,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full};
 use oci_bench::{run_load, runtime, user_ocids, Args, BenchError};
 use oci_core::auth::NoSigning;
+use oci_core::layers::RetryPolicy;
 use oci_core::{Body, Client, Endpoint, Request as _};
 
 const USER_JSON: &str = r#"{"id":"ocid1.user.oc1..aaaaaaaabenchuserbenchuserbenchuserbenchuserbenchuserbenchus","compartmentId":"ocid1.tenancy.oc1..aaaaaaaabenchtenancybenchtenancybenchtenancybenchtenancybench","name":"bench-user","description":"a user served by plain-http","email":"bench@example.invalid","emailVerified":false,"identityProviderId":null,"externalIdentifier":null,"timeCreated":"2026-11-21T12:00:00.000Z","lifecycleState":"ACTIVE","inactiveStatus":null,"freeformTags":{},"definedTags":{},"capabilities":{"canUseConsolePassword":true,"canUseApiKeys":true,"canUseAuthTokens":true,"canUseSmtpCredentials":true,"canUseCustomerSecretKeys":true,"canUseOAuth2ClientCredentials":true,"canUseDbCredentials":true},"isMfaActivated":false,"lastSuccessfulLoginTime":null}"#;
@@ -89,11 +93,25 @@ fn load(cmd: &str, args: &Args) -> Result<(), BenchError> {
     );
     let rt = runtime(1)?;
     let r = if cmd == "stack" {
+        let tracing: bool = args.get("tracing", true)?;
+        let timeouts: bool = args.get("timeouts", true)?;
+        let breaker: bool = args.get("breaker", true)?;
+        let retry: bool = args.get("retry", true)?;
         let client = rt.block_on(async {
-            Client::builder()
+            let mut b = Client::builder()
                 .signer(NoSigning)
                 .endpoint(base.clone())
-                .build()
+                .tracing(tracing);
+            if !timeouts {
+                b = b.attempt_timeout(None).body_stall_timeout(None);
+            }
+            if !breaker {
+                b = b.circuit_breaker(None);
+            }
+            if !retry {
+                b = b.retry_policy(RetryPolicy::none()).retry_budget(None);
+            }
+            b.build()
         })?;
         rt.block_on(run_load(in_flight, warmup, seconds, move |i| {
             let client = client.clone();
