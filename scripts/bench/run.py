@@ -4,6 +4,7 @@
     python3 scripts/bench/run.py                 # every implemented measure, 5 repetitions
     python3 scripts/bench/run.py T1 --reps 7 --seconds 3
     python3 scripts/bench/run.py T9 --build-reps 1
+    OCI_BENCH_VENV=/path/to/venv python3 scripts/bench/run.py T3 T4a T4b   # reuse a venv with `oci`
     python3 scripts/bench/run.py --list          # the table of measures and their status
 
 Rules (docs: /BENCHMARKS.md): a ratio is only meaningful when both sides run in the same
@@ -16,7 +17,9 @@ Adding a measure: write a function `measure_xx(ctx) -> dict` that returns `side_
 (a ratio of two commands) or `repeated_value(...)` (one figure against an absolute goal), and
 point the measure's `run` at it in MEASURES below. `ctx.bench_binary(name)` builds crates/bench
 in release, `ctx.pin(argv, cpus)` pins a command, and `with ctx.server(argv, port):` runs a
-server (the emulator) pinned to CPU 1 for the duration of the block. A measure whose `run` is None is reported as
+server pinned to CPU 1 for the duration of the block; `with emulator(ctx, cpus, seed_users=N) as emu:` starts
+the release emulator with N users seeded, and `python_sdk(ctx)` gives the official SDK's Python (a venv
+created at .bench-venv, or the one named by $OCI_BENCH_VENV). A measure whose `run` is None is reported as
 "pending" with its reason; a measure whose `available` check returns a reason is reported as
 "not available". Both go into the results file, so the chart and BENCHMARKS.md list them too.
 """

@@ -44,10 +44,15 @@ fn main() {
 
 fn run() -> Result<(), BenchError> {
     let mut argv = std::env::args().skip(1);
-    let cmd = argv.next().ok_or("usage: identity-load seed|get-user|replay --option value ...")?;
+    let cmd = argv
+        .next()
+        .ok_or("usage: identity-load seed|get-user|replay --option value ...")?;
     let args = Args::parse_from(argv)?;
     let config_path = PathBuf::from(args.get_str("config").ok_or("--config is required")?);
-    let endpoint = args.get_str("endpoint").ok_or("--endpoint is required")?.to_owned();
+    let endpoint = args
+        .get_str("endpoint")
+        .ok_or("--endpoint is required")?
+        .to_owned();
     let config = Config::from_file(Some(&config_path), None)?;
     let creds = CountingCredentials::wrap(config.credentials()?);
     match cmd.as_str() {
@@ -58,7 +63,11 @@ fn run() -> Result<(), BenchError> {
     }
 }
 
-fn client(config: &Config, creds: CountingCredentials, endpoint: &str) -> Result<Client, BenchError> {
+fn client(
+    config: &Config,
+    creds: CountingCredentials,
+    endpoint: &str,
+) -> Result<Client, BenchError> {
     Ok(Client::builder()
         .config(config)?
         .credentials(Arc::new(creds))
@@ -73,7 +82,10 @@ fn seed(
     endpoint: &str,
 ) -> Result<(), BenchError> {
     let count: usize = args.get("count", oci_bench::MIN_USERS)?;
-    let tenancy = args.get_str("tenancy").ok_or("--tenancy is required")?.to_owned();
+    let tenancy = args
+        .get_str("tenancy")
+        .ok_or("--tenancy is required")?
+        .to_owned();
     let out = PathBuf::from(args.get_str("out").ok_or("--out is required")?);
     let identity = IdentityClient::new(client(config, creds, endpoint)?);
     let rt = runtime(1)?;
@@ -157,7 +169,10 @@ fn get_user(
 }
 
 fn read_len(args: &Args) -> Result<usize, BenchError> {
-    Ok(read_users(&PathBuf::from(args.get_str("users").ok_or("--users is required")?))?.len())
+    Ok(read_users(&PathBuf::from(
+        args.get_str("users").ok_or("--users is required")?,
+    ))?
+    .len())
 }
 
 fn replay(args: &Args, creds: CountingCredentials, endpoint: &str) -> Result<(), BenchError> {
@@ -190,7 +205,9 @@ fn replay(args: &Args, creds: CountingCredentials, endpoint: &str) -> Result<(),
             let http = http.clone();
             let parts = signed[i % signed.len()].clone();
             async move {
-                let resp = http.request(http::Request::from_parts(parts, Empty::new())).await?;
+                let resp = http
+                    .request(http::Request::from_parts(parts, Empty::new()))
+                    .await?;
                 let status = resp.status();
                 let body = resp.into_body().collect().await?.to_bytes();
                 if status != http::StatusCode::OK {

@@ -185,10 +185,7 @@ type HttpBody = BoxBody<Bytes, Infallible>;
 async fn bare(o: &Opts) -> Result<(f64, f64), BenchError> {
     let signer = RequestSigner::new(o.config.credentials()?, Arc::new(SystemClock));
     let url = Endpoint::parse(&o.endpoint)?
-        .join(&format!(
-            "/n/{}/b/{}/o/{OBJECT}",
-            o.namespace, o.bucket
-        ))?
+        .join(&format!("/n/{}/b/{}/o/{OBJECT}", o.namespace, o.bucket))?
         .to_string();
     let http: hyper_util::client::legacy::Client<_, HttpBody> =
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
