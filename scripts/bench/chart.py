@@ -102,7 +102,8 @@ def render(merged: dict, order: list[str]) -> str:
         verdict = "meets" if e["met"] else "misses"
         label = f'{fmt(v["median"], unit)} ({fmt(v["min"], unit)}–{fmt(v["max"], unit)}) {verdict}'
         parts.append(f'<text x="{BAR_X0 + BAR_W + 12}" y="{cy + 4:.1f}" fill="{color}">{escape(label)}</text>')
-    foot = "machine: " + "; ".join(sorted(machines)) if machines else "no measured results yet"
+    foot = ("machine: " + "; ".join(sorted(machines)) + ", shared with other builds (only side-by-side ratios count)"
+            if machines else "no measured results yet")
     parts.append(f'<text x="16" y="{height - 20}" fill="#555" font-size="11">{escape(foot)} — raw results in '
                  'bench-results/, method in BENCHMARKS.md</text>')
     parts.append("</svg>")

@@ -4,6 +4,7 @@
     python3 scripts/bench/run.py                 # every implemented measure, 5 repetitions
     python3 scripts/bench/run.py T1 --reps 7 --seconds 3
     python3 scripts/bench/run.py T9 --build-reps 1
+    OCI_BENCH_VENV=/path/to/venv python3 scripts/bench/run.py T3 T4a T4b   # reuse a venv with `oci`
     python3 scripts/bench/run.py --list          # the table of measures and their status
 
 Rules (docs: /BENCHMARKS.md): a ratio is only meaningful when both sides run in the same
@@ -16,7 +17,9 @@ Adding a measure: write a function `measure_xx(ctx) -> dict` that returns `side_
 (a ratio of two commands) or `repeated_value(...)` (one figure against an absolute goal), and
 point the measure's `run` at it in MEASURES below. `ctx.bench_binary(name)` builds crates/bench
 in release, `ctx.pin(argv, cpus)` pins a command, and `with ctx.server(argv, port):` runs a
-server (the emulator) pinned to CPU 1 for the duration of the block. A measure whose `run` is None is reported as
+server pinned to CPU 1 for the duration of the block; `with emulator(ctx, cpus, seed_users=N) as emu:` starts
+the release emulator with N users seeded, and `python_sdk(ctx)` gives the official SDK's Python (a venv
+created at .bench-venv, or the one named by $OCI_BENCH_VENV). A measure whose `run` is None is reported as
 "pending" with its reason; a measure whose `available` check returns a reason is reported as
 "not available". Both go into the results file, so the chart and BENCHMARKS.md list them too.
 """
@@ -182,14 +185,21 @@ class Side:
     name: str
     argv: list[str]
     unit: str
-    parse: Callable[[str, str], tuple[float, object]]  # (stdout, stderr) -> (figure, raw record)
+    parse: Callable[..., tuple[float, object]]  # (stdout, stderr[, probe delta]) -> (figure, raw record)
+    # A counter read just before and just after the command (e.g. the server's CPU seconds);
+    # when set, `parse` gets the difference as a third argument.
+    probe: Optional[Callable[[], float]] = None
 
 
 def sample(side: Side) -> tuple[float, object, float]:
+    before = side.probe() if side.probe else None
     start = time.monotonic()
     out, err = run_both(side.argv)
     wall = time.monotonic() - start
-    value, raw = side.parse(out, err)
+    if side.probe:
+        value, raw = side.parse(out, err, side.probe() - before)
+    else:
+        value, raw = side.parse(out, err)
     return value, raw, wall
 
 
@@ -288,6 +298,344 @@ def available_openssl(ctx: Context) -> Optional[str]:
 
 
 # --------------------------------------------------------------------------------------------
+# Shared pieces of the client/server measures: the emulator, seeded users, the Python SDK
+# --------------------------------------------------------------------------------------------
+
+PY_DIR = Path(__file__).resolve().parent
+VENV_ENV = "OCI_BENCH_VENV"  # an existing venv with `oci` installed, reused instead of .bench-venv
+DEFAULT_VENV = ROOT / ".bench-venv"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds_of(pid: int) -> float:
+    """utime + stime of a process (all its threads), from /proc/PID/stat, in seconds."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rfind(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def python_sdk(ctx: Context) -> list[str]:
+    """argv prefix running the venv's python with the bytecode cache on.
+
+    $OCI_BENCH_VENV names an existing venv with `oci` installed; otherwise the runner creates
+    .bench-venv at the repository root once (`python3 -m venv`, `pip install oci`).
+    """
+    if "python" not in ctx.built:
+        venv = Path(os.environ.get(VENV_ENV) or DEFAULT_VENV)
+        py = venv / "bin" / "python"
+        if not py.exists():
+            log(f"creating {venv} and installing the official OCI Python SDK (pip install oci) ...")
+            run_checked([sys.executable, "-m", "venv", str(venv)])
+            run_checked([str(py), "-m", "pip", "install", "--quiet", "oci"])
+        version = run_checked([str(py), "-c", "import oci; print(oci.__version__)"]).strip()
+        ctx.built["python"] = ["env", "-u", "PYTHONDONTWRITEBYTECODE", str(py)]
+        ctx.built["oci_version"] = version
+        log(f"Python SDK: oci {version} in {venv}")
+    return list(ctx.built["python"])
+
+
+def emulator_binary(ctx: Context) -> Path:
+    if "oci-emulator" not in ctx.built:
+        log("building oci-emulator (release) ...")
+        run_checked(["cargo", "build", "--release", "--locked", "-p", "oci-emulator"])
+        ctx.built["oci-emulator"] = True
+    return target_dir() / "release" / "oci-emulator"
+
+
+@dataclass
+class Emu:
+    """A running emulator: its endpoint, config file, /_emulator/info, process, seeded users."""
+
+    endpoint: str
+    config: Path
+    info: dict
+    proc: subprocess.Popen
+    users: Optional[Path] = None
+
+
+@contextlib.contextmanager
+def emulator(ctx: Context, cpus: str, seed_users: int = 0) -> Iterator[Emu]:
+    """The release emulator pinned to `cpus`, with `seed_users` users created through the API."""
+    import urllib.request
+
+    binary = emulator_binary(ctx)
+    bench = ctx.bench_binary("identity-load")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="oci-bench-emu-") as tmp:
+        cfg_dir = Path(tmp) / "emu"
+        argv = [str(binary), "--listen", f"127.0.0.1:{port}", "--config-dir", str(cfg_dir)]
+        with ctx.server(argv, port, cpus=cpus) as proc:
+            endpoint = f"http://127.0.0.1:{port}"
+            # It listens before it writes DIR/config and then DIR/endpoint: wait for the last.
+            deadline = time.monotonic() + 30
+            while not (cfg_dir / "endpoint").exists():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the emulator wrote no {cfg_dir / 'endpoint'} in 30 s")
+                time.sleep(0.02)
+            with urllib.request.urlopen(f"{endpoint}/_emulator/info", timeout=10) as r:
+                info = json.loads(r.read())
+            emu = Emu(endpoint, cfg_dir / "config", info, proc)
+            if seed_users:
+                emu.users = Path(tmp) / "users.txt"
+                log(f"seeding {seed_users} users through IdentityClient::create_user ...")
+                run_checked([str(bench), "seed", "--config", str(emu.config), "--endpoint", endpoint,
+                             "--tenancy", info["tenancy"], "--count", str(seed_users), "--out", str(emu.users)])
+            yield emu
+
+
+def parse_load(key: str = "req_per_sec") -> Callable[[str, str], tuple[float, object]]:
+    """Reads the one JSON line of identity-load / plain-http / py_get_user; checks the counters."""
+
+    def parse(out: str, _err: str) -> tuple[float, object]:
+        rec = json.loads(out.strip().splitlines()[-1])
+        if "signs" in rec and rec["signs"] != rec["calls"]:
+            raise RuntimeError(f"signatures {rec['signs']} != calls {rec['calls']}: {rec}")
+        if rec.get("users", 1000) < 1000:
+            raise RuntimeError(f"fewer than 1,000 users: {rec}")
+        if rec.get(key) is None:
+            raise RuntimeError(f"no {key} in {rec}")
+        return rec[key], rec
+
+    return parse
+
+
+def add_cpu_ratio(res: dict) -> dict:
+    """Adds `per_cpu`: each side's requests per CPU-second of its own process, and their ratio.
+
+    A secondary figure: on a machine shared with other work, how much of a core each side got
+    varies from sample to sample; requests per CPU-second does not (much).
+    """
+    a, b, r = [], [], []
+    for p in res["raw"]:
+        if p["a"].get("cpu_seconds") and p["b"].get("cpu_seconds"):
+            a.append(p["a"]["requests"] / p["a"]["cpu_seconds"])
+            b.append(p["b"]["requests"] / p["b"]["cpu_seconds"])
+            r.append(a[-1] / b[-1])
+    if r:
+        res["per_cpu"] = {"a_req_per_cpu_sec": summary(a), "b_req_per_cpu_sec": summary(b), "ratio": summary(r)}
+        log(f"  per CPU-second: A {statistics.median(a):,.0f}, B {statistics.median(b):,.0f}, "
+            f"ratio {statistics.median(r):.3f} ({min(r):.3f}-{max(r):.3f})")
+    return res
+
+
+def get_user_side(ctx: Context, emu: Emu, name: str, cpus: str, in_flight: int, threads: int) -> Side:
+    argv = [str(ctx.bench_binary("identity-load")), "get-user", "--config", str(emu.config),
+            "--endpoint", emu.endpoint, "--users", str(emu.users), "--seconds", str(ctx.args.seconds),
+            "--in-flight", str(in_flight), "--threads", str(threads)]
+    return Side(name, ctx.pin(argv, cpus), "req/s", parse_load())
+
+
+def python_side(ctx: Context, emu: Emu, name: str, cpus: str, threads: int) -> Side:
+    argv = [*python_sdk(ctx), str(PY_DIR / "py_get_user.py"), "--config", str(emu.config),
+            "--endpoint", emu.endpoint, "--users", str(emu.users), "--seconds", str(ctx.args.seconds),
+            "--threads", str(threads)]
+    return Side(name, ctx.pin(argv, cpus), "req/s", parse_load())
+
+
+def available_emulator(ctx: Context) -> Optional[str]:
+    packages = workspace_packages()
+    for p in ("oci-emulator", "oci-identity"):
+        if p not in packages:
+            return f"the {p} crate is not in this workspace"
+    return None
+
+
+def available_python(ctx: Context) -> Optional[str]:
+    return available_emulator(ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# T3, T4: signed get_user, oci-tower vs the official Python SDK, same emulator
+# --------------------------------------------------------------------------------------------
+
+
+def measure_t3(ctx: Context) -> dict:
+    with emulator(ctx, "1", seed_users=1000) as emu:
+        a = get_user_side(ctx, emu, "oci-tower get_user, 1 in flight", "0", 1, 1)
+        b = python_side(ctx, emu, "Python SDK get_user, 1 thread", "0", 1)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
+    res["note"] = (f"client pinned to CPU 0, release emulator pinned to CPU 1, {ctx.args.seconds} s per "
+                   "sample after 0.5 s warm-up, 1,000 users seeded through create_user and rotated; both "
+                   "clients with their defaults (retries, circuit breaker), both check each answer is the "
+                   "user asked for; signatures counted == calls made on both sides; "
+                   f"oci {ctx.built.get('oci_version')}")
+    return res
+
+
+def measure_t4a(ctx: Context) -> dict:
+    with emulator(ctx, "0,1", seed_users=1000) as emu:
+        a = get_user_side(ctx, emu, "oci-tower get_user, 8 in flight, 2 workers", "0,1", 8, 2)
+        b = python_side(ctx, emu, "Python SDK get_user, 8 threads", "0,1", 8)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
+    res["note"] = ("both cores for everything: client (either side) and the emulator all on CPUs 0-1 "
+                   "(the client needs both cores, so the emulator shares them; it spends ~1/10 of what "
+                   "the client spends per request); 1,000 users rotating; "
+                   f"oci {ctx.built.get('oci_version')}")
+    return res
+
+
+def measure_t4b(ctx: Context) -> dict:
+    with emulator(ctx, "0,1", seed_users=1000) as emu:
+        a = get_user_side(ctx, emu, "oci-tower 8 in flight on 2 cores (2 workers)", "0,1", 8, 2)
+        b = get_user_side(ctx, emu, "oci-tower 8 in flight on 1 core (1 worker)", "0", 8, 1)
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
+    res["note"] = ("the same client binary, 8 in flight, on CPUs 0-1 with 2 runtime workers vs pinned to "
+                   "CPU 0 with 1; the emulator on CPUs 0-1 in both (so on 2 cores the client shares them "
+                   "with it, on 1 core it mostly has CPU 0 to itself: this understates scaling slightly)")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# T5: the full stack with a no-op signer vs a bare hyper-util client
+# --------------------------------------------------------------------------------------------
+
+
+def measure_t5(ctx: Context, in_flight: int) -> dict:
+    bench = ctx.bench_binary("plain-http")
+    port = free_port()
+    with ctx.server([str(bench), "serve", "--listen", f"127.0.0.1:{port}"], port, cpus="1"):
+        common = ["--endpoint", f"http://127.0.0.1:{port}", "--seconds", str(ctx.args.seconds),
+                  "--in-flight", str(in_flight)]
+        a = Side(f"oci-tower stack + NoSigning, {in_flight} in flight",
+                 ctx.pin([str(bench), "stack", *common, *ctx.args.stack_flags.split()], "0"), "req/s",
+                 parse_load())
+        b = Side(f"bare hyper-util client, {in_flight} in flight",
+                 ctx.pin([str(bench), "bare", *common], "0"), "req/s", parse_load())
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
+    res["note"] = (f"{in_flight} in flight on one current-thread runtime pinned to CPU 0; a trivial hyper "
+                   "server (plain-http serve, fixed ~600-byte JSON body) pinned to CPU 1; GET "
+                   "/20160918/users/{ocid} over 1,000 OCIDs, each body read to its end; A is Client::call "
+                   "through the whole default stack with NoSigning and the GetUser operation info")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# T6: cold start to the first signed response
+# --------------------------------------------------------------------------------------------
+
+
+def parse_wall_ms(out: str, _err: str, wall_s: float) -> tuple[float, object]:
+    return wall_s * 1000.0, {"stdout": out.strip(), "wall_ms": wall_s * 1000.0}
+
+
+def measure_t6(ctx: Context) -> dict:
+    with emulator(ctx, "1") as emu:
+        user = emu.info["user"]
+        a_argv = ctx.pin([str(ctx.bench_binary("first-call")), "--config", str(emu.config),
+                          "--endpoint", emu.endpoint, "--user", user], "0")
+        b_argv = ctx.pin([*python_sdk(ctx), str(PY_DIR / "py_first_call.py"), str(emu.config),
+                          emu.endpoint, user], "0")
+        log("  one untimed run of each (page cache, bytecode cache)")
+        run_checked(a_argv)
+        run_checked(b_argv)
+        a = Side("oci-tower first-call", a_argv, "ms", parse_wall_ms, probe=time.monotonic)
+        b = Side("Python SDK first call", b_argv, "ms", parse_wall_ms, probe=time.monotonic)
+        res = side_by_side(ctx, a, b, ctx.args.reps)
+    res["note"] = ("wall-clock time from process spawn to exit after the first signed get_user answered "
+                   "200 (config file read, key loaded, client built, one request), client pinned to CPU 0, "
+                   "emulator to CPU 1; one untimed run of each first; Python with the bytecode cache on")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# T7: emulator verified req/s vs the Python SDK's generated req/s, one core each
+# --------------------------------------------------------------------------------------------
+
+
+def measure_t7(ctx: Context) -> dict:
+    with emulator(ctx, "1", seed_users=1000) as emu:
+        pid = emu.proc.pid
+
+        def emulator_rate(out: str, err: str, emu_cpu: float) -> tuple[float, object]:
+            _, rec = parse_load()(out, err)
+            if emu_cpu <= 0:
+                raise RuntimeError("the emulator used no CPU time")
+            rec["emulator_cpu_seconds"] = emu_cpu
+            rec["verified_per_emulator_cpu_sec"] = rec["calls"] / emu_cpu
+            return rec["verified_per_emulator_cpu_sec"], rec
+
+        def python_rate(out: str, err: str) -> tuple[float, object]:
+            _, rec = parse_load()(out, err)
+            rec["signed_per_cpu_sec"] = rec["requests"] / rec["cpu_seconds"]
+            return rec["signed_per_cpu_sec"], rec
+
+        replay = [str(ctx.bench_binary("identity-load")), "replay", "--config", str(emu.config),
+                  "--endpoint", emu.endpoint, "--users", str(emu.users), "--seconds", str(ctx.args.seconds),
+                  "--in-flight", "16"]
+        a = Side("emulator: verified get_user per emulator CPU-second", ctx.pin(replay, "0"), "req/CPU-s",
+                 emulator_rate, probe=lambda: cpu_seconds_of(pid))
+        py = python_side(ctx, emu, "Python SDK: signed get_user per Python CPU-second", "0", 1)
+        b = Side(py.name, py.argv, "req/CPU-s", python_rate)
+        res = side_by_side(ctx, a, b, ctx.args.reps)
+    res["note"] = ("A: the release emulator pinned to CPU 1 answers get_user requests replayed by "
+                   "`identity-load replay` (1,000 requests signed up front, one per user, replayed "
+                   "round-robin, 16 in flight, from CPU 0); every one is verified in full (RSA signature, "
+                   "date, headers) and answered 200; figure = requests answered / emulator CPU seconds in "
+                   "the sample. B: the official Python SDK, one thread pinned to CPU 0, calling get_user "
+                   "on the same emulator; figure = requests / Python process CPU seconds in the window, "
+                   "i.e. how many signed requests one core of Python SDK generates per second. The ratio "
+                   "is how many Python SDK cores one emulator core can serve.")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# T8: 1 GiB put and get through client and emulator
+# --------------------------------------------------------------------------------------------
+
+
+def parse_object_load(out: str, err: str) -> tuple[float, object]:
+    rec = json.loads(out.strip().splitlines()[-1])
+    for line in err.splitlines():
+        if "Maximum resident set size" in line:
+            rec["max_rss_kib"] = int(line.rsplit(":", 1)[1])
+    if "max_rss_kib" not in rec:
+        raise RuntimeError(f"no maximum resident set size from /usr/bin/time -v:\n{err[-1000:]}")
+    return rec["mib_per_sec"], rec
+
+
+def t8(ctx: Context) -> dict:
+    if "t8" in ctx.built:
+        return ctx.built["t8"]
+    bench = ctx.bench_binary("object-load")
+    with emulator(ctx, "1") as emu:
+        common = ["--config", str(emu.config), "--endpoint", emu.endpoint,
+                  "--namespace", emu.info["namespace"], "--bucket", "oci-bench"]
+        run_checked([str(bench), "bucket", *common, "--compartment", emu.info["tenancy"]])
+        sized = [*common, "--mib", str(ctx.args.mib)]
+        a = Side("oci-tower put_object + get_object, streamed",
+                 ["/usr/bin/time", "-v", *ctx.pin([str(bench), "oci", *sized], "0")], "MiB/s", parse_object_load)
+        b = Side("bare hyper-util PUT + GET, streamed",
+                 ["/usr/bin/time", "-v", *ctx.pin([str(bench), "bare", *sized], "0")], "MiB/s", parse_object_load)
+        res = side_by_side(ctx, a, b, ctx.args.reps)
+    res["note"] = (f"{ctx.args.mib} MiB put then got back, client pinned to CPU 0, release emulator (blobs "
+                   "in a temporary directory) pinned to CPU 1; the upload is one 1 MiB buffer streamed "
+                   f"{ctx.args.mib} times with its length known, the download read as a stream to its end; "
+                   "figure = 2 × size / (put seconds + get seconds); peak RSS from /usr/bin/time -v")
+    ctx.built["t8"] = res
+    return res
+
+
+def measure_t8a(ctx: Context) -> dict:
+    res = t8(ctx)
+    rss = [p["a"]["max_rss_kib"] / 1024 for p in res["raw"]]
+    bare = [p["b"]["max_rss_kib"] / 1024 for p in res["raw"]]
+    return {"kind": "value", "a": {"name": "oci-tower client peak RSS", "unit": "MiB"},
+            "value": summary(rss), "unit": "MiB", "bare_hyper_rss_mib": summary(bare),
+            "raw": [{"pair": p["pair"], "oci_max_rss_kib": p["a"]["max_rss_kib"],
+                     "bare_max_rss_kib": p["b"]["max_rss_kib"]} for p in res["raw"]],
+            "note": res["note"] + "; the same runs as T8b (raw samples there)"}
+
+
+def measure_t8b(ctx: Context) -> dict:
+    return t8(ctx)
+
+
+# --------------------------------------------------------------------------------------------
 # T9: cold `cargo build -p oci-identity` in a fresh target dir
 # --------------------------------------------------------------------------------------------
 
@@ -317,11 +665,18 @@ def measure_t9(ctx: Context) -> dict:
         with tempfile.TemporaryDirectory(prefix="oci-bench-t9-") as tmp:
             env["CARGO_TARGET_DIR"] = tmp
             argv = ["cargo", "build", "--locked", "--offline", "-p", T9_PACKAGE]
+            import resource
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.monotonic()
             run_checked(argv, env=env)
             secs = time.monotonic() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
         load = os.getloadavg()
-        return secs, {"seconds": secs, "argv": argv, "loadavg_after": load}
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        # CPU time of the build (rustc, build scripts, cc) / cores: the wall time it would take on
+        # an otherwise idle machine if both cores were busy throughout (a lower bound).
+        return secs, {"seconds": secs, "argv": argv, "loadavg_after": load, "cpu_seconds": cpu,
+                      "cpu_seconds_per_core": cpu / (os.cpu_count() or 1)}
 
     res = repeated_value(f"cold `cargo build -p {T9_PACKAGE}`", "s", ctx.args.build_reps, once)
     res["note"] = ("fresh CARGO_TARGET_DIR per run, dependencies already fetched, no RUSTC_WRAPPER, "
@@ -333,42 +688,48 @@ def measure_t9(ctx: Context) -> dict:
 # The table. Pending measures say what they wait for; implement `run` to activate one.
 # --------------------------------------------------------------------------------------------
 
-WAITS_EMULATOR = "needs the emulator and the oci-identity crate (signed get_user against a local server)"
+EMU_OPTS = ("reps", "seconds", "pin")
 
 MEASURES: list[Measure] = [
     Measure("T1", "signer signs/s vs openssl speed rsa2048", Goal(">=", 0.90, "×"),
             a="oci-tower RequestSigner (sign-speed)", b="openssl speed rsa2048",
             run=measure_t1, available=available_openssl,
             options=("reps", "seconds", "clock", "openssl_ia32cap", "pin", "cpu")),
-    # T3: client `oci-bench get-user --in-flight 1` vs the official Python SDK's IdentityClient.get_user
+    # T3: `identity-load get-user` 1 in flight vs the official Python SDK's IdentityClient.get_user
     # (service_endpoint=http://127.0.0.1:PORT, bytecode cache on), same emulator, client on CPU 0,
-    # emulator on CPU 1, 1,000+ users rotating; requests sent == signatures computed.
+    # emulator on CPU 1, 1,000 seeded users rotating; signatures computed == calls made.
     Measure("T3", "get_user, 1 in flight, vs Python SDK", Goal(">=", 2.2, "×"),
-            a="oci-tower get_user req/s", b="official Python SDK get_user req/s", pending=WAITS_EMULATOR),
+            a="oci-tower get_user req/s", b="official Python SDK get_user req/s",
+            run=measure_t3, available=available_python, options=EMU_OPTS),
     # T4a: 8 in flight on 2 cores vs Python with 8 threads; T4b: the same client on 2 cores / on 1 core.
     Measure("T4a", "get_user, 8 in flight vs Python 8 threads", Goal(">=", 5.0, "×"),
-            a="oci-tower get_user req/s, 8 in flight", b="Python SDK req/s, 8 threads", pending=WAITS_EMULATOR),
+            a="oci-tower get_user req/s, 8 in flight", b="Python SDK req/s, 8 threads",
+            run=measure_t4a, available=available_python, options=EMU_OPTS),
     Measure("T4b", "8 in flight: 2 cores vs 1 core", Goal(">=", 1.8, "×"),
-            a="oci-tower req/s on 2 cores", b="oci-tower req/s on 1 core", pending=WAITS_EMULATOR),
-    # T5: the full Client stack with a no-op signer vs a bare hyper-util client, same server.
+            a="oci-tower req/s on 2 cores", b="oci-tower req/s on 1 core",
+            run=measure_t4b, available=available_emulator, options=EMU_OPTS),
+    # T5: the full Client stack with NoSigning vs a bare hyper-util client, same trivial server.
     Measure("T5a", "stack, no-op signer vs bare hyper, 1 in flight", Goal(">=", 0.90, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
-            pending="needs a server to call (the emulator) and a no-op signer hook on the client"),
+            run=lambda ctx: measure_t5(ctx, 1), options=(*EMU_OPTS, "stack_flags")),
     Measure("T5b", "stack, no-op signer vs bare hyper, 8 in flight", Goal(">=", 0.80, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
-            pending="needs a server to call (the emulator) and a no-op signer hook on the client"),
-    # T6: process start to first signed response, oci-tower binary vs `python -c 'import oci; ...'`.
+            run=lambda ctx: measure_t5(ctx, 8), options=(*EMU_OPTS, "stack_flags")),
+    # T6: process start to first signed response, `first-call` vs `python py_first_call.py`.
     Measure("T6", "cold start to first response vs Python SDK", Goal("<=", 0.10, "×"),
-            a="oci-tower ms", b="Python SDK ms", pending=WAITS_EMULATOR),
+            a="oci-tower ms", b="Python SDK ms", run=measure_t6, available=available_python,
+            options=("reps", "pin")),
     # T7: emulator verifying signatures (server side) vs the SDK generating them, one core each.
     Measure("T7", "emulator verify req/s vs SDK sign req/s", Goal(">=", 10.0, "×"),
-            a="emulator verified req/s", b="Python SDK req/s",
-            pending="needs the emulator (signature verification on the server side)"),
-    # T8a/b: 1 GiB put and get through client and emulator; peak RSS from /usr/bin/time -v.
+            a="emulator verified req per CPU-s", b="Python SDK signed req per CPU-s",
+            run=measure_t7, available=available_python, options=EMU_OPTS),
+    # T8a/b: put and get of --mib MiB through client and emulator; peak RSS from /usr/bin/time -v.
     Measure("T8a", "1 GiB put+get: peak client RSS", Goal("<=", 64, "MiB"),
-            a="client peak RSS", b=None, pending="needs the emulator with Object Storage put/get"),
+            a="client peak RSS", b=None, run=measure_t8a, available=available_emulator,
+            options=("reps", "mib", "pin")),
     Measure("T8b", "1 GiB put+get throughput vs bare hyper", Goal(">=", 0.80, "×"),
-            a="oci-tower MiB/s", b="bare hyper MiB/s", pending="needs the emulator with Object Storage put/get"),
+            a="oci-tower MiB/s", b="bare hyper MiB/s", run=measure_t8b, available=available_emulator,
+            options=("reps", "mib", "pin")),
     Measure("T9", "cold cargo build -p oci-identity", Goal("<=", 90, "s"),
             a="build time", b=None, run=measure_t9, available=available_identity, options=("build_reps",)),
 ]
@@ -414,7 +775,7 @@ def reproduce_command(m: Measure, args: argparse.Namespace, parser: argparse.Arg
         if dest == "pin":
             if not value:
                 cmd.append("--no-pin")
-        elif dest in ("reps", "seconds", "build_reps") or value != default:
+        elif dest in ("reps", "seconds", "build_reps", "mib") or value != default:
             flag = "--" + dest.replace("_", "-")
             cmd.append(f"{flag}={value!r}" if isinstance(value, str) else f"{flag} {value}")
     return " ".join(cmd)
@@ -484,6 +845,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("measures", nargs="*", help="measure ids (default: every implemented one)")
     ap.add_argument("--reps", type=int, default=MIN_REPS, help=f"A/B pairs per ratio (>= {MIN_REPS})")
     ap.add_argument("--seconds", type=int, default=3, help="duration of each timed sample (whole seconds)")
+    ap.add_argument("--stack-flags", default="",
+                    help="T5: extra plain-http stack options, e.g. '--tracing false' (a variant, not the figure)")
+    ap.add_argument("--mib", type=int, default=1024, help="T8: object size in MiB")
     ap.add_argument("--build-reps", type=int, default=1, help="cold builds for T9")
     ap.add_argument("--cpu", default="0", help="CPU list for single-core sides (taskset -c)")
     ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",

@@ -83,6 +83,35 @@ class Parsers(unittest.TestCase):
                 parse(json.dumps(bad), "")
 
 
+    def test_load_parser_refuses_signature_and_call_mismatch(self):
+        parse = run.parse_load()
+        good = {"requests": 30, "seconds": 3.0, "req_per_sec": 10.0, "signs": 40, "calls": 40, "users": 1000}
+        self.assertEqual(parse(json.dumps(good), "")[0], 10.0)
+        for bad in ({**good, "signs": 39}, {**good, "users": 999}, {k: v for k, v in good.items() if k != "req_per_sec"}):
+            with self.assertRaises(RuntimeError, msg=bad):
+                parse(json.dumps(bad), "")
+
+    def test_object_load_reads_peak_rss_from_time_v(self):
+        out = json.dumps({"mib_per_sec": 400.0, "bytes": 1})
+        value, raw = run.parse_object_load(out, "\tMaximum resident set size (kbytes): 7100\n")
+        self.assertEqual((value, raw["max_rss_kib"]), (400.0, 7100))
+        with self.assertRaises(RuntimeError):
+            run.parse_object_load(out, "no time -v output")
+
+    def test_probe_is_read_around_the_command_and_passed_to_parse(self):
+        reads = iter([10.0, 12.5])
+        side = run.Side("p", [sys.executable, "-c", "print(1)"], "u",
+                        lambda out, err, delta: (delta, out.strip()), probe=lambda: next(reads))
+        value, raw, _ = run.sample(side)
+        self.assertEqual((value, raw), (2.5, "1"))
+
+    def test_cpu_ratio_uses_each_side_own_cpu_time(self):
+        res = {"raw": [{"a": {"requests": 100, "cpu_seconds": 1.0}, "b": {"requests": 100, "cpu_seconds": 2.0}}] * 5}
+        run.add_cpu_ratio(res)
+        self.assertEqual(res["per_cpu"]["ratio"]["median"], 2.0)
+        self.assertEqual(res["per_cpu"]["b_req_per_cpu_sec"]["median"], 50.0)
+
+
 class Table(unittest.TestCase):
     def test_pending_measures_have_reasons_and_ids_are_unique(self):
         ids = [m.id for m in run.MEASURES]

@@ -93,15 +93,25 @@ pub fn signing_key(path: Option<&Path>) -> Result<(PrivateKey, RsaPublicKey), Be
 /// "signatures computed" counter that must match the number of requests built.
 #[derive(Clone)]
 pub struct CountingCredentials {
-    inner: ApiKeyCredentials,
+    inner: Arc<dyn Credentials>,
     count: Arc<AtomicU64>,
 }
 
 impl CountingCredentials {
     /// Counting credentials for one API key.
     pub fn new(tenancy: &str, user: &str, fingerprint: &str, key: PrivateKey) -> Self {
+        Self::wrap(Arc::new(ApiKeyCredentials::new(
+            tenancy,
+            user,
+            fingerprint,
+            key,
+        )))
+    }
+
+    /// Counts the signatures made with any credentials (e.g. those of a config file).
+    pub fn wrap(inner: Arc<dyn Credentials>) -> Self {
         CountingCredentials {
-            inner: ApiKeyCredentials::new(tenancy, user, fingerprint, key),
+            inner,
             count: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -160,6 +170,151 @@ pub fn cpu_seconds() -> Option<f64> {
     let utime: f64 = fields.get(11)?.parse().ok()?;
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
+}
+
+/// CPU time of the whole process so far (every thread, user and system), in seconds.
+///
+/// ```
+/// let t = oci_bench::process_cpu_seconds();
+/// assert!(t.map_or(true, |t| t >= 0.0));
+/// ```
+///
+/// From `utime` and `stime` of `/proc/self/stat` (clock ticks, assumed 100 per second);
+/// `None` where `/proc` is not available.
+pub fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// Reads a file of user OCIDs, one per line (blank lines skipped); at least [`MIN_USERS`].
+///
+/// ```no_run
+/// let users = oci_bench::read_users(std::path::Path::new("users.txt"))?;
+/// assert!(users.len() >= oci_bench::MIN_USERS);
+/// # Ok::<(), oci_bench::BenchError>(())
+/// ```
+pub fn read_users(path: &Path) -> Result<Vec<String>, BenchError> {
+    let users: Vec<String> = std::fs::read_to_string(path)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if users.len() < MIN_USERS {
+        return Err(format!(
+            "{}: {} users; rotate over at least {MIN_USERS}, or a signature cache could help",
+            path.display(),
+            users.len()
+        )
+        .into());
+    }
+    Ok(users)
+}
+
+/// A tokio runtime with `threads` workers (a current-thread runtime for 1).
+///
+/// ```
+/// let rt = oci_bench::runtime(1)?;
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// # Ok::<(), oci_bench::BenchError>(())
+/// ```
+pub fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, BenchError> {
+    let rt = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()?
+    };
+    Ok(rt)
+}
+
+/// What [`run_load`] measured: calls completed in the timed window, and how long it was.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadResult {
+    /// Calls that completed successfully inside the timed window.
+    pub requests: u64,
+    /// Calls completed in the whole run (warm-up and the tail after the window included).
+    pub total_calls: u64,
+    /// Wall-clock length of the timed window.
+    pub seconds: f64,
+    /// Process CPU time spent in the timed window, when `/proc` is available.
+    pub cpu_seconds: Option<f64>,
+}
+
+/// Runs `in_flight` concurrent loops of `call(i)` (i = 0, 1, 2, … shared between the loops):
+/// first for `warmup`, then for `seconds`, counting the calls that complete in the timed part.
+///
+/// ```
+/// # fn main() -> Result<(), oci_bench::BenchError> {
+/// let rt = oci_bench::runtime(1)?;
+/// let r = rt.block_on(oci_bench::run_load(2, 0.0, 0.05, |_i| async { Ok::<(), oci_bench::BenchError>(()) }))?;
+/// assert!(r.requests > 0);
+/// # Ok(()) }
+/// ```
+///
+/// The first error ends the run with that error: a benchmark reports figures only when every
+/// call succeeded.
+pub async fn run_load<F, Fut>(
+    in_flight: usize,
+    warmup: f64,
+    seconds: f64,
+    call: F,
+) -> Result<LoadResult, BenchError>
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), BenchError>> + Send + 'static,
+{
+    use std::time::{Duration, Instant};
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let all = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let warm_end = started + Duration::from_secs_f64(warmup);
+    let end = warm_end + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::with_capacity(in_flight);
+    for _ in 0..in_flight.max(1) {
+        let (call, next, done, all) = (call.clone(), next.clone(), done.clone(), all.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let now = Instant::now();
+                if now >= end {
+                    return Ok::<(), BenchError>(());
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                call(i).await?;
+                all.fetch_add(1, Ordering::Relaxed);
+                let finished = Instant::now();
+                if finished >= warm_end && finished < end {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    // Sample the clock and CPU time at the start of the timed window.
+    tokio::time::sleep_until(tokio::time::Instant::from_std(warm_end)).await;
+    let cpu0 = process_cpu_seconds();
+    let t0 = Instant::now();
+    tokio::time::sleep_until(tokio::time::Instant::from_std(end)).await;
+    let seconds = t0.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
+    let requests = done.load(Ordering::Relaxed);
+    for t in tasks {
+        t.await??;
+    }
+    Ok(LoadResult {
+        requests,
+        total_calls: all.load(Ordering::Relaxed),
+        seconds,
+        cpu_seconds: cpu,
+    })
 }
 
 /// `--name value` command-line options, with defaults and typed lookups.
