@@ -2,55 +2,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use oci_core::auth::{ApiKeyCredentials, PrivateKey};
-use oci_core::{Body, Client, Endpoint, Error};
+use oci_core::testing::MockTransport;
 use oci_delegateaccesscontrol::models::*;
 use oci_delegateaccesscontrol::WorkRequestClient;
 
 fn client(
     answers: Vec<(Vec<(&'static str, &'static str)>, String)>,
-) -> (WorkRequestClient, Arc<Mutex<Vec<String>>>) {
-    let queue = Arc::new(Mutex::new(VecDeque::from(answers)));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    let transport = tower::service_fn(move |req: http::Request<Body>| {
-        let queue = queue.clone();
-        let seen = seen2.clone();
-        async move {
-            seen.lock()
-                .unwrap()
-                .push(req.uri().path_and_query().unwrap().to_string());
-            let (headers, body) = queue
-                .lock()
-                .unwrap()
-                .pop_front()
-                .expect("unexpected request");
-            let mut b = http::Response::builder().status(200);
-            for (k, v) in headers {
-                b = b.header(k, v);
-            }
-            Ok::<_, Error>(b.body(Body::from(body)).unwrap())
-        }
-    });
-    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let creds = ApiKeyCredentials::new(
-        "ocid1.tenancy.oc1..t",
-        "ocid1.user.oc1..u",
-        "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff",
-        PrivateKey::from_rsa(key).unwrap(),
-    );
-    let client = Client::builder()
-        .credentials(Arc::new(creds))
-        .endpoint(Endpoint::parse("http://127.0.0.1:1").unwrap())
-        .transport(transport)
-        .build()
-        .unwrap();
-    (WorkRequestClient::new(client), seen)
+) -> (WorkRequestClient, MockTransport) {
+    let mock = MockTransport::new();
+    for (headers, body) in answers {
+        mock.push_with(200, &headers, body);
+    }
+    (WorkRequestClient::new(mock.client().unwrap()), mock)
+}
+
+/// The path and query of every request the mock received, in order.
+fn paths(mock: &MockTransport) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| r.uri.path_and_query().unwrap().to_string())
+        .collect()
 }
 
 fn work_request(status: &str, pct: f64) -> String {
@@ -78,8 +52,8 @@ async fn waits_for_a_work_request_to_succeed() {
         .await
         .unwrap();
     assert_eq!(done.body.percent_complete, 100.0);
-    assert_eq!(seen.lock().unwrap()[0], "/20230801/workRequests/w");
-    assert_eq!(seen.lock().unwrap().len(), 3);
+    assert_eq!(paths(&seen)[0], "/20230801/workRequests/w");
+    assert_eq!(paths(&seen).len(), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -115,7 +89,7 @@ async fn collections_paginate_through_their_items_field() {
     assert_eq!(logs.len(), 1);
     assert_eq!(logs[0].message, "m1");
     assert_eq!(
-        *seen.lock().unwrap(),
+        paths(&seen),
         [
             "/20230801/workRequests/w/logs",
             "/20230801/workRequests/w/logs?page=n2"

@@ -2,58 +2,33 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use oci_core::auth::{ApiKeyCredentials, PrivateKey};
+use oci_core::testing::MockTransport;
 use oci_core::waiter::WaitError;
-use oci_core::{Body, Client, Endpoint, Error, ErrorKind};
+use oci_core::ErrorKind;
 use oci_identity::models::*;
 use oci_identity::IdentityClient;
 
 type Canned = (u16, Vec<(&'static str, String)>, String);
 
-/// A client whose transport answers from `responses` in order and records each request's
-/// path and query.
-fn client(responses: Vec<Canned>) -> (IdentityClient, Arc<Mutex<Vec<String>>>) {
-    let queue = Arc::new(Mutex::new(VecDeque::from(responses)));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    let transport = tower::service_fn(move |req: http::Request<Body>| {
-        let queue = queue.clone();
-        let seen = seen2.clone();
-        async move {
-            seen.lock()
-                .unwrap()
-                .push(req.uri().path_and_query().unwrap().to_string());
-            let (status, headers, body) = queue
-                .lock()
-                .unwrap()
-                .pop_front()
-                .expect("more requests than canned responses");
-            let mut b = http::Response::builder().status(status);
-            for (k, v) in headers {
-                b = b.header(k, v);
-            }
-            Ok::<_, Error>(b.body(Body::from(body)).unwrap())
-        }
-    });
-    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let creds = ApiKeyCredentials::new(
-        "ocid1.tenancy.oc1..t",
-        "ocid1.user.oc1..u",
-        "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff",
-        PrivateKey::from_rsa(key).unwrap(),
-    );
-    let client = Client::builder()
-        .credentials(Arc::new(creds))
-        .endpoint(Endpoint::parse("http://127.0.0.1:1").unwrap())
-        .transport(transport)
-        .build()
-        .unwrap();
-    (IdentityClient::new(client), seen)
+/// A client whose transport answers from `responses` in order and records each request.
+fn client(responses: Vec<Canned>) -> (IdentityClient, MockTransport) {
+    let mock = MockTransport::new();
+    for (status, headers, body) in responses {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        mock.push_with(status, &headers, body);
+    }
+    (IdentityClient::new(mock.client().unwrap()), mock)
+}
+
+/// The path and query of every request the mock received, in order.
+fn paths(mock: &MockTransport) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| r.uri.path_and_query().unwrap().to_string())
+        .collect()
 }
 
 fn user_json(id: &str, state: &str) -> String {
@@ -82,7 +57,7 @@ async fn responses_parse_with_unknown_enums_missing_optionals_and_extra_fields()
         .send()
         .await
         .unwrap();
-    assert_eq!(seen.lock().unwrap()[0], "/20160918/users/ocid1.user.oc1..u");
+    assert_eq!(paths(&seen)[0], "/20160918/users/ocid1.user.oc1..u");
     assert_eq!(out.status, 200);
     assert_eq!(out.opc_request_id.as_deref(), Some("REQ1"));
     assert_eq!(out.etag.as_deref(), Some("E1"));
@@ -182,7 +157,7 @@ async fn paginator_follows_opc_next_page_to_an_empty_last_page() {
     let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
     assert_eq!(ids, ["u1", "u2", "u3"]);
     assert_eq!(
-        *seen.lock().unwrap(),
+        paths(&seen),
         [
             "/20160918/users?compartmentId=t&limit=2",
             "/20160918/users?compartmentId=t&page=p%2F2&limit=2",
@@ -213,7 +188,7 @@ async fn paginator_yields_pages_then_stops_at_the_first_error() {
     assert_eq!(err.opc_request_id(), Some("R404"));
     assert!(pages.try_next().await.unwrap().is_none());
     // One send per page: nothing retried inside the paginator.
-    assert_eq!(seen.lock().unwrap().len(), 2);
+    assert_eq!(paths(&seen).len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -232,7 +207,7 @@ async fn waiter_polls_with_doubling_intervals_until_a_target_state() {
         .await
         .unwrap();
     assert_eq!(out.body.lifecycle_state, User::LIFECYCLE_STATE_ACTIVE);
-    assert_eq!(seen.lock().unwrap().len(), 3);
+    assert_eq!(paths(&seen).len(), 3);
     // Slept 1 s then 2 s.
     assert_eq!(start.elapsed(), Duration::from_secs(3));
 }
@@ -264,7 +239,7 @@ async fn waiter_times_out_with_a_typed_error() {
         other => panic!("expected a timeout, got {other:?}"),
     }
     // Polls at 0, 1, 3, 7 (interval capped at 4) and 10 (capped by max_wait).
-    assert_eq!(seen.lock().unwrap().len(), 5);
+    assert_eq!(paths(&seen).len(), 5);
 }
 
 #[tokio::test(start_paused = true)]
@@ -303,7 +278,7 @@ async fn waiting_for_a_deletion_accepts_a_404() {
         .await
         .unwrap();
     assert!(gone.is_none());
-    assert_eq!(seen.lock().unwrap().len(), 2);
+    assert_eq!(paths(&seen).len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -324,7 +299,7 @@ async fn fluent_send_with_applies_per_call_overrides() {
         .send()
         .await;
     assert!(out.is_ok());
-    assert_eq!(seen.lock().unwrap().len(), 2);
+    assert_eq!(paths(&seen).len(), 2);
 
     // ...and with retries turned off for this call only, the 503 comes straight back.
     let (identity, seen) = client(vec![unavailable]);
@@ -338,5 +313,5 @@ async fn fluent_send_with_applies_per_call_overrides() {
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(paths(&seen).len(), 1);
 }

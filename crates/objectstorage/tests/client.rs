@@ -2,13 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
-use oci_core::auth::{ApiKeyCredentials, PrivateKey};
-use oci_core::{Body, Client, Endpoint, Error};
+use oci_core::testing::MockTransport;
+use oci_core::Body;
 use oci_objectstorage::ObjectStorageClient;
 
 enum Answer {
@@ -16,56 +13,31 @@ enum Answer {
     Stream(Vec<(&'static str, &'static str)>, Vec<&'static str>),
 }
 
-fn client(answers: Vec<Answer>) -> (ObjectStorageClient, Arc<Mutex<Vec<String>>>) {
-    let queue = Arc::new(Mutex::new(VecDeque::from(answers)));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    let transport = tower::service_fn(move |req: http::Request<Body>| {
-        let queue = queue.clone();
-        let seen = seen2.clone();
-        async move {
-            seen.lock()
-                .unwrap()
-                .push(req.uri().path_and_query().unwrap().to_string());
-            let answer = queue
-                .lock()
-                .unwrap()
-                .pop_front()
-                .expect("unexpected request");
-            let (status, headers, body) = match answer {
-                Answer::Json(s, h, b) => (s, h, Body::from(b)),
-                Answer::Stream(h, chunks) => {
-                    let len = chunks.iter().map(|c| c.len() as u64).sum();
-                    let chunks: Vec<Result<Bytes, std::io::Error>> =
-                        chunks.into_iter().map(|c| Ok(Bytes::from(c))).collect();
-                    (
-                        200,
-                        h,
-                        Body::from_stream(futures_util::stream::iter(chunks), Some(len)),
-                    )
-                }
-            };
-            let mut b = http::Response::builder().status(status);
-            for (k, v) in headers {
-                b = b.header(k, v);
+fn client(answers: Vec<Answer>) -> (ObjectStorageClient, MockTransport) {
+    let mock = MockTransport::new();
+    for answer in answers {
+        match answer {
+            Answer::Json(status, headers, body) => {
+                mock.push_with(status, &headers, body);
             }
-            Ok::<_, Error>(b.body(body).unwrap())
+            Answer::Stream(headers, chunks) => {
+                let len = chunks.iter().map(|c| c.len() as u64).sum();
+                let chunks: Vec<Result<Bytes, std::io::Error>> =
+                    chunks.into_iter().map(|c| Ok(Bytes::from(c))).collect();
+                let body = Body::from_stream(futures_util::stream::iter(chunks), Some(len));
+                mock.push_with(200, &headers, body);
+            }
         }
-    });
-    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
-    let creds = ApiKeyCredentials::new(
-        "ocid1.tenancy.oc1..t",
-        "ocid1.user.oc1..u",
-        "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff",
-        PrivateKey::from_rsa(key).unwrap(),
-    );
-    let client = Client::builder()
-        .credentials(Arc::new(creds))
-        .endpoint(Endpoint::parse("http://127.0.0.1:1").unwrap())
-        .transport(transport)
-        .build()
-        .unwrap();
-    (ObjectStorageClient::new(client), seen)
+    }
+    (ObjectStorageClient::new(mock.client().unwrap()), mock)
+}
+
+/// The path and query of every request the mock received, in order.
+fn paths(mock: &MockTransport) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| r.uri.path_and_query().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -95,7 +67,7 @@ async fn get_object_streams_the_body_and_reads_object_headers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(seen.lock().unwrap()[0], "/n/ns/b/b/o/dir%2Fa%20b.txt");
+    assert_eq!(paths(&seen)[0], "/n/ns/b/b/o/dir%2Fa%20b.txt");
     assert_eq!(out.content_length, Some(11));
     assert_eq!(out.content_range.as_deref(), Some("bytes 0-10/100"));
     assert_eq!(out.etag.as_deref(), Some("E"));
@@ -161,7 +133,7 @@ async fn list_objects_follows_next_start_with_and_unions_prefixes() {
     );
     assert_eq!(all.next_start_with, None);
     assert_eq!(
-        *seen.lock().unwrap(),
+        paths(&seen),
         [
             "/n/ns/b/b/o?delimiter=%2F",
             "/n/ns/b/b/o?start=c+d&delimiter=%2F"
@@ -194,7 +166,7 @@ async fn list_objects_items_stop_at_the_first_error() {
     assert_eq!(items[0].as_ref().map(|o| o.name.as_str()).ok(), Some("a"));
     let err = items[1].as_ref().unwrap_err();
     assert_eq!(err.code(), Some("BucketNotFound"));
-    assert_eq!(seen.lock().unwrap().len(), 2);
+    assert_eq!(paths(&seen).len(), 2);
 }
 
 #[tokio::test]
