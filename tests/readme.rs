@@ -87,6 +87,35 @@ mod layers {
     }
 }
 
+/// The README's mock-transport test (run).
+mod mock_test {
+    use oci_tower::identity::IdentityClient;
+    use oci_tower::testing::MockTransport;
+
+    #[tokio::test]
+    async fn a_missing_user_is_a_typed_404() -> Result<(), oci_tower::Error> {
+        let mock = MockTransport::new();
+        mock.push_json(
+            404,
+            r#"{"code":"NotAuthorizedOrNotFound","message":"no such user"}"#,
+        );
+        let identity = IdentityClient::new(mock.client()?);
+
+        let err = identity
+            .get_user()
+            .user_id("ocid1.user.oc1..x")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(err.is_not_found());
+        assert_eq!(
+            mock.requests()[0].uri.path(),
+            "/20160918/users/ocid1.user.oc1..x"
+        );
+        Ok(())
+    }
+}
+
 /// The README's emulator test (compiled and run).
 mod emulator_test {
     use std::time::Duration;
@@ -162,7 +191,7 @@ fn readme_rust_blocks_match() {
     let blocks = rust_blocks(readme);
     assert_eq!(
         blocks.len(),
-        3,
+        4,
         "README.md has {} rust blocks; copy each one here",
         blocks.len()
     );
