@@ -46,8 +46,8 @@ struct Inner {
     region: Option<Region>,
     endpoint: Option<Endpoint>,
     service_endpoints: HashMap<String, Endpoint>,
-    /// Endpoints already resolved, so a call does not expand templates again.
-    resolved: RwLock<HashMap<ServiceInfo, Endpoint>>,
+    /// Endpoints already resolved, so a call does not expand templates (or copy one) again.
+    resolved: RwLock<HashMap<ServiceInfo, Arc<Endpoint>>>,
 }
 
 impl fmt::Debug for Client {
@@ -88,7 +88,7 @@ impl Client {
         op: R,
         options: CallOptions,
     ) -> Result<R::Output, Error> {
-        let endpoint = self.endpoint_for(&R::SERVICE)?;
+        let endpoint = self.cached_endpoint(&R::SERVICE)?;
         let mut req = op.into_http(&endpoint)?;
         req.extensions_mut().insert(R::info());
         options.apply(&mut req);
@@ -106,6 +106,11 @@ impl Client {
     /// The endpoint for a service: the per-service override, else the global override, else the
     /// region's endpoint; the service's base path is appended to overrides.
     pub fn endpoint_for(&self, service: &ServiceInfo) -> Result<Endpoint, Error> {
+        self.cached_endpoint(service).map(|e| Endpoint::clone(&e))
+    }
+
+    /// [`endpoint_for`](Self::endpoint_for), shared with the cache.
+    fn cached_endpoint(&self, service: &ServiceInfo) -> Result<Arc<Endpoint>, Error> {
         let cached = self
             .inner
             .resolved
@@ -116,7 +121,7 @@ impl Client {
         if let Some(e) = cached {
             return Ok(e);
         }
-        let endpoint = self.resolve_endpoint(service)?;
+        let endpoint = Arc::new(self.resolve_endpoint(service)?);
         self.inner
             .resolved
             .write()

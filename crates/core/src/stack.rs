@@ -24,12 +24,17 @@
 //! yours, disable ours and add yours: with `ClientBuilder::layer` it runs once per call, just
 //! above the retry token and retry (e.g. your own retry); with `ClientBuilder::attempt_layer`
 //! it runs once per attempt, just above signing (e.g. your own breaker or rate limiter).
+//!
+//! Our layers compose into one concrete service type, so a call through them allocates no boxed
+//! service or future. A [`BoxStack`] is used only where the type cannot be known: the transport,
+//! the stack below each place user layers plug in (only when there are some there), and the
+//! whole stack once, on top (what [`Client::stack`](crate::Client::stack) returns).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use tower::util::BoxCloneSyncService;
-use tower::{Layer, Service, ServiceExt};
+use tower::util::{BoxCloneSyncService, Either};
+use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
 use crate::auth::Signer;
 use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
@@ -41,8 +46,9 @@ use crate::layers::trace::{AttemptTraceLayer, TraceLayer};
 use crate::layers::{SignLayer, StatusErrorLayer};
 use crate::{Body, BoxError, Error};
 
-/// The boxed service every layer of the stack wraps: `http::Request<Body>` in,
-/// `http::Response<Body>` or [`Error`] out.
+/// The boxed stack (or part of it): `http::Request<Body>` in, `http::Response<Body>` or
+/// [`Error`] out. [`Client::stack`](crate::Client::stack) returns one, and the layers added with
+/// `ClientBuilder::layer` and `::attempt_layer` wrap one.
 pub type BoxStack = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, Error>;
 
 /// A type-erased layer: takes the stack below and returns it wrapped.
@@ -65,20 +71,6 @@ where
     })
 }
 
-/// Boxes one of our layers, whose error is already [`Error`].
-fn ours<L>(layer: L) -> LayerFn
-where
-    L: Layer<BoxStack> + Send + Sync + 'static,
-    L::Service: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
-{
-    Arc::new(move |inner: BoxStack| BoxCloneSyncService::new(layer.layer(inner)))
-}
-
 /// Everything the stack is built from.
 pub(crate) struct StackParts {
     pub transport: BoxStack,
@@ -97,8 +89,10 @@ pub(crate) struct StackParts {
     pub body_stall_timeout: Option<Duration>,
 }
 
-/// Builds the stack: the layers are listed outermost first, in the order of the diagram above,
-/// then wrapped around the transport from the inside out.
+/// Builds the stack: the layers are listed outermost first, in the order of the diagram above.
+///
+/// Our layers compose into one concrete type (a layer that is off is tower's `Identity`), so a
+/// call allocates no boxed service or future for them; the stack is boxed once, on top.
 pub(crate) fn assemble(parts: StackParts) -> BoxStack {
     let StackParts {
         transport,
@@ -116,35 +110,46 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
         body_stall_timeout,
     } = parts;
 
-    let mut layers: Vec<LayerFn> = Vec::new();
-    // Once per call.
-    if let Some(c) = &trace {
-        layers.push(ours(TraceLayer::new().classifier(c.clone())));
-    }
-    // Always present (even when off) so a per-call CallOptions can switch it on.
-    layers.push(ours(TimeoutLayer::operation(operation_timeout)));
-    layers.extend(operation_layers);
-    if retry_tokens {
-        layers.push(ours(RetryTokenLayer));
-    }
-    layers.push(ours(RetryLayer::new(retry_policy).budget(retry_budget)));
-    // Once per attempt.
-    if let Some(c) = &trace {
-        layers.push(ours(AttemptTraceLayer::new().classifier(c.clone())));
-    }
-    if let Some(b) = breakers {
-        layers.push(ours(CircuitBreakerLayer::with_breakers(b)));
-    }
-    layers.push(ours(TimeoutLayer::attempt(attempt_timeout)));
-    layers.extend(attempt_layers);
-    layers.push(ours(SignLayer::with_signer(signer).user_agent(user_agent)));
-    layers.push(ours(StatusErrorLayer));
-    if let Some(d) = body_stall_timeout {
-        layers.push(ours(StallGuardLayer::new(d)));
-    }
+    let stack = ServiceBuilder::new()
+        // Once per call.
+        .option_layer(trace.clone().map(|c| TraceLayer::new().classifier(c)))
+        // Always present (even when off) so a per-call CallOptions can switch it on.
+        .layer(TimeoutLayer::operation(operation_timeout))
+        .layer(UserLayers(operation_layers))
+        .option_layer(retry_tokens.then_some(RetryTokenLayer))
+        .layer(RetryLayer::new(retry_policy).budget(retry_budget))
+        // Once per attempt.
+        .option_layer(trace.map(|c| AttemptTraceLayer::new().classifier(c)))
+        .option_layer(breakers.map(CircuitBreakerLayer::with_breakers))
+        .layer(TimeoutLayer::attempt(attempt_timeout))
+        .layer(UserLayers(attempt_layers))
+        .layer(SignLayer::with_signer(signer).user_agent(user_agent))
+        .layer(StatusErrorLayer)
+        .option_layer(body_stall_timeout.map(StallGuardLayer::new))
+        .service(transport);
+    BoxCloneSyncService::new(stack)
+}
 
-    layers
-        .into_iter()
-        .rev()
-        .fold(transport, |inner, layer| layer(inner))
+/// The user's layers at one place in the stack, the first added outermost. The stack below is
+/// boxed (into a [`BoxStack`], which is what they wrap) only when there are some.
+struct UserLayers(Vec<LayerFn>);
+
+impl<S> Layer<S> for UserLayers
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Service = Either<BoxStack, S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        if self.0.is_empty() {
+            return Either::Right(inner);
+        }
+        let boxed = BoxCloneSyncService::new(inner);
+        Either::Left(self.0.iter().rev().fold(boxed, |inner, layer| layer(inner)))
+    }
 }

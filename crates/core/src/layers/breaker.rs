@@ -197,7 +197,7 @@ impl HostState {
 
 struct Registry {
     config: CircuitBreakerConfig,
-    hosts: Mutex<HashMap<String, HostState>>,
+    hosts: Mutex<HashMap<Arc<str>, HostState>>,
 }
 
 /// The breakers of one client, one per endpoint host: a handle to read their state.
@@ -256,7 +256,7 @@ impl CircuitBreakers {
         &self.inner.config
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, HostState>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Arc<str>, HostState>> {
         self.inner.hosts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -283,7 +283,7 @@ impl CircuitBreakers {
             .lock()
             .iter()
             .map(|(host, h)| BreakerSnapshot {
-                host: host.clone(),
+                host: host.to_string(),
                 state: Self::visible(h.phase, now),
                 calls: h.calls,
                 failures: h.failures,
@@ -297,12 +297,17 @@ impl CircuitBreakers {
         out
     }
 
-    fn admit(&self, host: &str) -> Result<(Admission, BreakerState), Error> {
+    /// Admits a call to `host` or fails fast; an admitted call gets the host's key, which its
+    /// permit keeps (shared with the map: no copy of the host per call).
+    fn admit(&self, host: &str) -> Result<(Admission, BreakerState, Arc<str>), Error> {
         let now = Instant::now();
         let cfg = &self.inner.config;
         let (result, change) = {
             let mut hosts = self.lock();
-            let h = hosts.entry(host.to_owned()).or_insert_with(|| HostState {
+            let key = hosts
+                .get_key_value(host)
+                .map_or_else(|| Arc::from(host), |(k, _)| Arc::clone(k));
+            let h = hosts.entry(Arc::clone(&key)).or_insert_with(|| HostState {
                 phase: Phase::Closed,
                 window_start: now,
                 calls: 0,
@@ -313,7 +318,10 @@ impl CircuitBreakers {
                     if now.duration_since(h.window_start) >= cfg.window {
                         h.reset_counts(now);
                     }
-                    (Ok((Admission::Normal, BreakerState::Closed)), Change::None)
+                    (
+                        Ok((Admission::Normal, BreakerState::Closed, key)),
+                        Change::None,
+                    )
                 }
                 Phase::Open { until } if now < until => (
                     Err(Error::circuit_open(host, Some(until - now))),
@@ -327,7 +335,7 @@ impl CircuitBreakers {
                     } else {
                         Change::Changed(from, BreakerState::HalfOpen)
                     };
-                    (Ok((Admission::Probe, BreakerState::HalfOpen)), change)
+                    (Ok((Admission::Probe, BreakerState::HalfOpen, key)), change)
                 }
                 Phase::HalfOpen { probing: true } => (
                     Err(Error::circuit_open(host, None).with_note("a half-open probe is in flight")),
@@ -490,15 +498,14 @@ pub struct CircuitBreakerService<S> {
 }
 
 /// The key of a request's breaker: its URI's `host[:port]`.
-fn host_of(req: &http::Request<Body>) -> String {
+fn host_of(req: &http::Request<Body>) -> &str {
     match req.uri().authority() {
-        Some(a) => a.as_str().to_owned(),
+        Some(a) => a.as_str(),
         None => req
             .headers()
             .get(http::header::HOST)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned(),
+            .unwrap_or(""),
     }
 }
 
@@ -515,9 +522,8 @@ where
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let host = host_of(&req);
-        match self.breakers.admit(&host) {
-            Ok((admission, state)) => {
+        match self.breakers.admit(host_of(&req)) {
+            Ok((admission, state, host)) => {
                 tracing::Span::current().record("breaker_state", state.as_str());
                 CircuitBreakerFuture {
                     state: FutState::Inner {
@@ -544,7 +550,7 @@ where
 /// A call let through; reports its outcome, or its cancellation when dropped unfinished.
 struct Permit {
     breakers: CircuitBreakers,
-    host: String,
+    host: Arc<str>,
     admission: Admission,
     done: bool,
 }

@@ -83,10 +83,15 @@ pub struct SignService<S> {
 
 /// A fresh `opc-request-id`: 32 uppercase hex characters, as the official SDKs send.
 pub fn new_request_id() -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let n: u128 = rand::random();
-    let s = format!("{n:032X}");
+    // Written in place (no formatted `String` to copy from), most significant digit first.
+    let mut digits = [0u8; 32];
+    for (i, d) in digits.iter_mut().enumerate() {
+        *d = HEX[((n >> (124 - 4 * i)) & 0xF) as usize];
+    }
     // 32 hex digits are always a valid header value.
-    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("0"))
+    HeaderValue::from_bytes(&digits).unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
 impl<S> Service<http::Request<Body>> for SignService<S>

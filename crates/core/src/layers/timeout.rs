@@ -120,7 +120,7 @@ where
         let after = overridden.unwrap_or(self.after);
         TimeoutFuture {
             inner: self.inner.call(req),
-            sleep: after.map(|d| Box::pin(tokio::time::sleep(d))),
+            sleep: after.map(tokio::time::sleep),
             scope: self.scope,
             after,
         }
@@ -132,7 +132,8 @@ where
 pub struct TimeoutFuture<F> {
     #[pin]
     inner: F,
-    sleep: Option<Pin<Box<Sleep>>>,
+    #[pin]
+    sleep: Option<Sleep>,
     scope: TimeoutScope,
     after: Option<Duration>,
 }
@@ -157,8 +158,8 @@ where
         if let Poll::Ready(out) = this.inner.poll(cx) {
             return Poll::Ready(out);
         }
-        if let Some(sleep) = this.sleep {
-            ready!(sleep.as_mut().poll(cx));
+        if let Some(sleep) = this.sleep.as_pin_mut() {
+            ready!(sleep.poll(cx));
             return Poll::Ready(Err(Error::timeout(*this.scope, *this.after)));
         }
         Poll::Pending
@@ -290,7 +291,8 @@ pub struct StallGuardBody<B> {
     #[pin]
     inner: B,
     after: Duration,
-    sleep: Option<Pin<Box<Sleep>>>,
+    #[pin]
+    sleep: Option<Sleep>,
     waiting: bool,
 }
 
@@ -326,24 +328,25 @@ where
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        let this = self.project();
-        if !*this.waiting {
-            // The reader asks for the next chunk: the clock starts now, not at the last chunk.
-            let deadline = Instant::now() + *this.after;
-            match this.sleep {
-                Some(s) => s.as_mut().reset(deadline),
-                None => *this.sleep = Some(Box::pin(tokio::time::sleep_until(deadline))),
-            }
-            *this.waiting = true;
-        }
+        let mut this = self.project();
         match this.inner.poll_frame(cx) {
             Poll::Ready(frame) => {
                 *this.waiting = false;
                 Poll::Ready(frame.map(|r| r.map_err(Into::into)))
             }
             Poll::Pending => {
-                let fired = match this.sleep {
-                    Some(s) => s.as_mut().poll(cx).is_ready(),
+                if !*this.waiting {
+                    // The reader asked for the next chunk and it is not there: the clock starts
+                    // now, not at the last chunk (a chunk already there needs no timer).
+                    let deadline = Instant::now() + *this.after;
+                    match this.sleep.as_mut().as_pin_mut() {
+                        Some(s) => s.reset(deadline),
+                        None => this.sleep.set(Some(tokio::time::sleep_until(deadline))),
+                    }
+                    *this.waiting = true;
+                }
+                let fired = match this.sleep.as_pin_mut() {
+                    Some(s) => s.poll(cx).is_ready(),
                     None => false,
                 };
                 if fired {
