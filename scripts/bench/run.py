@@ -5,6 +5,7 @@
     python3 scripts/bench/run.py T1 --reps 7 --seconds 3
     python3 scripts/bench/run.py T9 --build-reps 1
     OCI_BENCH_VENV=/path/to/venv python3 scripts/bench/run.py T3 T4a T4b   # reuse a venv with `oci`
+    python3 scripts/bench/run.py T1 T3 --features aws-lc-signer   # bench binaries with a cargo feature
     python3 scripts/bench/run.py --list          # the table of measures and their status
 
 Rules (docs: /BENCHMARKS.md): a ratio is only meaningful when both sides run in the same
@@ -120,8 +121,11 @@ class Context:
     def bench_binary(self, name: str) -> Path:
         """Builds crates/bench in release once per run and returns the binary's path."""
         if "oci-bench" not in self.built:
-            log("building oci-bench (release) ...")
-            run_checked(["cargo", "build", "--release", "--locked", "-p", "oci-bench"], cwd=ROOT)
+            argv = ["cargo", "build", "--release", "--locked", "-p", "oci-bench"]
+            if self.args.features:
+                argv += ["--features", self.args.features]
+            log(f"building oci-bench (release{', features ' + self.args.features if self.args.features else ''}) ...")
+            run_checked(argv, cwd=ROOT)
             self.built["oci-bench"] = True
         path = target_dir() / "release" / name
         if not path.exists():
@@ -289,8 +293,19 @@ def measure_t1(ctx: Context) -> dict:
     res["note"] = (f"both sides pinned to CPU {cpu} (taskset -c {cpu}), one thread, {secs} s per sample, "
                    f"rate per {'CPU second' if ctx.args.clock == 'cpu' else 'wall-clock second'}; "
                    "sign-speed builds and signs GET get_user requests through RequestSigner for 1,000 distinct "
-                   "user OCIDs with a fresh RSA-2048 key (ring), openssl signs a fixed digest (libcrypto)")
+                   "user OCIDs with a fresh RSA-2048 key ("
+                   f"{signer_backend(ctx)}), openssl signs a fixed digest (libcrypto)")
     return res
+
+
+def signer_backend(ctx: Context) -> str:
+    """Which RSA backend the bench binaries sign with, from `--features` (oci-core's precedence)."""
+    features = {f.strip() for f in ctx.args.features.replace(",", " ").split()}
+    if "aws-lc-signer" in features:
+        return "aws-lc-rs, --features aws-lc-signer"
+    if "rsa-signer" in features:
+        return "rsa crate, --features rsa-signer"
+    return "ring"
 
 
 def available_openssl(ctx: Context) -> Optional[str]:
@@ -778,6 +793,9 @@ def reproduce_command(m: Measure, args: argparse.Namespace, parser: argparse.Arg
         elif dest in ("reps", "seconds", "build_reps", "mib") or value != default:
             flag = "--" + dest.replace("_", "-")
             cmd.append(f"{flag}={value!r}" if isinstance(value, str) else f"{flag} {value}")
+    if args.features:
+        # Changes every measure that runs a crates/bench binary, so it is always repeated.
+        cmd.append(f"--features={args.features!r}")
     return " ".join(cmd)
 
 
@@ -854,6 +872,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                     help="T1: divide by CPU time (openssl's default) or by wall-clock time")
     ap.add_argument("--openssl-ia32cap", default="",
                     help="T1: OPENSSL_ia32cap for openssl, e.g. ':~0x200000' turns off AVX-512 IFMA")
+    ap.add_argument("--features", default="",
+                    help="cargo features for the crates/bench build, e.g. 'aws-lc-signer' (a variant: "
+                         "recorded in the results' options and in each measure's command)")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin with taskset")
     ap.add_argument("--out", type=Path, help="results file (default bench-results/<time>-<ids>.json)")
     ap.add_argument("--list", action="store_true", help="list the measures and exit")
