@@ -122,3 +122,133 @@ async fn overwritten_and_deleted_objects_leave_only_live_blobs() {
         .expect_err("deleted");
     assert_eq!(err.code(), Some("ObjectNotFound"));
 }
+
+/// Issue 15: 300 concurrent puts with a data directory used to answer ~1/3 of them 500 ("could
+/// not persist the state") while storing them anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_all_succeed_and_every_acknowledged_object_survives_a_restart() {
+    const N: usize = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let emu = Emulator::builder()
+        .seed(23)
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    let ns = emu.namespace().to_owned();
+    post(
+        &c,
+        &emu,
+        &format!("/n/{ns}/b"),
+        json!({"name": "bk", "compartmentId": emu.tenancy_id()}),
+    )
+    .await
+    .unwrap();
+    let body = |i: usize| format!("object {i} ").repeat(1 + i % 7);
+    let puts = (0..N).map(|i| {
+        let req = exclude_body(
+            request(
+                &emu,
+                Method::PUT,
+                &format!("/n/{ns}/b/bk/o/dir/{i}"),
+                Body::from(body(i)),
+            ),
+            "PutObject",
+        );
+        let c = c.clone();
+        tokio::spawn(async move { c.call(req).await })
+    });
+    let results = futures_util::future::join_all(puts).await;
+    let failed: Vec<String> = results
+        .into_iter()
+        .filter_map(|r| match r.unwrap() {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        })
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed: {:?}",
+        failed.len(),
+        failed.first()
+    );
+    emu.shutdown().await;
+
+    let emu = Emulator::builder()
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    for i in 0..N {
+        let resp = get(&c, &emu, &format!("/n/{ns}/b/bk/o/dir/{i}"))
+            .await
+            .unwrap();
+        assert_eq!(&bytes(resp).await[..], body(i).as_bytes(), "object {i}");
+    }
+    let blobs = std::fs::read_dir(dir.path().join("blobs")).unwrap().count();
+    assert_eq!(blobs, N, "one blob per object, nothing left over");
+}
+
+/// A write answered with an error did not happen: when the state cannot be saved, the write is
+/// undone, and later writes work again once the directory is back.
+#[tokio::test]
+async fn a_write_that_could_not_be_saved_is_answered_500_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let emu = Emulator::builder()
+        .seed(24)
+        .data_dir(&data)
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    let kept = create_user(&c, &emu, "kept").await;
+    std::fs::remove_dir_all(&data).unwrap();
+    let err = post(
+        &c,
+        &emu,
+        "/20160918/users",
+        json!({"compartmentId": emu.tenancy_id(), "name": "lost", "description": "d"}),
+    )
+    .await
+    .expect_err("cannot be saved");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(
+        err.message().contains("could not persist"),
+        "{}",
+        err.message()
+    );
+    let users = json(
+        get(
+            &c,
+            &emu,
+            &format!("/20160918/users?compartmentId={}", emu.tenancy_id()),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"kept") && !names.contains(&"lost"),
+        "{names:?}"
+    );
+
+    std::fs::create_dir_all(&data).unwrap();
+    let again = create_user(&c, &emu, "lost").await;
+    emu.shutdown().await;
+    let emu = Emulator::builder().data_dir(&data).start().await.unwrap();
+    let c = client(&emu);
+    for id in [&kept, &again] {
+        get(&c, &emu, &format!("/20160918/users/{id}"))
+            .await
+            .unwrap();
+    }
+}
