@@ -54,7 +54,7 @@ mod util;
 
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
 
-use shared::{SeededKey, Shared, SharedConfig};
+use shared::{SeededKey, Settings, Shared};
 use state::State;
 
 /// Why the emulator could not start.
@@ -286,10 +286,9 @@ impl EmulatorBuilder {
             region: state.region.clone(),
         };
         let shared = Arc::new(Shared::new(
-            SharedConfig {
+            Settings {
                 seed: state.seed,
                 region: state.region.clone(),
-                blobs,
                 data_dir: self.data_dir.clone(),
                 clock: self.clock.clone(),
                 explain: self.explain,
@@ -300,6 +299,7 @@ impl EmulatorBuilder {
                     fingerprint: public.fingerprint.clone(),
                 },
             },
+            blobs,
             state,
         ));
         shared.commit(shared.version())?;

@@ -98,9 +98,9 @@ fn to_json<T: Serialize>(v: &T) -> ApiResult<String> {
 /// Handles one authenticated Identity request.
 pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
     let ctx = Ctx {
-        seed: shared.seed,
+        seed: shared.settings.seed,
         now_ms: call.now_ms,
-        delay_ms: shared.lifecycle_delay_ms,
+        delay_ms: shared.settings.lifecycle_delay_ms,
     };
     // Reads lock the state immutably, so they are not writes to save.
     if let Some(out) = read(&shared.lock(), &ctx, &call) {
