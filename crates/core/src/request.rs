@@ -182,12 +182,7 @@ pub struct ResponseMeta {
 impl ResponseMeta {
     /// Reads the common headers.
     pub fn from_parts(status: StatusCode, headers: &HeaderMap) -> Self {
-        let get = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let get = |name: &str| header_string(headers, name);
         ResponseMeta {
             status: status.as_u16(),
             opc_request_id: get("opc-request-id"),
@@ -207,12 +202,16 @@ pub async fn parse_json<T: DeserializeOwned>(
     match serde_json::from_slice::<T>(&bytes) {
         Ok(v) => Ok((v, parts)),
         Err(e) => {
-            let id = parts
-                .headers
-                .get("opc-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let id = header_string(&parts.headers, "opc-request-id");
             Err(Error::deserialize(e, parts.status, id))
         }
     }
+}
+
+/// A header's value as text: `None` when absent or not visible ASCII.
+pub(crate) fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
