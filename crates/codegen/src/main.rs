@@ -24,6 +24,8 @@ mod naming;
 mod operations;
 mod service;
 mod spec;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -124,14 +124,10 @@ pub fn header_field(header: &str) -> Ident {
     ident(&header.replace('-', "_"))
 }
 
-/// The client type of a service.
-pub fn client_name(svc: &str) -> &'static str {
-    match svc {
-        "identity" => "IdentityClient",
-        "objectstorage" => "ObjectStorageClient",
-        "delegateaccesscontrol" => "WorkRequestClient",
-        _ => "ServiceClient",
-    }
+/// The client type of a service: the Python SDK client's name (`oci.identity.IdentityClient`
+/// -> `IdentityClient`).
+pub fn client_name(python_client: &str) -> &str {
+    python_client.rsplit('.').next().unwrap_or(python_client)
 }
 
 #[cfg(test)]
@@ -154,6 +150,10 @@ mod tests {
         assert_eq!(camel("compartment_id"), "compartmentId");
         assert_eq!(ident("type").to_string(), "r#type");
         assert_eq!(header_field("opc-request-id").to_string(), "opc_request_id");
+        assert_eq!(
+            client_name("oci.object_storage.ObjectStorageClient"),
+            "ObjectStorageClient"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub fn file(spec: &Spec) -> TokenStream {
         " Generated from `spec/{}.json` ({}, OCI Python SDK {}).",
         spec.service, spec.python_client, spec.sdk_version
     );
-    let client = format_ident!("{}", client_name(&spec.service));
+    let client = format_ident!("{}", client_name(&spec.python_client));
     let (svc, tpl, bp) = (&spec.service, &spec.endpoint_template, &spec.base_path);
     quote! {
         #![doc = #head]

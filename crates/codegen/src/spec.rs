@@ -184,5 +184,6 @@ fn identifiers(spec: &Spec) -> impl Iterator<Item = String> + '_ {
     let models = spec.models.iter().flat_map(|m| {
         std::iter::once(m.name.clone()).chain(m.fields.iter().map(|f| f.rust_name.clone()))
     });
-    ops.chain(models)
+    let client = crate::naming::client_name(&spec.python_client).to_owned();
+    ops.chain(models).chain(std::iter::once(client))
 }

@@ -8,9 +8,10 @@ use crate::context::Ctx;
 use crate::docs::{doc, doc_then, raw, summary};
 use crate::naming::{client_name, ident};
 
-/// The client struct and its methods, and the crate's `Fluent` (from the runtime's macro).
+/// The client struct and its methods, and the crate's `Fluent` (both from the runtime's
+/// macros).
 pub fn client(ctx: &Ctx, ops: &[Op]) -> TokenStream {
-    let client = format_ident!("{}", client_name(&ctx.spec.service));
+    let client = format_ident!("{}", client_name(&ctx.spec.python_client));
     let head = doc_then(
         &ctx.spec.doc,
         "The service client.",
@@ -37,19 +38,9 @@ pub fn client(ctx: &Ctx, ops: &[Op]) -> TokenStream {
             client: Client,
         }
 
+        oci_core::__rt::client!(#client);
+
         impl #client {
-            /// A client for this service that sends through `client`.
-            pub fn new(client: Client) -> Self {
-                Self { client }
-            }
-            /// A client from a loaded config profile (credentials and region), with the default stack.
-            pub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {
-                Ok(Self::new(Client::builder().config(config)?.build()?))
-            }
-            /// The underlying [`oci_core::Client`].
-            pub fn client(&self) -> &Client {
-                &self.client
-            }
             #(#methods)*
         }
 

@@ -1,4 +1,5 @@
-//! The `Fluent` request builder every generated service crate declares.
+//! The macros every generated service crate invokes: its `Fluent` request builder and its
+//! client's constructors.
 
 /// Declares `Fluent<R>`, a request bound to a client, in the calling module.
 ///
@@ -68,6 +69,32 @@ macro_rules! __fluent {
             /// Every item of every page, as a stream.
             pub fn items(self) -> $crate::pagination::Paginator<R::Item> {
                 $crate::pagination::items(self.client, self.request)
+            }
+        }
+    };
+}
+
+/// Implements the constructors every generated service client has, on `$client`, a struct in
+/// the calling module with one field `client: oci_core::Client`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client {
+    ($client:ident) => {
+        impl $client {
+            /// A client for this service that sends through `client`.
+            pub fn new(client: $crate::Client) -> Self {
+                Self { client }
+            }
+            /// A client from a loaded config profile (credentials and region), with the default
+            /// stack.
+            pub fn from_config(config: &$crate::Config) -> Result<Self, $crate::Error> {
+                Ok(Self::new(
+                    $crate::Client::builder().config(config)?.build()?,
+                ))
+            }
+            /// The underlying [`oci_core::Client`].
+            pub fn client(&self) -> &$crate::Client {
+                &self.client
             }
         }
     };

@@ -2,8 +2,9 @@
 //!
 //! `oci-codegen` writes each service crate (`oci-identity`, `oci-objectstorage`, ...) against
 //! this module, as google-cloud-rust's generated crates are written against `gax-internal`:
-//! helpers that every operation's `into_http` and `parse` share, and the [`fluent!`] macro that
-//! declares each crate's `Fluent` request builder. It lives here, compiled and tested once,
+//! helpers that every operation's `into_http` and `parse` share, the [`fluent!`] macro that
+//! declares each crate's `Fluent` request builder and the [`client!`] macro that gives its
+//! service client the common constructors. It lives here, compiled and tested once,
 //! rather than copied into every crate. It is `#[doc(hidden)]` and may change in any release:
 //! call the generated API, not this.
 
@@ -17,7 +18,7 @@ use crate::{encode, Body, Error};
 
 mod fluent;
 
-pub use crate::__fluent as fluent;
+pub use crate::{__client as client, __fluent as fluent};
 
 /// A required field, or a typed error naming it.
 pub fn required<T>(v: Option<T>, name: &str) -> Result<T, Error> {

@@ -291,3 +291,40 @@ fn the_runtime_builds_a_real_request() {
     let _ = <generated::ListThings as Request>::info();
     let _ = ServiceInfo::clone(&<generated::ListThings as Request>::SERVICE);
 }
+
+/// A generated service client's struct, with the runtime's constructors.
+mod client {
+    #[derive(Debug, Clone)]
+    pub struct TestClient {
+        client: crate::Client,
+    }
+
+    crate::__rt::client!(TestClient);
+}
+
+#[tokio::test]
+async fn client_macro_constructors() {
+    let mock = MockTransport::new();
+    let c = client::TestClient::new(mock.client().unwrap());
+    mock.push_json(200, r#"["x"]"#);
+    let (items, _) = c
+        .client()
+        .send(generated::ListThings::default())
+        .await
+        .unwrap();
+    assert_eq!(items, ["x"]);
+
+    // A key file that is not a key: the client cannot be built, and says why.
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("not-a-key.pem");
+    std::fs::write(&key, "not a key").unwrap();
+    let text = format!(
+        "[DEFAULT]\nuser=ocid1.user.oc1..u\n\
+         fingerprint=aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99\n\
+         tenancy=ocid1.tenancy.oc1..t\nregion=us-ashburn-1\nkey_file={}\n",
+        key.display()
+    );
+    let config = crate::Config::from_text(&text, None).unwrap();
+    let e = client::TestClient::from_config(&config).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credentials, "{e}");
+}

@@ -724,19 +724,9 @@ pub struct WorkRequestClient {
     client: Client,
 }
 
+oci_core::__rt::client!(WorkRequestClient);
+
 impl WorkRequestClient {
-    /// A client for this service that sends through `client`.
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-    /// A client from a loaded config profile (credentials and region), with the default stack.
-    pub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {
-        Ok(Self::new(Client::builder().config(config)?.build()?))
-    }
-    /// The underlying [`oci_core::Client`].
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
     /// Gets details of the work request with the given ID.
     ///
     /// Builds a [`GetWorkRequest`]; finish with `.send().await`.

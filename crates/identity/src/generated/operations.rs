@@ -18213,19 +18213,9 @@ pub struct IdentityClient {
     client: Client,
 }
 
+oci_core::__rt::client!(IdentityClient);
+
 impl IdentityClient {
-    /// A client for this service that sends through `client`.
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-    /// A client from a loaded config profile (credentials and region), with the default stack.
-    pub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {
-        Ok(Self::new(Client::builder().config(config)?.build()?))
-    }
-    /// The underlying [`oci_core::Client`].
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
     /// (For tenancies that support identity domains) Activates a deactivated identity domain. You can only activate identity domains that your user account is not a part of.
     ///
     /// Builds a [`ActivateDomain`]; finish with `.send().await`.

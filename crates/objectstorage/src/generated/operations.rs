@@ -4113,19 +4113,9 @@ pub struct ObjectStorageClient {
     client: Client,
 }
 
+oci_core::__rt::client!(ObjectStorageClient);
+
 impl ObjectStorageClient {
-    /// A client for this service that sends through `client`.
-    pub fn new(client: Client) -> Self {
-        Self { client }
-    }
-    /// A client from a loaded config profile (credentials and region), with the default stack.
-    pub fn from_config(config: &oci_core::Config) -> Result<Self, Error> {
-        Ok(Self::new(Client::builder().config(config)?.build()?))
-    }
-    /// The underlying [`oci_core::Client`].
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
     /// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace. The namespace
     ///
     /// Builds a [`GetNamespace`]; finish with `.send().await`.
