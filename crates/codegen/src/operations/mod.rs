@@ -77,6 +77,16 @@ pub enum Setter {
     Plain,
 }
 
+impl Setter {
+    /// Strings (and enums), dates and bodies take anything that converts.
+    fn for_type(t: &Type) -> Self {
+        match t {
+            Type::String | Type::Date | Type::Binary => Setter::Into,
+            _ => Setter::Plain,
+        }
+    }
+}
+
 impl<'a> Op<'a> {
     fn new(ctx: &'a Ctx<'a>, op: &'a Operation) -> Self {
         Op {
@@ -157,22 +167,14 @@ impl<'a> Op<'a> {
         }
         let en = self.ctx.param_enum(&self.op.name, &p.rust_name);
         let ty = self.ctx.rust_type(&p.ty, en, Scope::Operations);
-        let setter = match p.ty {
-            Type::String | Type::Date | Type::Binary => Setter::Into,
-            _ => Setter::Plain,
-        };
-        (ty, setter)
+        (ty, Setter::for_type(&p.ty))
     }
 
     /// The request body's field type and how its setter takes it.
     pub fn body_type(&self) -> Option<(TokenStream, Setter)> {
         let b = self.op.body.as_ref()?;
         let ty = self.ctx.rust_type(&b.ty, None, Scope::Operations);
-        let setter = match b.ty {
-            Type::String | Type::Date | Type::Binary => Setter::Into,
-            _ => Setter::Plain,
-        };
-        Some((ty, setter))
+        Some((ty, Setter::for_type(&b.ty)))
     }
 
     /// The parameters at `location` (`path`, `query`, `header`).
