@@ -17,6 +17,8 @@
 //! - [`layers`], [`stack`]: the tower layers and the order they are assembled in.
 //! - [`Client`]: the boxed stack with the default transport (hyper-util + rustls).
 
+#[doc(hidden)]
+pub mod __rt;
 pub mod auth;
 pub mod body;
 pub mod client;
