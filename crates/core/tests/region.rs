@@ -589,7 +589,8 @@ fn base_path_slash_adds_nothing() {
 
 #[test]
 fn custom_regions_and_parse() {
-    let region = Region::custom("XX-City-1", Some("XCY"), Realm::new("OC99", "Example.com"));
+    let region =
+        Region::custom("XX-City-1", Realm::new("OC99", "Example.com")).with_short_code("XCY");
     assert_eq!(
         (region.id(), region.short_code()),
         ("xx-city-1", Some("xcy"))

@@ -1,5 +1,8 @@
 //! The tower layers of the oci-tower stack, one module each (layer, service, named future).
 //!
+//! Every layer, service and future, and the types that configure them, are re-exported here,
+//! so `oci_core::layers::X` works for all of them; the modules hold the details.
+//!
 //! See [`crate::stack`] for the order they are assembled in. Every layer is public and works on
 //! any `Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>`, so you can
 //! use them in your own stacks.
@@ -14,12 +17,21 @@ pub mod status;
 pub mod timeout;
 pub mod trace;
 
-pub use breaker::{BreakerState, CircuitBreakerConfig, CircuitBreakerLayer, CircuitBreakers};
-pub use classify::{Class, Classify, OciClassifier};
-pub use options::CallOptions;
-pub use retry::{RetryBudget, RetryLayer, RetryPolicy, RetryService};
+pub use breaker::{
+    BreakerSnapshot, BreakerState, CircuitBreakerConfig, CircuitBreakerConfigBuilder,
+    CircuitBreakerFuture, CircuitBreakerLayer, CircuitBreakerService, CircuitBreakers,
+};
+pub use classify::{Class, Classify, OciClassifier, SharedClassifier};
+pub use options::{CallOptions, CallOptionsBuilder};
+pub use retry::{
+    AttemptInfo, Jitter, RetryBudget, RetryBudgetBuilder, RetryFuture, RetryLayer, RetryPolicy,
+    RetryPolicyBuilder, RetryService,
+};
 pub use retry_token::{RetryTokenLayer, RetryTokenService};
-pub use sign::{SignLayer, SignService};
-pub use status::{StatusErrorLayer, StatusErrorService};
-pub use timeout::{StallGuardLayer, TimeoutLayer};
-pub use trace::{AttemptTraceLayer, TraceLayer};
+pub use sign::{SignFuture, SignLayer, SignService};
+pub use status::{StatusErrorFuture, StatusErrorLayer, StatusErrorService};
+pub use timeout::{
+    StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardService, TimeoutFuture,
+    TimeoutLayer, TimeoutService,
+};
+pub use trace::{TraceFuture, TraceLayer, TraceScope, TraceService};

@@ -80,19 +80,27 @@ impl Region {
     /// ```
     /// use oci_core::region::{Realm, Region};
     ///
-    /// let region = Region::custom("xx-city-1", Some("xcy"), Realm::new("oc99", "example.com"));
+    /// let region = Region::custom("xx-city-1", Realm::new("oc99", "example.com"))
+    ///     .with_short_code("xcy");
     /// assert_eq!(region.short_code(), Some("xcy"));
     /// ```
     ///
-    /// The id and short code are lowercased.
-    pub fn custom(id: &str, short_code: Option<&str>, realm: Realm) -> Region {
+    /// The id is lowercased. It has no short code unless [`with_short_code`](Self::with_short_code)
+    /// gives one.
+    pub fn custom(id: &str, realm: Realm) -> Region {
         Region {
             id: Cow::Owned(id.trim().to_ascii_lowercase()),
-            short_code: short_code.map(|s| Cow::Owned(s.trim().to_ascii_lowercase())),
+            short_code: None,
             placement: Placement::Realm(realm),
             source: RegionSource::Custom,
             dual_stack: false,
         }
+    }
+
+    /// This region with a short code (lowercased), e.g. `iad`.
+    pub fn with_short_code(mut self, short_code: &str) -> Region {
+        self.short_code = Some(Cow::Owned(short_code.trim().to_ascii_lowercase()));
+        self
     }
 
     /// A region found in no table or source, placed by `placement`.

@@ -44,13 +44,15 @@ type StateListener = Arc<dyn Fn(&str, BreakerState, BreakerState) + Send + Sync>
 /// use std::time::Duration;
 /// use oci_core::layers::breaker::CircuitBreakerConfig;
 ///
-/// let config = CircuitBreakerConfig::default()       // 80% of >= 10 calls in 120 s, open 30 s
+/// let config = CircuitBreakerConfig::builder()   // 80% of >= 10 calls in 120 s, open 30 s
 ///     .failure_rate(0.5)
 ///     .min_calls(20)
 ///     .window(Duration::from_secs(60))
 ///     .open_for(Duration::from_secs(10))
-///     .on_state_change(|host, from, to| println!("{host}: {from} -> {to}"));
-/// # let _ = config;
+///     .on_state_change(|host, from, to| println!("{host}: {from} -> {to}"))
+///     .build();
+/// assert_eq!(config.min_calls(), 20);
+/// assert_eq!(CircuitBreakerConfig::default().min_calls(), 10);
 /// ```
 ///
 /// The defaults are the Go SDK's (reference E.2): the breaker opens when at least 80% of at
@@ -94,9 +96,55 @@ impl Default for CircuitBreakerConfig {
 }
 
 impl CircuitBreakerConfig {
+    /// A builder starting from the defaults.
+    pub fn builder() -> CircuitBreakerConfigBuilder {
+        CircuitBreakerConfigBuilder {
+            config: CircuitBreakerConfig::default(),
+        }
+    }
+
+    /// The share of failed calls, in `[0, 1]`, that opens the breaker.
+    pub fn failure_rate(&self) -> f64 {
+        self.failure_rate
+    }
+
+    /// Calls needed in a window before the breaker may open.
+    pub fn min_calls(&self) -> u32 {
+        self.min_calls
+    }
+
+    /// The counting window while closed.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// How long the breaker stays open before a probe.
+    pub fn open_for(&self) -> Duration {
+        self.open_for
+    }
+
+    /// The classifier deciding what is a failure.
+    pub fn classifier(&self) -> &SharedClassifier {
+        &self.classifier
+    }
+
+    /// This configuration with an already shared classifier (the client shares one).
+    pub(crate) fn with_shared_classifier(mut self, classifier: SharedClassifier) -> Self {
+        self.classifier = classifier;
+        self
+    }
+}
+
+/// Builds a [`CircuitBreakerConfig`]; see there.
+#[derive(Debug, Clone)]
+pub struct CircuitBreakerConfigBuilder {
+    config: CircuitBreakerConfig,
+}
+
+impl CircuitBreakerConfigBuilder {
     /// The share of failed calls, in `[0, 1]`, that opens the breaker (0.8).
     pub fn failure_rate(mut self, rate: f64) -> Self {
-        self.failure_rate = if rate.is_finite() {
+        self.config.failure_rate = if rate.is_finite() {
             rate.clamp(0.0, 1.0)
         } else {
             1.0
@@ -105,27 +153,22 @@ impl CircuitBreakerConfig {
     }
     /// Calls needed in a window before the breaker may open (10; at least 1).
     pub fn min_calls(mut self, n: u32) -> Self {
-        self.min_calls = n.max(1);
+        self.config.min_calls = n.max(1);
         self
     }
     /// The counting window while closed (120 s): counts restart when it ends.
     pub fn window(mut self, d: Duration) -> Self {
-        self.window = d;
+        self.config.window = d;
         self
     }
     /// How long the breaker stays open before a probe (30 s).
     pub fn open_for(mut self, d: Duration) -> Self {
-        self.open_for = d;
+        self.config.open_for = d;
         self
     }
     /// The classifier deciding what is a failure ([`OciClassifier`]).
     pub fn classifier(mut self, classifier: impl Classify) -> Self {
-        self.classifier = Arc::new(classifier);
-        self
-    }
-    /// Uses an already shared classifier.
-    pub fn shared_classifier(mut self, classifier: SharedClassifier) -> Self {
-        self.classifier = classifier;
+        self.config.classifier = Arc::new(classifier);
         self
     }
     /// Called with `(host, from, to)` on every state change, e.g. to feed your metrics. It runs
@@ -134,7 +177,11 @@ impl CircuitBreakerConfig {
         mut self,
         f: impl Fn(&str, BreakerState, BreakerState) + Send + Sync + 'static,
     ) -> Self {
-        self.listener = Some(Arc::new(f));
+        self.config.listener = Some(Arc::new(f));
         self
+    }
+    /// The configuration.
+    pub fn build(self) -> CircuitBreakerConfig {
+        self.config
     }
 }

@@ -14,7 +14,7 @@ mod config;
 mod future;
 mod registry;
 
-pub use config::{BreakerState, CircuitBreakerConfig};
+pub use config::{BreakerState, CircuitBreakerConfig, CircuitBreakerConfigBuilder};
 pub use future::CircuitBreakerFuture;
 pub use registry::{BreakerSnapshot, CircuitBreakers};
 
@@ -31,7 +31,7 @@ use future::Permit;
 /// let down = tower::service_fn(|_req: http::Request<Body>| async {
 ///     Err::<http::Response<Body>, _>(Error::service(http::StatusCode::SERVICE_UNAVAILABLE, None, "down".into(), None))
 /// });
-/// let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::default().min_calls(2));
+/// let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::builder().min_calls(2).build());
 /// let breakers = layer.breakers().clone();
 /// let mut svc = tower::ServiceBuilder::new().layer(layer).service(down);
 /// for _ in 0..2 {
@@ -174,13 +174,15 @@ mod tests {
         });
         let changes = Arc::new(Mutex::new(Vec::new()));
         let seen = changes.clone();
-        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::default().on_state_change(
-            move |h, from, to| {
-                seen.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push((h.to_owned(), from, to))
-            },
-        ));
+        let layer = CircuitBreakerLayer::new(
+            CircuitBreakerConfig::builder()
+                .on_state_change(move |h, from, to| {
+                    seen.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((h.to_owned(), from, to))
+                })
+                .build(),
+        );
         let b = layer.breakers().clone();
         let svc = layer.layer(inner);
         // 9 failures: not enough calls yet.
@@ -235,7 +237,7 @@ mod tests {
                 None,
             ))
         });
-        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::default().min_calls(1));
+        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::builder().min_calls(1).build());
         let b = layer.breakers().clone();
         let svc = layer.layer(inner);
         let _ = svc.clone().oneshot(req()).await;
@@ -263,7 +265,7 @@ mod tests {
             };
             Err::<http::Response<Body>, _>(Error::service(status, None, "x".into(), None))
         });
-        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::default().min_calls(3));
+        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::builder().min_calls(3).build());
         let b = layer.breakers().clone();
         let svc = layer.layer(inner);
         for host in ["bad.example", "good.example"] {

@@ -9,6 +9,9 @@ use std::sync::Arc;
 /// use oci_core::layers::retry::RetryBudget;
 /// let budget = RetryBudget::standard();
 /// assert_eq!(budget.available(), 500);
+///
+/// let small = RetryBudget::builder().capacity(50).retry_cost(10).build();
+/// assert_eq!(small.capacity(), 50);
 /// ```
 ///
 /// Every retry takes tokens (5, or 10 after a timeout) and every successful call puts some back
@@ -42,19 +45,16 @@ impl Default for RetryBudget {
 impl RetryBudget {
     /// Capacity 500, retry cost 5, retry-after-timeout cost 10, success refund 1.
     pub fn standard() -> Self {
-        RetryBudget::new(500, 5, 10, 1)
+        RetryBudget::builder().build()
     }
 
-    /// A full bucket of `capacity` tokens with the given costs and refund.
-    pub fn new(capacity: u32, retry_cost: u32, timeout_cost: u32, success_refund: u32) -> Self {
-        RetryBudget {
-            inner: Arc::new(BudgetInner {
-                tokens: AtomicU32::new(capacity),
-                capacity,
-                retry_cost,
-                timeout_cost,
-                success_refund,
-            }),
+    /// A builder starting from the [standard](Self::standard) numbers.
+    pub fn builder() -> RetryBudgetBuilder {
+        RetryBudgetBuilder {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_cost: 10,
+            success_refund: 1,
         }
     }
 
@@ -102,13 +102,73 @@ impl RetryBudget {
     }
 }
 
+/// Builds a [`RetryBudget`]; see there.
+///
+/// ```
+/// use oci_core::layers::retry::RetryBudget;
+/// let budget = RetryBudget::builder()
+///     .capacity(100)
+///     .retry_cost(5)
+///     .timeout_cost(10)
+///     .success_refund(1)
+///     .build();
+/// assert_eq!(budget.available(), 100);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RetryBudgetBuilder {
+    capacity: u32,
+    retry_cost: u32,
+    timeout_cost: u32,
+    success_refund: u32,
+}
+
+impl RetryBudgetBuilder {
+    /// The bucket's size, and the tokens it starts with (500).
+    pub fn capacity(mut self, tokens: u32) -> Self {
+        self.capacity = tokens;
+        self
+    }
+    /// Tokens one retry takes (5).
+    pub fn retry_cost(mut self, tokens: u32) -> Self {
+        self.retry_cost = tokens;
+        self
+    }
+    /// Tokens one retry after a timeout takes (10).
+    pub fn timeout_cost(mut self, tokens: u32) -> Self {
+        self.timeout_cost = tokens;
+        self
+    }
+    /// Tokens a call that succeeded at its first attempt puts back (1).
+    pub fn success_refund(mut self, tokens: u32) -> Self {
+        self.success_refund = tokens;
+        self
+    }
+    /// A full bucket.
+    pub fn build(self) -> RetryBudget {
+        RetryBudget {
+            inner: Arc::new(BudgetInner {
+                tokens: AtomicU32::new(self.capacity),
+                capacity: self.capacity,
+                retry_cost: self.retry_cost,
+                timeout_cost: self.timeout_cost,
+                success_refund: self.success_refund,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn budget_acquires_and_refunds_up_to_capacity() {
-        let b = RetryBudget::new(12, 5, 10, 1);
+        let b = RetryBudget::builder()
+            .capacity(12)
+            .retry_cost(5)
+            .timeout_cost(10)
+            .success_refund(1)
+            .build();
         assert!(b.try_acquire(b.cost(false)));
         assert!(!b.try_acquire(b.cost(true)));
         assert_eq!(b.available(), 7);

@@ -17,7 +17,7 @@ mod future;
 pub(crate) mod policy;
 
 pub use backoff::{FixedRandom, Jitter, RandomSource, SeededRandom, ThreadRandom};
-pub use budget::RetryBudget;
+pub use budget::{RetryBudget, RetryBudgetBuilder};
 pub use future::{AttemptInfo, RetryFuture};
 pub use policy::{RetryPolicy, RetryPolicyBuilder};
 

@@ -105,7 +105,7 @@ impl RetryPolicy {
     }
 
     /// This policy with another classifier (the client applies its shared one this way).
-    pub fn with_classifier(mut self, classifier: SharedClassifier) -> Self {
+    pub(crate) fn with_classifier(mut self, classifier: SharedClassifier) -> Self {
         self.classifier = classifier;
         self
     }

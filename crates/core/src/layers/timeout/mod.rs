@@ -184,8 +184,9 @@ mod tests {
         });
         let svc = TimeoutLayer::attempt(Duration::from_secs(60)).layer(slow);
         let mut r = http::Request::new(Body::empty());
-        CallOptions::new()
+        CallOptions::builder()
             .attempt_timeout(Duration::from_secs(1))
+            .build()
             .apply(&mut r);
         let e = svc.clone().oneshot(r).await.err();
         assert_eq!(
@@ -193,7 +194,10 @@ mod tests {
             Some(TimeoutScope::Attempt)
         );
         let mut r = http::Request::new(Body::empty());
-        CallOptions::new().attempt_timeout(None).apply(&mut r);
+        CallOptions::builder()
+            .attempt_timeout(None)
+            .build()
+            .apply(&mut r);
         assert!(svc.clone().oneshot(r).await.is_ok());
         assert!(svc.oneshot(http::Request::new(Body::empty())).await.is_ok());
     }
