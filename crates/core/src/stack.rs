@@ -59,10 +59,11 @@ pub(crate) type LayerFn = Arc<dyn Fn(BoxStack) -> BoxStack + Send + Sync>;
 ///
 /// ```
 /// use oci_core::stack::StackLayer;
+/// use oci_core::Body;
 ///
 /// fn accepts<L: StackLayer>(_layer: L) {}
 /// accepts(tower::layer::layer_fn(|s| s)); // any tower layer over a `BoxStack` qualifies
-/// accepts(tower::limit::ConcurrencyLimitLayer::new(8));
+/// accepts(tower::util::MapRequestLayer::new(|req: http::Request<Body>| req));
 /// ```
 ///
 /// It is implemented for every `L: Layer<BoxStack> + Send + Sync + 'static` whose service is a
