@@ -342,14 +342,16 @@ impl ClientBuilder {
     }
 
     /// Adds a tower layer that runs once per call, outside retries (inside trace and the
-    /// operation timeout, outside the retry token). The first added is outermost.
+    /// operation timeout, outside the retry token). The first added is outermost. Any tower
+    /// layer over a [`BoxStack`] qualifies: see [`StackLayer`] for the bounds.
     pub fn layer(mut self, layer: impl StackLayer) -> Self {
         self.operation_layers.push(stack::layer_fn(layer));
         self
     }
 
     /// Adds a tower layer that runs once per attempt, inside retries, the circuit breaker and the
-    /// attempt timeout, just above signing. The first added is outermost.
+    /// attempt timeout, just above signing. The first added is outermost. The bounds are
+    /// [`StackLayer`]'s, as for [`layer`](Self::layer).
     pub fn attempt_layer(mut self, layer: impl StackLayer) -> Self {
         self.attempt_layers.push(stack::layer_fn(layer));
         self
