@@ -64,6 +64,14 @@ impl CallOptions {
 }
 
 /// Builds [`CallOptions`]; see there.
+///
+/// ```
+/// use oci_core::layers::{CallOptions, RetryPolicy};
+///
+/// let opts = CallOptions::builder().retry_policy(RetryPolicy::none()).build();
+/// assert_eq!(opts.retry_policy().map(|p| p.max_attempts()), Some(1));
+/// assert!(opts.attempt_timeout().is_none()); // not overridden: the client's setting holds
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CallOptionsBuilder {
     options: CallOptions,

@@ -34,6 +34,13 @@ fn response_request_id(resp: &http::Response<Body>) -> Option<&str> {
 }
 
 /// Which span a [`TraceLayer`] opens: one per call, or one per attempt.
+///
+/// ```
+/// use oci_core::layers::{TraceLayer, TraceScope};
+///
+/// assert_eq!(TraceLayer::operation().scope(), TraceScope::Operation);
+/// assert_eq!(TraceLayer::default().scope(), TraceScope::Operation);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TraceScope {

@@ -136,7 +136,14 @@ impl CircuitBreakerConfig {
 }
 
 /// Builds a [`CircuitBreakerConfig`]; see there.
-#[derive(Debug, Clone)]
+///
+/// ```
+/// use std::time::Duration;
+/// use oci_core::layers::CircuitBreakerConfig;
+///
+/// let config = CircuitBreakerConfig::builder().open_for(Duration::from_secs(5)).build();
+/// assert_eq!(config.open_for(), Duration::from_secs(5));
+/// ```
 pub struct CircuitBreakerConfigBuilder {
     config: CircuitBreakerConfig,
 }
