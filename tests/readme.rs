@@ -59,7 +59,11 @@ mod layers {
         let tuned = Client::builder()
             .config(config)?
             .retry_policy(RetryPolicy::builder().max_attempts(4).build()) // or RetryPolicy::none()
-            .circuit_breaker(CircuitBreakerConfig::default().open_for(Duration::from_secs(10)))
+            .circuit_breaker(
+                CircuitBreakerConfig::builder()
+                    .open_for(Duration::from_secs(10))
+                    .build(),
+            )
             .attempt_timeout(Duration::from_secs(20))
             .operation_timeout(Duration::from_secs(120))
             // Once per call, outside retries: count calls.

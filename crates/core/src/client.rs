@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 use tower::util::BoxCloneSyncService;
-use tower::{Layer, Service, ServiceExt};
+use tower::{Service, ServiceExt};
 
 use crate::auth::{Credentials, RequestSigner, Signer};
 use crate::clock::{Clock, SystemClock};
@@ -17,7 +17,7 @@ use crate::layers::classify::{Classify, OciClassifier, SharedClassifier};
 use crate::layers::retry::{RetryBudget, RetryPolicy};
 use crate::layers::CallOptions;
 use crate::region::Region;
-use crate::stack::{self, BoxStack, LayerFn, StackParts};
+use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
 use crate::transport::HttpTransport;
 use crate::{Body, BoxError, Endpoint, Error, Request, ServiceInfo};
 
@@ -77,9 +77,10 @@ impl Client {
     /// use std::time::Duration;
     /// use oci_core::layers::{CallOptions, RetryPolicy};
     /// # async fn run<R: oci_core::Request>(client: oci_core::Client, op: R) -> Result<(), oci_core::Error> {
-    /// let opts = CallOptions::new()
+    /// let opts = CallOptions::builder()
     ///     .retry_policy(RetryPolicy::none())
-    ///     .operation_timeout(Duration::from_secs(10));
+    ///     .operation_timeout(Duration::from_secs(10))
+    ///     .build();
     /// let output = client.send_with(op, opts).await?;
     /// # let _ = output; Ok(()) }
     /// ```
@@ -191,7 +192,7 @@ impl Client {
 ///     .endpoint(Endpoint::parse("http://127.0.0.1:12000")?) // e.g. the emulator
 ///     .connect_timeout(Duration::from_secs(5))
 ///     .retry_policy(RetryPolicy::builder().max_attempts(4).build()) // or RetryPolicy::none()
-///     .circuit_breaker(CircuitBreakerConfig::default().open_for(Duration::from_secs(10)))
+///     .circuit_breaker(CircuitBreakerConfig::builder().open_for(Duration::from_secs(10)).build())
 ///     .attempt_timeout(Duration::from_secs(30))
 ///     .operation_timeout(Duration::from_secs(120))
 ///     .layer(tower::layer::layer_fn(|s| s)) // any tower layer, once per call
@@ -341,35 +342,17 @@ impl ClientBuilder {
     }
 
     /// Adds a tower layer that runs once per call, outside retries (inside trace and the
-    /// operation timeout, outside the retry token). The first added is outermost.
-    pub fn layer<L>(mut self, layer: L) -> Self
-    where
-        L: Layer<BoxStack> + Send + Sync + 'static,
-        L::Service: Service<http::Request<Body>, Response = http::Response<Body>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as Service<http::Request<Body>>>::Error: Into<BoxError>,
-        <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
-    {
+    /// operation timeout, outside the retry token). The first added is outermost. Any tower
+    /// layer over a [`BoxStack`] qualifies: see [`StackLayer`] for the bounds.
+    pub fn layer(mut self, layer: impl StackLayer) -> Self {
         self.operation_layers.push(stack::layer_fn(layer));
         self
     }
 
     /// Adds a tower layer that runs once per attempt, inside retries, the circuit breaker and the
-    /// attempt timeout, just above signing. The first added is outermost.
-    pub fn attempt_layer<L>(mut self, layer: L) -> Self
-    where
-        L: Layer<BoxStack> + Send + Sync + 'static,
-        L::Service: Service<http::Request<Body>, Response = http::Response<Body>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as Service<http::Request<Body>>>::Error: Into<BoxError>,
-        <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
-    {
+    /// attempt timeout, just above signing. The first added is outermost. The bounds are
+    /// [`StackLayer`]'s, as for [`layer`](Self::layer).
+    pub fn attempt_layer(mut self, layer: impl StackLayer) -> Self {
         self.attempt_layers.push(stack::layer_fn(layer));
         self
     }
@@ -466,7 +449,7 @@ impl ClientBuilder {
         };
         let breakers = self.circuit_breaker.map(|config| {
             let config = match &classifier {
-                Some(c) => config.shared_classifier(c.clone()),
+                Some(c) => config.with_shared_classifier(c.clone()),
                 None => config,
             };
             CircuitBreakers::new(config)

@@ -150,7 +150,7 @@ impl Error {
     }
 
     /// The circuit breaker is open for `host`.
-    pub fn circuit_open(host: &str, remaining: Option<Duration>) -> Self {
+    pub(crate) fn circuit_open(host: &str, remaining: Option<Duration>) -> Self {
         let msg = match remaining {
             Some(d) => format!(
                 "circuit breaker open for {host} ({} ms until a probe is allowed)",
@@ -234,7 +234,7 @@ impl Error {
     }
 
     /// Records how many attempts were made.
-    pub fn with_attempts(mut self, attempts: u32) -> Self {
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = Some(attempts);
         self
     }
@@ -246,12 +246,14 @@ impl Error {
     }
 
     /// Records the server's `Retry-After`.
+    #[doc(hidden)]
     pub fn with_retry_after(mut self, after: Option<Duration>) -> Self {
         self.inner.retry_after = after;
         self
     }
 
     /// Sets the opc-request-id when the error has none (e.g. from the request that was sent).
+    #[doc(hidden)]
     pub fn with_opc_request_id_if_missing(mut self, id: impl FnOnce() -> Option<String>) -> Self {
         if self.inner.opc_request_id.is_none() {
             self.inner.opc_request_id = id();
@@ -426,7 +428,7 @@ struct ErrorBody {
 ///
 /// A JSON `{code, message}` body gives the code and message; any other body is kept whole as the
 /// message, so nothing the service said is lost.
-pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> Error {
+pub(crate) fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> Error {
     let request_id = parts
         .headers
         .get("opc-request-id")

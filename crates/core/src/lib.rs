@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod region;
 pub mod request;
 pub mod stack;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod transport;
 pub mod waiter;

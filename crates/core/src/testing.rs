@@ -1,5 +1,8 @@
 //! Test doubles for code that uses oci-tower: a scripted transport and throwaway credentials.
 //!
+//! Compiled only with the `testing` cargo feature (`oci-core = { version = "...", features =
+//! ["testing"] }` in your `[dev-dependencies]`; `oci-tower` forwards it).
+//!
 //! ```
 //! use oci_core::testing::MockTransport;
 //! use oci_core::{Body, Endpoint, OperationInfo};

@@ -152,7 +152,14 @@ async fn an_exhausted_budget_stops_retries_across_calls() {
     let mock = Mock::new([Canned::status(503)]);
     let client = builder(&mock)
         .retry_policy(policy())
-        .retry_budget(RetryBudget::new(10, 5, 10, 1))
+        .retry_budget(
+            RetryBudget::builder()
+                .capacity(10)
+                .retry_cost(5)
+                .timeout_cost(10)
+                .success_refund(1)
+                .build(),
+        )
         .circuit_breaker(None)
         .build()
         .unwrap();
@@ -230,8 +237,9 @@ async fn a_per_call_policy_overrides_the_clients() {
     let mock = Mock::new([Canned::status(503)]);
     let client = builder(&mock).retry_policy(policy()).build().unwrap();
     let mut req = get("/users/u");
-    CallOptions::new()
+    CallOptions::builder()
         .retry_policy(RetryPolicy::none())
+        .build()
         .apply(&mut req);
     let err = client.call(req).await.unwrap_err();
     assert_eq!(mock.count(), 1);
@@ -242,7 +250,10 @@ async fn a_per_call_policy_overrides_the_clients() {
         .max_attempts(3)
         .random(FixedRandom(0.0))
         .build();
-    CallOptions::new().retry_policy(three).apply(&mut req);
+    CallOptions::builder()
+        .retry_policy(three)
+        .build()
+        .apply(&mut req);
     let _ = client.call(req).await;
     assert_eq!(mock.count(), 4);
     assert_eq!(&mock.gaps_ms()[1..], &[1000, 2000]);
@@ -426,7 +437,9 @@ async fn send_and_send_with_use_the_stack_and_the_overrides() {
     let err = client
         .send_with(
             CreateGroup,
-            CallOptions::new().retry_policy(RetryPolicy::none()),
+            CallOptions::builder()
+                .retry_policy(RetryPolicy::none())
+                .build(),
         )
         .await
         .unwrap_err();
@@ -454,7 +467,11 @@ async fn one_custom_classifier_drives_retry_and_breaker() {
     let client = builder(&mock)
         .retry_policy(policy())
         .classifier(NotFoundIsTransient)
-        .circuit_breaker(oci_core::layers::CircuitBreakerConfig::default().min_calls(3))
+        .circuit_breaker(
+            oci_core::layers::CircuitBreakerConfig::builder()
+                .min_calls(3)
+                .build(),
+        )
         .build()
         .unwrap();
     client.call(get("/users/u")).await.unwrap();

@@ -54,8 +54,9 @@ async fn a_per_call_operation_timeout() {
     let mock = Mock::new([Canned::Hang(Duration::from_secs(30))]);
     let client = builder(&mock).build().unwrap();
     let mut req = get("/users/u");
-    CallOptions::new()
+    CallOptions::builder()
         .operation_timeout(Duration::from_secs(2))
+        .build()
         .apply(&mut req);
     let err = client.call(req).await.unwrap_err();
     assert_eq!(err.timeout_scope(), Some(TimeoutScope::Operation));
