@@ -139,7 +139,53 @@ fn bench_sign_service(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+
+    // A token principal behind the cache, token valid: the identity is ready (no await), but
+    // the request is kept for a possible 401 resend, so the call takes the boxed path.
+    let provider = Arc::new(FixedToken(Arc::new(key())));
+    let cache = oci_tower::auth::CredentialsCache::new(provider);
+    futures_util::FutureExt::now_or_never(oci_tower::auth::Credentials::identity(&cache))
+        .expect("ready")
+        .expect("identity");
+    let token_signer = RequestSigner::new(Arc::new(cache), Arc::new(SystemClock));
+    let mut svc = oci_tower::layers::SignLayer::new(token_signer).layer(inner);
+    let mut i = 0;
+    g.bench_function("GET get_user (cached session token)", |b| {
+        b.iter_batched(
+            || {
+                i = (i + 1) % USERS;
+                http::Request::get(format!("{HOST}/20160918/users/{}", users[i]))
+                    .body(Body::empty())
+                    .expect("request")
+            },
+            |req| {
+                svc.call(req)
+                    .now_or_never()
+                    .expect("ready")
+                    .expect("signed")
+            },
+            BatchSize::SmallInput,
+        )
+    });
     g.finish();
+}
+
+/// A token provider whose token is valid for a day: what a cache holds between refreshes.
+#[derive(Debug)]
+struct FixedToken(Arc<PrivateKey>);
+
+impl oci_tower::auth::Credentials for FixedToken {
+    fn identity(&self) -> oci_tower::auth::IdentityFuture<'_> {
+        let exp = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+        oci_tower::auth::IdentityFuture::ready(Ok(oci_tower::auth::Identity::new(
+            "ST$eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjJ9.c2ln",
+            self.0.clone(),
+        )
+        .with_expiry(exp)))
+    }
+    fn refreshes_on_unauthorized(&self) -> bool {
+        true
+    }
 }
 
 /// What the signer asks the credentials for, per signature (API key): the keyId and the key.
