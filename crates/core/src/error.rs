@@ -32,6 +32,10 @@ pub enum ErrorKind {
     Deserialize,
     /// Reading or writing a streamed body failed.
     Body,
+    /// The request body stream failed or stopped producing data on the caller's side (e.g. the
+    /// client of a service that forwards its upload went away). The call is not retried and the
+    /// circuit breaker does not count it: the host is not at fault.
+    RequestBody,
     /// Anything else, such as an error from a user's tower layer.
     Other,
 }
@@ -48,6 +52,9 @@ pub enum TimeoutScope {
     Operation,
     /// A streamed response body produced no bytes for too long.
     BodyStall,
+    /// No request body bytes could be sent for too long: the server or the network stopped
+    /// taking them (a caller's stream that stops producing is [`ErrorKind::RequestBody`]).
+    RequestBodyStall,
 }
 
 impl fmt::Display for TimeoutScope {
@@ -57,6 +64,7 @@ impl fmt::Display for TimeoutScope {
             TimeoutScope::Attempt => "attempt",
             TimeoutScope::Operation => "operation",
             TimeoutScope::BodyStall => "body stall",
+            TimeoutScope::RequestBodyStall => "request body stall",
         })
     }
 }
@@ -212,6 +220,32 @@ impl Error {
         }
     }
 
+    /// The request body stream failed on the caller's side: `source` is the body's own error,
+    /// which the message names.
+    ///
+    /// ```
+    /// use oci_core::{Error, ErrorKind};
+    /// let gone = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client went away");
+    /// let err = Error::request_body(gone);
+    /// assert_eq!(err.kind(), ErrorKind::RequestBody);
+    /// assert_eq!(err.to_string(), "the request body failed: client went away");
+    /// ```
+    pub fn request_body(source: impl Into<BoxError>) -> Self {
+        let source = source.into();
+        // A body error may already be one of ours (a stall detected upstream): keep it.
+        match source.downcast::<Error>() {
+            Ok(e) if e.kind() == ErrorKind::RequestBody => *e,
+            Ok(e) => {
+                let msg = format!("the request body failed: {e}");
+                Error::new(ErrorKind::RequestBody, msg).with_source(e)
+            }
+            Err(source) => {
+                let msg = format!("the request body failed: {source}");
+                Error::new(ErrorKind::RequestBody, msg).with_source(source)
+            }
+        }
+    }
+
     /// Converts any boxed error into an [`Error`]: ours come back unchanged, others are wrapped
     /// as [`ErrorKind::Other`] (or [`ErrorKind::Transport`] for hyper and I/O errors).
     pub fn from_boxed(err: BoxError) -> Self {
@@ -339,6 +373,10 @@ impl Error {
     /// The response body did not parse.
     pub fn is_deserialize(&self) -> bool {
         self.inner.kind == ErrorKind::Deserialize
+    }
+    /// The request body failed on the caller's side ([`ErrorKind::RequestBody`]).
+    pub fn is_request_body(&self) -> bool {
+        self.inner.kind == ErrorKind::RequestBody
     }
 }
 
