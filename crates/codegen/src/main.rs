@@ -846,6 +846,9 @@ fn gen_operation(ctx: &Ctx, out: &mut String, client_methods: &mut String, op: &
     if op.retry_token {
         out.push_str("const RETRY_TOKEN: bool = true;\n");
     }
+    if matches!(op.response, Some(Type::Binary)) {
+        out.push_str("const STREAMING_RESPONSE: bool = true;\n");
+    }
     out.push_str(
         "\nfn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {\n",
     );

@@ -72,6 +72,9 @@ pub struct OperationInfo {
     pub exclude_body: bool,
     /// The operation declares `opc-retry-token`: the retry-token layer adds one per call.
     pub retry_token: bool,
+    /// The response body is a stream the caller reads itself (e.g. a download): the stack does
+    /// not read it inside the attempt, so retries and timeouts end when the headers arrive.
+    pub streaming_response: bool,
 }
 
 /// A typed OCI operation.
@@ -125,6 +128,9 @@ pub trait Request: Send + Sized + 'static {
     const EXCLUDE_BODY: bool = false;
     /// The operation declares `opc-retry-token`.
     const RETRY_TOKEN: bool = false;
+    /// The response body is a stream the caller reads itself, e.g. a download; the stack does
+    /// not read it inside the attempt (see [`OperationInfo::streaming_response`]).
+    const STREAMING_RESPONSE: bool = false;
 
     /// Builds the HTTP request against `endpoint` (scheme, host and base path).
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error>;
@@ -141,6 +147,7 @@ pub trait Request: Send + Sized + 'static {
             operation: Self::OPERATION,
             exclude_body: Self::EXCLUDE_BODY,
             retry_token: Self::RETRY_TOKEN,
+            streaming_response: Self::STREAMING_RESPONSE,
         }
     }
 }

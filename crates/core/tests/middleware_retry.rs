@@ -23,6 +23,7 @@ fn put_object(body: Body) -> http::Request<Body> {
         operation: "PutObject",
         exclude_body: true,
         retry_token: false,
+        streaming_response: false,
     });
     req
 }

@@ -248,6 +248,7 @@ pub fn op_info(operation: &'static str, retry_token: bool) -> OperationInfo {
         operation,
         exclude_body: false,
         retry_token,
+        streaming_response: false,
     }
 }
 

@@ -79,6 +79,7 @@ pub fn exclude_body(mut req: Request<Body>, operation: &'static str) -> Request<
         operation,
         exclude_body: true,
         retry_token: false,
+        streaming_response: false,
     });
     req
 }

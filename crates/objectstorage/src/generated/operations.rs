@@ -1901,6 +1901,7 @@ impl Request for GetObject {
     type Output = GetObjectResponse;
     const SERVICE: ServiceInfo = super::SERVICE;
     const OPERATION: &'static str = "GetObject";
+    const STREAMING_RESPONSE: bool = true;
 
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
         let p_namespace_name = encode::path_segment_strict(encode::require_path_param(
