@@ -8,6 +8,8 @@ use std::time::Duration;
 
 pub mod breaker;
 pub mod classify;
+pub mod read_body;
+pub mod request_body;
 pub mod retry;
 pub mod retry_token;
 pub mod sign;
@@ -17,6 +19,8 @@ pub mod trace;
 
 pub use breaker::{BreakerState, CircuitBreakerConfig, CircuitBreakerLayer, CircuitBreakers};
 pub use classify::{Class, Classify, OciClassifier};
+pub use read_body::{ReadBodyLayer, ReadBodyService};
+pub use request_body::{RequestBodyLayer, RequestBodyService, RequestProgress};
 pub use retry::{RetryBudget, RetryLayer, RetryPolicy, RetryService};
 pub use retry_token::{RetryTokenLayer, RetryTokenService};
 pub use sign::{SignLayer, SignService};
