@@ -275,3 +275,120 @@ where
         http_body::SizeHint::with_exact(self.1)
     }
 }
+
+fn put_object(body: Body) -> http::Request<Body> {
+    let mut req = http::Request::put("http://local.test/n/ns/b/bk/o/big")
+        .body(body)
+        .unwrap();
+    req.extensions_mut().insert(OperationInfo {
+        service: "objectstorage",
+        operation: "PutObject",
+        exclude_body: true,
+        retry_token: false,
+        streaming_response: false,
+    });
+    req
+}
+
+/// `n` chunks of 16 KiB, one every `gap` (the caller's stream sets the pace).
+fn paced_upload(n: usize, gap: Duration) -> Body {
+    let s = futures_util::stream::iter(0..n).then(move |i| async move {
+        if i > 0 {
+            tokio::time::sleep(gap).await;
+        }
+        Ok::<_, std::io::Error>(Bytes::from(vec![i as u8; 16 * 1024]))
+    });
+    Body::from_stream(s, Some((n * 16 * 1024) as u64))
+}
+
+/// Stores uploads: answers with the byte count after `think` (time to answer once the body is
+/// in).
+fn upload_server(think: Duration, read_rate: Option<(usize, Duration)>) -> Local {
+    let log = Arc::new(Mutex::new(Log::default()));
+    let handler: Handler = Arc::new(move |_n, _parts, body| {
+        Box::pin(async move {
+            tokio::time::sleep(think).await;
+            let answer = format!("{{\"bytes\":{}}}", body.len());
+            Some(BodyExt::boxed(
+                http_body_util::Full::new(Bytes::from(answer)).map_err(|never| match never {}),
+            ))
+        })
+    });
+    Local {
+        handler,
+        log,
+        read_rate,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_ten_minute_upload_at_a_steady_rate_succeeds_with_default_settings() {
+    // The caller's stream gives 16 KiB a second for 10 minutes; the server then takes 50 s to
+    // answer: 50 s is within the 60 s attempt timeout, counted from the end of the upload.
+    let client = client(upload_server(Duration::from_secs(50), None));
+    let start = Instant::now();
+    let resp = client
+        .call(put_object(paced_upload(601, Duration::from_secs(1))))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.into_body().collect().await.unwrap(),
+        format!("{{\"bytes\":{}}}", 601 * 16 * 1024)
+    );
+    assert_eq!(start.elapsed(), Duration::from_secs(650));
+
+    // The same when the server sets the pace, reading 16 KiB a second.
+    let client = client(upload_server(
+        Duration::ZERO,
+        Some((16 * 1024, Duration::from_secs(1))),
+    ));
+    let start = Instant::now();
+    client
+        .call(put_object(paced_upload(600, Duration::ZERO)))
+        .await
+        .unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(590), "{:?}", start.elapsed());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_attempt_timeout_still_bounds_the_wait_for_the_answer_after_an_upload() {
+    let client = client(upload_server(Duration::from_secs(70), None));
+    let start = Instant::now();
+    let err = client
+        .call(put_object(paced_upload(121, Duration::from_secs(1))))
+        .await
+        .unwrap_err();
+    assert_eq!(err.timeout_scope(), Some(TimeoutScope::Attempt), "{err}");
+    assert_eq!(start.elapsed(), Duration::from_secs(180), "2 min upload + 60 s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_upload_still_fails_fast() {
+    // The caller's stream stops after 3 chunks: the caller's failure, after the 60 s guard.
+    let client = client(upload_server(Duration::ZERO, None));
+    let stops = paced_upload(3, Duration::from_secs(1))
+        .into_data_stream()
+        .chain(futures_util::stream::pending());
+    let start = Instant::now();
+    let err = client
+        .call(put_object(Body::from_stream(stops, Some(1 << 20))))
+        .await
+        .unwrap_err();
+    assert!(err.is_request_body(), "{err:?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(62));
+    let snap = client.circuit_breakers().unwrap().snapshot();
+    assert_eq!((snap[0].calls, snap[0].failures), (0, 0), "not the host's fault");
+
+    // The server stops reading: no byte moves for 60 s, a request-body-stall timeout.
+    let client = client(upload_server(
+        Duration::ZERO,
+        Some((16 * 1024, Duration::from_secs(3600))),
+    ));
+    let start = Instant::now();
+    let err = client
+        .call(put_object(paced_upload(100, Duration::ZERO)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.timeout_scope(), Some(TimeoutScope::RequestBodyStall), "{err:?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(60));
+}
