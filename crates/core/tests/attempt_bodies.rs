@@ -136,7 +136,7 @@ fn full(b: &'static [u8]) -> RespBody {
         .boxed()
 }
 
-fn client(local: Local) -> Client {
+fn local_client(local: Local) -> Client {
     Client::builder()
         .credentials(middleware_support::credentials())
         .clock(middleware_support::TokioClock::new())
@@ -191,7 +191,7 @@ async fn a_create_whose_answer_stalls_after_the_head_is_retried_with_the_same_to
         http_body_util::BodyExt::boxed(WithLength(body, GROUP.len() as u64))
     });
     let log = local.log.clone();
-    let client = client(local);
+    let client = local_client(local);
     let start = Instant::now();
     let resp = client.call(create_group()).await.unwrap();
     let took = start.elapsed();
@@ -212,7 +212,7 @@ async fn a_create_whose_answer_stalls_after_the_head_is_retried_with_the_same_to
 async fn a_create_whose_answer_breaks_off_after_the_head_is_retried_at_once() {
     let local = create_server(|| breaks_after(br#"{"id":"#));
     let log = local.log.clone();
-    let client = client(local);
+    let client = local_client(local);
     let start = Instant::now();
     let resp = client.call(create_group()).await.unwrap();
     assert_eq!(resp.into_body().collect().await.unwrap(), GROUP);
@@ -228,7 +228,7 @@ async fn a_download_still_streams_and_keeps_its_stall_guard() {
     let log = Arc::new(Mutex::new(Log::default()));
     let handler: Handler =
         Arc::new(|_n, _parts, _body| Box::pin(async { Some(stalls_after(b"first chunk")) }));
-    let client = client(Local {
+    let client = local_client(Local {
         handler,
         log: log.clone(),
         read_rate: None,
@@ -325,7 +325,7 @@ fn upload_server(think: Duration, read_rate: Option<(usize, Duration)>) -> Local
 async fn a_ten_minute_upload_at_a_steady_rate_succeeds_with_default_settings() {
     // The caller's stream gives 16 KiB a second for 10 minutes; the server then takes 50 s to
     // answer: 50 s is within the 60 s attempt timeout, counted from the end of the upload.
-    let client = client(upload_server(Duration::from_secs(50), None));
+    let client = local_client(upload_server(Duration::from_secs(50), None));
     let start = Instant::now();
     let resp = client
         .call(put_object(paced_upload(601, Duration::from_secs(1))))
@@ -338,7 +338,7 @@ async fn a_ten_minute_upload_at_a_steady_rate_succeeds_with_default_settings() {
     assert_eq!(start.elapsed(), Duration::from_secs(650));
 
     // The same when the server sets the pace, reading 16 KiB a second.
-    let client = client(upload_server(
+    let client = local_client(upload_server(
         Duration::ZERO,
         Some((16 * 1024, Duration::from_secs(1))),
     ));
@@ -352,7 +352,7 @@ async fn a_ten_minute_upload_at_a_steady_rate_succeeds_with_default_settings() {
 
 #[tokio::test(start_paused = true)]
 async fn the_attempt_timeout_still_bounds_the_wait_for_the_answer_after_an_upload() {
-    let client = client(upload_server(Duration::from_secs(70), None));
+    let client = local_client(upload_server(Duration::from_secs(70), None));
     let start = Instant::now();
     let err = client
         .call(put_object(paced_upload(121, Duration::from_secs(1))))
@@ -365,7 +365,7 @@ async fn the_attempt_timeout_still_bounds_the_wait_for_the_answer_after_an_uploa
 #[tokio::test(start_paused = true)]
 async fn a_stalled_upload_still_fails_fast() {
     // The caller's stream stops after 3 chunks: the caller's failure, after the 60 s guard.
-    let client = client(upload_server(Duration::ZERO, None));
+    let client = local_client(upload_server(Duration::ZERO, None));
     let stops = paced_upload(3, Duration::from_secs(1))
         .into_data_stream()
         .chain(futures_util::stream::pending());
@@ -380,7 +380,7 @@ async fn a_stalled_upload_still_fails_fast() {
     assert_eq!((snap[0].calls, snap[0].failures), (0, 0), "not the host's fault");
 
     // The server stops reading: no byte moves for 60 s, a request-body-stall timeout.
-    let client = client(upload_server(
+    let client = local_client(upload_server(
         Duration::ZERO,
         Some((16 * 1024, Duration::from_secs(3600))),
     ));
