@@ -39,7 +39,11 @@ async fn setup() -> (Emulator, IdentityClient) {
     (emulator, IdentityClient::new(client))
 }
 
-async fn create(identity: &IdentityClient, tenancy: &str, name: &str) -> Result<String, oci_tower::Error> {
+async fn create(
+    identity: &IdentityClient,
+    tenancy: &str,
+    name: &str,
+) -> Result<String, oci_tower::Error> {
     identity
         .create_group()
         .create_group_details(CreateGroupDetails {
@@ -87,7 +91,11 @@ async fn a_create_whose_answer_stalls_after_the_head_succeeds_on_the_retry_with_
 async fn measure_creates_with_20_percent_stalled_answers() {
     let (emulator, identity) = setup().await;
     let tenancy = emulator.tenancy_id().to_owned();
-    emulator.add_fault(Fault::stall_body(8).operation("CreateGroup").probability(0.2));
+    emulator.add_fault(
+        Fault::stall_body(8)
+            .operation("CreateGroup")
+            .probability(0.2),
+    );
     let calls = 100;
     let mut failed = 0;
     for i in 0..calls {

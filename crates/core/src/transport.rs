@@ -29,7 +29,7 @@ type Inner = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<Htt
 /// connect timeout come back as typed errors ([`Error::is_transport`],
 /// [`TimeoutScope::Connect`]). When the request body's stream fails, hyper's error is walked
 /// down to the stream's own error, and the call fails with
-/// [`ErrorKind::RequestBody`](crate::ErrorKind::RequestBody) naming it (not
+/// [`ErrorKind::RequestBody`] naming it (not
 /// "client error (SendRequest)"): the caller's failure, which is never retried and never counts
 /// against the circuit breaker.
 #[derive(Clone)]

@@ -27,7 +27,11 @@ use tokio::time::Instant;
 
 type RespBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 type Handler = Arc<
-    dyn Fn(usize, http::request::Parts, Bytes) -> Pin<Box<dyn Future<Output = Option<RespBody>> + Send>>
+    dyn Fn(
+            usize,
+            http::request::Parts,
+            Bytes,
+        ) -> Pin<Box<dyn Future<Output = Option<RespBody>> + Send>>
         + Send
         + Sync,
 >;
@@ -63,42 +67,43 @@ impl tower::Service<http::Request<Body>> for Local {
         let this = self.clone();
         Box::pin(async move {
             let (client_io, server_io) = tokio::io::duplex(16 * 1024);
-            let svc = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                let this = this.clone();
-                async move {
-                    let (parts, mut body) = req.into_parts();
-                    let mut bytes = Vec::new();
-                    while let Some(frame) = body.frame().await {
-                        let frame = frame.map_err(std::io::Error::other)?;
-                        if let Ok(data) = frame.into_data() {
-                            bytes.extend_from_slice(&data);
+            let svc =
+                hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let this = this.clone();
+                    async move {
+                        let (parts, mut body) = req.into_parts();
+                        let mut bytes = Vec::new();
+                        while let Some(frame) = body.frame().await {
+                            let frame = frame.map_err(std::io::Error::other)?;
+                            if let Ok(data) = frame.into_data() {
+                                bytes.extend_from_slice(&data);
+                            }
+                            if let Some((_, per)) = this.read_rate {
+                                tokio::time::sleep(per).await;
+                            }
                         }
-                        if let Some((_, per)) = this.read_rate {
-                            tokio::time::sleep(per).await;
+                        let n = {
+                            let mut log = this.log.lock().unwrap();
+                            let token = parts
+                                .headers
+                                .get("opc-retry-token")
+                                .map(|v| v.to_str().unwrap().to_owned());
+                            log.requests.push((parts.uri.path().to_owned(), token));
+                            log.requests.len() - 1
+                        };
+                        match (this.handler)(n, parts, Bytes::from(bytes)).await {
+                            Some(b) => Ok(http::Response::builder()
+                                .status(200)
+                                .header("content-type", "application/json")
+                                .body(b)
+                                .unwrap()),
+                            None => Err(std::io::Error::new(
+                                std::io::ErrorKind::ConnectionReset,
+                                "dropped",
+                            )),
                         }
                     }
-                    let n = {
-                        let mut log = this.log.lock().unwrap();
-                        let token = parts
-                            .headers
-                            .get("opc-retry-token")
-                            .map(|v| v.to_str().unwrap().to_owned());
-                        log.requests.push((parts.uri.path().to_owned(), token));
-                        log.requests.len() - 1
-                    };
-                    match (this.handler)(n, parts, Bytes::from(bytes)).await {
-                        Some(b) => Ok(http::Response::builder()
-                            .status(200)
-                            .header("content-type", "application/json")
-                            .body(b)
-                            .unwrap()),
-                        None => Err(std::io::Error::new(
-                            std::io::ErrorKind::ConnectionReset,
-                            "dropped",
-                        )),
-                    }
-                }
-            });
+                });
             let server = hyper::server::conn::http1::Builder::new();
             tokio::spawn(server.serve_connection(TokioIo::new(server_io), svc));
             let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(client_io))
@@ -113,19 +118,24 @@ impl tower::Service<http::Request<Body>> for Local {
 
 /// A body that sends `head` and then nothing, ever.
 fn stalls_after(head: &'static [u8]) -> RespBody {
-    let s = futures_util::stream::iter([Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(head)))])
-        .chain(futures_util::stream::pending());
+    let s = futures_util::stream::iter([Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(
+        head,
+    )))])
+    .chain(futures_util::stream::pending());
     BodyExt::boxed(StreamBody::new(s))
 }
 
 /// A body that sends `head`, lets it reach the client, and then breaks the connection.
 fn breaks_after(head: &'static [u8]) -> RespBody {
-    let s = futures_util::stream::iter([Ok::<_, std::io::Error>(Frame::data(
-        Bytes::from_static(head),
-    ))])
+    let s = futures_util::stream::iter([Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(
+        head,
+    )))])
     .chain(futures_util::stream::once(async {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "gone"))
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "gone",
+        ))
     }));
     BodyExt::boxed(StreamBody::new(s))
 }
@@ -167,7 +177,10 @@ fn create_server(first: fn() -> RespBody) -> Local {
         let l = l.clone();
         Box::pin(async move {
             if let Some(t) = parts.headers.get("opc-retry-token") {
-                l.lock().unwrap().created.insert(t.to_str().unwrap().to_owned());
+                l.lock()
+                    .unwrap()
+                    .created
+                    .insert(t.to_str().unwrap().to_owned());
             }
             Some(if n == 0 { first() } else { full(GROUP) })
         })
@@ -216,7 +229,11 @@ async fn a_create_whose_answer_breaks_off_after_the_head_is_retried_at_once() {
     let start = Instant::now();
     let resp = client.call(create_group()).await.unwrap();
     assert_eq!(resp.into_body().collect().await.unwrap(), GROUP);
-    assert!(start.elapsed() <= Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() <= Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     let log = log.lock().unwrap();
     assert_eq!(log.requests.len(), 2);
     assert_eq!(log.requests[0].1, log.requests[1].1);
@@ -245,7 +262,11 @@ async fn a_download_still_streams_and_keeps_its_stall_guard() {
     });
     let start = Instant::now();
     let resp = client.call(req).await.unwrap();
-    assert_eq!(start.elapsed(), Duration::ZERO, "the head comes back at once");
+    assert_eq!(
+        start.elapsed(),
+        Duration::ZERO,
+        "the head comes back at once"
+    );
     assert!(resp.body().as_bytes().is_none(), "not buffered");
     let mut stream = std::pin::pin!(resp.into_body().into_data_stream());
     assert_eq!(stream.next().await.unwrap().unwrap(), "first chunk");
@@ -347,7 +368,11 @@ async fn a_ten_minute_upload_at_a_steady_rate_succeeds_with_default_settings() {
         .call(put_object(paced_upload(600, Duration::ZERO)))
         .await
         .unwrap();
-    assert!(start.elapsed() >= Duration::from_secs(590), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_secs(590),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -359,7 +384,11 @@ async fn the_attempt_timeout_still_bounds_the_wait_for_the_answer_after_an_uploa
         .await
         .unwrap_err();
     assert_eq!(err.timeout_scope(), Some(TimeoutScope::Attempt), "{err}");
-    assert_eq!(start.elapsed(), Duration::from_secs(180), "2 min upload + 60 s");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(180),
+        "2 min upload + 60 s"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -377,7 +406,11 @@ async fn a_stalled_upload_still_fails_fast() {
     assert!(err.is_request_body(), "{err:?}");
     assert_eq!(start.elapsed(), Duration::from_secs(62));
     let snap = client.circuit_breakers().unwrap().snapshot();
-    assert_eq!((snap[0].calls, snap[0].failures), (0, 0), "not the host's fault");
+    assert_eq!(
+        (snap[0].calls, snap[0].failures),
+        (0, 0),
+        "not the host's fault"
+    );
 
     // The server stops reading: no byte moves for 60 s, a request-body-stall timeout.
     let client = local_client(upload_server(
@@ -389,6 +422,10 @@ async fn a_stalled_upload_still_fails_fast() {
         .call(put_object(paced_upload(100, Duration::ZERO)))
         .await
         .unwrap_err();
-    assert_eq!(err.timeout_scope(), Some(TimeoutScope::RequestBodyStall), "{err:?}");
+    assert_eq!(
+        err.timeout_scope(),
+        Some(TimeoutScope::RequestBodyStall),
+        "{err:?}"
+    );
     assert_eq!(start.elapsed(), Duration::from_secs(60));
 }

@@ -157,7 +157,10 @@ async fn a_hostile_client_aborting_100_uploads_leaves_the_breaker_closed() {
         futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("whole"))]),
         Some(5),
     );
-    assert_eq!(client.call(put(server.addr, ok)).await.unwrap().status(), 200);
+    assert_eq!(
+        client.call(put(server.addr, ok)).await.unwrap().status(),
+        200
+    );
     assert_eq!(server.complete.load(Ordering::SeqCst), 2);
     assert_eq!(breakers.state(&host), BreakerState::Closed);
 }

@@ -187,7 +187,11 @@ mod tests {
     fn info(streaming_response: bool) -> OperationInfo {
         OperationInfo {
             service: "objectstorage",
-            operation: if streaming_response { "GetObject" } else { "GetBucket" },
+            operation: if streaming_response {
+                "GetObject"
+            } else {
+                "GetBucket"
+            },
             exclude_body: false,
             retry_token: false,
             streaming_response,
@@ -222,7 +226,10 @@ mod tests {
         req.extensions_mut().insert(info(true));
         let resp = svc.clone().oneshot(req).await.unwrap();
         assert!(resp.body().as_bytes().is_none());
-        let resp = svc.oneshot(http::Request::new(Body::empty())).await.unwrap();
+        let resp = svc
+            .oneshot(http::Request::new(Body::empty()))
+            .await
+            .unwrap();
         assert!(resp.body().as_bytes().is_none());
     }
 
@@ -231,7 +238,10 @@ mod tests {
         let server = tower::service_fn(|_r: http::Request<Body>| async {
             Ok::<_, Error>(http::Response::new(streamed(vec![
                 Ok(Bytes::from("{")),
-                Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "cut")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "cut",
+                )),
             ])))
         });
         let mut req = http::Request::new(Body::empty());

@@ -399,7 +399,11 @@ where
         let mut this = self.project();
         if let Poll::Ready(out) = this.inner.poll(cx) {
             // The caller's stream failed: that is the cause, whatever the transport reported.
-            if let Some(e) = this.progress.as_ref().and_then(RequestProgress::take_failure) {
+            if let Some(e) = this
+                .progress
+                .as_ref()
+                .and_then(RequestProgress::take_failure)
+            {
                 return Poll::Ready(Err(Error::request_body(e)));
             }
             return Poll::Ready(out);
@@ -488,7 +492,8 @@ mod tests {
             )),
         ];
         let body = Body::from_stream(futures_util::stream::iter(chunks), Some(10));
-        let svc = RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::ZERO));
+        let svc =
+            RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::ZERO));
         let err = svc.oneshot(http::Request::new(body)).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::RequestBody);
         assert!(err.to_string().contains("peer closed the upload"), "{err}");
@@ -500,7 +505,8 @@ mod tests {
         let progress = RequestProgress::new();
         let mut req = http::Request::new(chunks_every(Duration::from_secs(50), 12, 1000));
         req.extensions_mut().insert(progress.clone());
-        let svc = RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::ZERO));
+        let svc =
+            RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::ZERO));
         let start = Instant::now();
         svc.oneshot(req).await.unwrap();
         assert_eq!(progress.bytes_sent(), 12_000);
@@ -513,7 +519,8 @@ mod tests {
         // The caller's stream sends one chunk, then nothing.
         let stuck = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("x"))])
             .chain(futures_util::stream::pending());
-        let svc = RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::ZERO));
+        let svc =
+            RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::ZERO));
         let start = Instant::now();
         let err = svc
             .oneshot(http::Request::new(Body::from_stream(stuck, Some(5))))
@@ -523,14 +530,18 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(60));
 
         // The transport takes one chunk, then stops reading for 10 minutes.
-        let svc =
-            RequestBodyLayer::new(Some(Duration::from_secs(60))).layer(reader(Duration::from_secs(600)));
+        let svc = RequestBodyLayer::new(Some(Duration::from_secs(60)))
+            .layer(reader(Duration::from_secs(600)));
         let start = Instant::now();
         let err = svc
             .oneshot(http::Request::new(chunks_every(Duration::ZERO, 3, 10)))
             .await
             .unwrap_err();
-        assert_eq!(err.timeout_scope(), Some(TimeoutScope::RequestBodyStall), "{err}");
+        assert_eq!(
+            err.timeout_scope(),
+            Some(TimeoutScope::RequestBodyStall),
+            "{err}"
+        );
         assert_eq!(OciClassifier.classify(Err(&err)), Class::Transient);
         assert_eq!(start.elapsed(), Duration::from_secs(60));
     }
@@ -544,7 +555,11 @@ mod tests {
         let progress = RequestProgress::new();
         let mut req = http::Request::new(Body::from("json"));
         req.extensions_mut().insert(progress.clone());
-        RequestBodyLayer::new(None).layer(transport).oneshot(req).await.unwrap();
+        RequestBodyLayer::new(None)
+            .layer(transport)
+            .oneshot(req)
+            .await
+            .unwrap();
         assert_eq!(progress.sent_at(), None);
     }
 }
