@@ -470,12 +470,7 @@ pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> E
         .get("opc-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = parts
-        .headers
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(&parts.headers);
     let (code, message) = match serde_json::from_slice::<ErrorBody>(body) {
         Ok(ErrorBody { code, message }) if code.is_some() || message.is_some() => {
             (code, message.unwrap_or_default())
@@ -495,6 +490,26 @@ pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> E
         }
     };
     Error::service(parts.status, code, message, request_id).with_retry_after(retry_after)
+}
+
+/// `Retry-After` as seconds, or as an HTTP-date taken against the response's own `Date` (the
+/// server's clock, so our clock's skew does not matter; without a `Date` the date is ignored).
+/// A date in the past is zero.
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let now = headers
+        .get(http::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v.trim()).ok())?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -547,6 +562,36 @@ mod tests {
         let e = service_error_from_parts(&p, br#"{"code":"TooManyRequests","message":"slow"}"#);
         assert!(e.is_throttled());
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_read_against_the_response_date() {
+        let date = "Wed, 02 Dec 2026 02:00:00 GMT";
+        let p = parts(
+            503,
+            &[
+                ("retry-after", "Wed, 02 Dec 2026 02:02:00 GMT"),
+                ("date", date),
+            ],
+        );
+        let e = service_error_from_parts(&p, b"");
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
+        let past = parts(
+            503,
+            &[
+                ("retry-after", "Wed, 02 Dec 2026 01:59:00 GMT"),
+                ("date", date),
+            ],
+        );
+        assert_eq!(
+            service_error_from_parts(&past, b"").retry_after(),
+            Some(Duration::ZERO)
+        );
+        // No Date to read it against, or not a date at all: no Retry-After.
+        let no_date = parts(503, &[("retry-after", "Wed, 02 Dec 2026 02:02:00 GMT")]);
+        assert_eq!(service_error_from_parts(&no_date, b"").retry_after(), None);
+        let junk = parts(503, &[("retry-after", "soon"), ("date", date)]);
+        assert_eq!(service_error_from_parts(&junk, b"").retry_after(), None);
     }
 
     #[test]
