@@ -34,6 +34,7 @@ use crate::{Body, Error, ErrorKind, OperationInfo};
 /// let mut req = http::Request::new(Body::empty());
 /// req.extensions_mut().insert(OperationInfo {
 ///     service: "identity", operation: "CreateGroup", exclude_body: false, retry_token: true,
+///     streaming_response: false,
 /// });
 /// let err = svc.ready().await?.call(req).await.err();
 /// // A transport error of this attempt: the retry layer above tries again.
