@@ -373,6 +373,22 @@ async fn a_ten_minute_upload_at_a_steady_rate_succeeds_with_default_settings() {
         "{:?}",
         start.elapsed()
     );
+
+    // And for a body in memory (a multipart part, say): 9.4 MiB at 16 KiB a second.
+    let client = local_client(upload_server(
+        Duration::ZERO,
+        Some((16 * 1024, Duration::from_secs(1))),
+    ));
+    let start = Instant::now();
+    client
+        .call(put_object(Body::from(vec![9u8; 600 * 16 * 1024])))
+        .await
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_secs(590),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -44,8 +44,9 @@ use crate::{Body, BoxError, Error, TimeoutScope};
 /// assert!(!progress.is_sent());
 /// ```
 ///
-/// Only streamed bodies are tracked: a body held in memory is handed to the transport whole, and
-/// its progress stays at zero (the attempt timeout then counts from the start of the attempt).
+/// Streamed bodies and large bodies in memory (256 KiB and more) are tracked; a small body in
+/// memory is handed to the transport whole, and its progress stays at zero (the attempt timeout
+/// then counts from the start of the attempt).
 #[derive(Clone, Default)]
 pub struct RequestProgress {
     inner: Arc<Mutex<ProgressState>>,
@@ -171,7 +172,9 @@ impl RequestProgress {
     }
 
     fn finish(s: &mut ProgressState, now: Instant) {
-        s.phase = Phase::Done(now);
+        if !matches!(s.phase, Phase::Done(_)) {
+            s.phase = Phase::Done(now);
+        }
         s.waiting_on_source = false;
         if let Some(w) = s.waker.take() {
             w.wake();
@@ -291,8 +294,10 @@ impl http_body::Body for TrackedBody {
 /// ```
 ///
 /// It belongs just above the transport (the default stack puts it there), so every layer above
-/// sees the typed error. Bodies held in memory are passed on untouched: they cannot fail, and the
-/// transport takes them whole. `stall` is the client's body stall timeout
+/// sees the typed error. Small bodies held in memory (under 256 KiB: JSON) are passed on
+/// untouched; a larger one (an in-memory part of a multipart upload, say) is handed to the
+/// transport in 64 KiB chunks (no copy of the bytes) so that its progress is seen like a
+/// stream's. `stall` is the client's body stall timeout
 /// (`ClientBuilder::body_stall_timeout`, 60 s); `None` turns the upload stall guard off (failures
 /// are still typed). The guard's clock starts when the attempt starts and restarts each time a
 /// byte moves, so connecting counts too (the connect timeout is shorter).
@@ -338,7 +343,7 @@ where
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        if req.body().as_bytes().is_some() {
+        if !is_tracked(req.body()) {
             return RequestBodyFuture {
                 inner: self.inner.call(req),
                 progress: None,
@@ -354,6 +359,19 @@ where
         progress.start_clock(Instant::now());
         let (parts, body) = req.into_parts();
         let len = body.content_length();
+        let body = if body.as_bytes().is_some() {
+            // A large body in memory goes in chunks, so that its progress can be seen. Taking
+            // its bytes out is immediate and copies nothing (a reference count).
+            let bytes = body
+                .try_clone()
+                .and_then(|b| futures_util::FutureExt::now_or_never(b.collect()));
+            match bytes {
+                Some(Ok(bytes)) => chunked(bytes),
+                _ => body,
+            }
+        } else {
+            body
+        };
         let tracked = TrackedBody {
             inner: body,
             progress: progress.clone(),
@@ -367,6 +385,25 @@ where
             sleep: None,
         }
     }
+}
+
+/// Bodies in memory below this size are handed to the transport whole and not tracked.
+const TRACK_IN_MEMORY_FROM: usize = 256 * 1024;
+/// The chunk size a large body in memory is handed over in.
+const CHUNK: usize = 64 * 1024;
+
+/// Whether [`RequestBodyLayer`] tracks this body: a stream, or a large body in memory.
+pub(crate) fn is_tracked(body: &Body) -> bool {
+    body.as_bytes()
+        .map_or(true, |b| b.len() >= TRACK_IN_MEMORY_FROM)
+}
+
+fn chunked(bytes: Bytes) -> Body {
+    let len = bytes.len();
+    let chunks = (0..len.div_ceil(CHUNK)).map(move |i| {
+        Ok::<_, std::convert::Infallible>(bytes.slice(i * CHUNK..((i + 1) * CHUNK).min(len)))
+    });
+    Body::from_stream(futures_util::stream::iter(chunks), Some(len as u64))
 }
 
 /// The future of [`RequestBodyService`].
@@ -544,6 +581,39 @@ mod tests {
         );
         assert_eq!(OciClassifier.classify(Err(&err)), Class::Transient);
         assert_eq!(start.elapsed(), Duration::from_secs(60));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_large_body_in_memory_goes_in_chunks_and_is_tracked() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let transport = tower::service_fn(move |req: http::Request<Body>| {
+            let s = s.clone();
+            async move {
+                assert!(req.body().as_bytes().is_none());
+                let mut body = req.into_body();
+                while let Some(frame) = body.frame().await {
+                    let data = frame.unwrap().into_data().unwrap();
+                    s.lock().unwrap().push(data.len());
+                    tokio::time::sleep(Duration::from_secs(10)).await;
+                }
+                Ok::<_, Error>(http::Response::new(Body::empty()))
+            }
+        });
+        let progress = RequestProgress::new();
+        let mut req = http::Request::new(Body::from(vec![3u8; 300 * 1024]));
+        req.extensions_mut().insert(progress.clone());
+        let start = Instant::now();
+        RequestBodyLayer::new(Some(Duration::from_secs(60)))
+            .layer(transport)
+            .oneshot(req)
+            .await
+            .unwrap();
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen, vec![65536, 65536, 65536, 65536, 45056]);
+        assert_eq!(progress.bytes_sent(), 300 * 1024);
+        // Sent when the last chunk was taken, after 4 gaps of 10 s.
+        assert_eq!(progress.sent_at(), Some(start + Duration::from_secs(40)));
     }
 
     #[tokio::test(start_paused = true)]

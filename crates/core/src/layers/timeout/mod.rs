@@ -18,7 +18,7 @@ use tokio::time::Sleep;
 use tower::{Layer, Service};
 
 use crate::layers::options::CallOptions;
-use crate::layers::request_body::{Deadline, RequestProgress};
+use crate::layers::request_body::{is_tracked, Deadline, RequestProgress};
 use crate::{Body, Error, TimeoutScope};
 
 mod stall;
@@ -54,8 +54,8 @@ pub use stall::{StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardSer
 ///   the progress-based stall guard of
 ///   [`RequestBodyLayer`](crate::layers::request_body::RequestBodyLayer) instead, so an upload
 ///   at a steady rate may take as long as it takes. (That needs the request-body layer below it,
-///   as in the default stack; without it, or for a body in memory, the attempt counts from the
-///   start.)
+///   as in the default stack; without it, or for a small body in memory, the attempt counts
+///   from the start.)
 /// - [`TimeoutLayer::operation`] goes outside the retry layer and bounds the whole call,
 ///   backoff sleeps included; it is never retried. Off by default: the retry policy's total-time
 ///   cap bounds a call.
@@ -133,14 +133,13 @@ where
         let after = overridden.unwrap_or(self.after);
         let mut req = req;
         // An upload: the attempt's time counts from when the body has been sent.
-        let progress = (self.scope == TimeoutScope::Attempt
-            && after.is_some()
-            && req.body().as_bytes().is_none())
-        .then(|| {
-            let progress = RequestProgress::new();
-            req.extensions_mut().insert(progress.clone());
-            progress
-        });
+        let progress =
+            (self.scope == TimeoutScope::Attempt && after.is_some() && is_tracked(req.body()))
+                .then(|| {
+                    let progress = RequestProgress::new();
+                    req.extensions_mut().insert(progress.clone());
+                    progress
+                });
         TimeoutFuture {
             inner: self.inner.call(req),
             sleep: after.map(tokio::time::sleep),
