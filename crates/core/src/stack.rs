@@ -2,16 +2,16 @@
 //!
 //! ```text
 //! Client::send(op)
-//!   └─ Trace                     span per operation                      once per call
+//!   └─ Trace (operation)         span per operation                      once per call
 //!   └─ OperationTimeout          whole call, backoff included (off by default)
 //!   └─ [user operation layers]   ClientBuilder::layer
 //!   └─ RetryToken                one opc-retry-token per call, for ops that declare it
 //!   └─ Retry                     policy, backoff + jitter, Retry-After, retry budget
-//!       └─ AttemptTrace          span per attempt                        once per attempt
+//!       └─ Trace (attempt)       span per attempt                        once per attempt
 //!       └─ CircuitBreaker        per client and host; open => fails fast
 //!       └─ AttemptTimeout        from the request body sent to the response read (60 s)
 //!       └─ [user attempt layers] ClientBuilder::attempt_layer
-//!       └─ Sign                  fresh date, opc-request-id and signature per attempt
+//!       └─ Sign                  credentials (cached, refreshed early), date, opc-request-id, signature
 //!       └─ StatusError           any non-2xx becomes a typed Error
 //!       └─ ReadBody              non-streaming response bodies are read inside the attempt
 //!       └─ StallGuard            response bodies that go silent fail (60 s)
