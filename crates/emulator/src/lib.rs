@@ -48,8 +48,10 @@ mod objectstorage;
 mod server;
 mod state;
 mod util;
+mod workload;
 
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
+pub use workload::{IssuedToken, ResourcePrincipalSession, TokenKind, DEFAULT_TOKEN_LIFETIME};
 
 use server::{Inner, SeededKey};
 use state::State;
