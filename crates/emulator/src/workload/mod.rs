@@ -371,3 +371,51 @@ impl Workload {
         self.lock().issued.clone()
     }
 }
+
+/// TEMPORARY glue until the emulator layout lands: serves a workload route.
+pub(crate) async fn serve(
+    inner: &crate::server::Inner,
+    route: WorkloadRoute,
+    parts: http::request::Parts,
+    body: hyper::body::Incoming,
+) -> crate::error::ApiResult<http::Response<crate::RespBody>> {
+    use http_body_util::{BodyExt, Limited};
+    let w = &inner.workload;
+    let bytes = Limited::new(body, 1024 * 1024)
+        .collect()
+        .await
+        .map_err(|e| crate::error::ApiError::invalid(format!("could not read the body: {e}")))?
+        .to_bytes();
+    match route {
+        WorkloadRoute::Imds(what) => handlers::imds(w, what, &parts.headers),
+        WorkloadRoute::Proxymux => handlers::proxymux(w, &parts.headers, &bytes),
+        WorkloadRoute::Federation => {
+            let auth = crate::util::header(&parts.headers, "authorization").unwrap_or_default();
+            let key_id = auth
+                .split("keyId=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_default()
+                .to_owned();
+            let target = parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+            handlers::federation(w, &key_id, &bytes, |key| {
+                crate::auth::verify_head(
+                    &crate::auth::Head {
+                        method: &parts.method,
+                        target,
+                        headers: &parts.headers,
+                        exclude_body: false,
+                        federation: true,
+                    },
+                    w.now(),
+                    inner.explain,
+                    |_| Some(key.clone()),
+                )?;
+                crate::auth::verify_body(&parts.headers, &bytes, inner.explain)
+            })
+        }
+    }
+}
