@@ -6,6 +6,7 @@
 //! emulator's clock.
 
 pub(crate) mod ca;
+pub(crate) mod control;
 mod handlers;
 pub(crate) mod token;
 
