@@ -38,8 +38,6 @@ pub(crate) struct Head<'a> {
     pub headers: &'a HeaderMap,
     /// Exclude-body operation (PutObject, UploadPart): only the generic headers are required.
     pub exclude_body: bool,
-    /// A federation (`/v1/x509`) request: `host` is not signed.
-    pub federation: bool,
 }
 
 fn fail(explain: bool, detail: impl FnOnce() -> String) -> ApiError {
@@ -94,10 +92,7 @@ fn parse_params(value: &str) -> Result<Params, String> {
 }
 
 /// The headers OCI requires in the signed list for this request.
-fn required_headers(method: &Method, exclude_body: bool, federation: bool) -> &'static [&'static str] {
-    if federation {
-        return &["(request-target)", "content-length", "content-type", "x-content-sha256"];
-    }
+fn required_headers(method: &Method, exclude_body: bool) -> &'static [&'static str] {
     const GENERIC_LIST: &[&str] = &["(request-target)", "host"];
     const BODY_LIST: &[&str] = &[
         "(request-target)",
@@ -175,7 +170,7 @@ pub(crate) fn verify_head(
             format!("The signed headers list `{list_text}` does not include `date`.")
         }));
     };
-    for required in required_headers(head.method, head.exclude_body, head.federation) {
+    for required in required_headers(head.method, head.exclude_body) {
         if !list.iter().any(|h| h == required) {
             return Err(fail(explain, || {
                 format!(

@@ -40,15 +40,6 @@ pub(crate) async fn handle(inner: &Inner, req: Request<Incoming>) -> ApiResult<R
         .trim_start_matches('/')
         .split('/')
         .collect();
-    let bytes = Limited::new(body, 1024 * 1024)
-        .collect()
-        .await
-        .map_err(|e| ApiError::invalid(format!("could not read the body: {e}")))?
-        .to_bytes();
-    if let Some(r) = crate::workload::control::handle(&inner.workload, &parts.method, &segs, &bytes)
-    {
-        return r;
-    }
     match (&parts.method, segs.as_slice()) {
         (&Method::GET, ["info"]) => {
             let state = inner.lock();
@@ -71,6 +62,11 @@ pub(crate) async fn handle(inner: &Inner, req: Request<Incoming>) -> ApiResult<R
         }
         (&Method::GET, ["faults"]) => util::json(200, &inner.faults().list()),
         (&Method::POST, ["faults"]) => {
+            let bytes = Limited::new(body, 1024 * 1024)
+                .collect()
+                .await
+                .map_err(|e| ApiError::invalid(format!("could not read the body: {e}")))?
+                .to_bytes();
             let fault: Fault = util::parse_json(&bytes)?;
             let id = inner.faults().add(fault);
             util::json(200, &Id { id })

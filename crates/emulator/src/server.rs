@@ -40,7 +40,6 @@ pub(crate) struct SeededKey {
 
 /// Everything the request handlers share.
 pub(crate) struct Inner {
-    pub workload: Arc<crate::workload::Workload>,
     pub seed: u64,
     pub region: String,
     pub state: Mutex<State>,
@@ -102,10 +101,7 @@ impl Inner {
     }
 
     /// Resolves a keyId to a registered, active key.
-    pub(crate) fn lookup_key(&self, key_id: &str) -> Option<PublicKey> {
-        if let Some(token) = key_id.strip_prefix("ST$") {
-            return self.workload.verify_token(token).ok().map(|(k, _)| k);
-        }
+    fn lookup_key(&self, key_id: &str) -> Option<PublicKey> {
         let pem = identity::key_pem_for(&self.lock(), key_id)?;
         let mut cache = lock(&self.key_cache);
         if let Some(k) = cache.get(&pem) {
@@ -197,7 +193,6 @@ pub(crate) enum Routed {
     Identity(util::Route),
     ObjectStorage(objectstorage::Route),
     Dac(util::Route),
-    Workload(crate::workload::WorkloadRoute),
     Unknown(&'static str),
 }
 
@@ -207,7 +202,6 @@ impl Routed {
             Routed::Identity(_) => "identity",
             Routed::ObjectStorage(_) => "objectstorage",
             Routed::Dac(_) => "delegateaccesscontrol",
-            Routed::Workload(w) => w.service(),
             Routed::Unknown(s) => s,
         }
     }
@@ -216,7 +210,6 @@ impl Routed {
             Routed::Identity(r) => r.op,
             Routed::ObjectStorage(r) => r.op,
             Routed::Dac(r) => r.op,
-            Routed::Workload(w) => w.operation(),
             Routed::Unknown(_) => "Unknown",
         }
     }
@@ -226,9 +219,6 @@ impl Routed {
 }
 
 fn route(method: &Method, path: &str) -> Routed {
-    if let Some(w) = crate::workload::route(method, path) {
-        return Routed::Workload(w);
-    }
     let under = |base: &str| {
         path.strip_prefix(base)
             .filter(|rest| rest.is_empty() || rest.starts_with('/'))
@@ -429,9 +419,6 @@ async fn process(
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
-    if let Routed::Workload(w) = routed {
-        return crate::workload::serve(inner, *w, parts, body).await;
-    }
     let exclude_body = routed.exclude_body();
     let now = inner.clock.now();
     let caller = auth::verify_head(
@@ -440,7 +427,6 @@ async fn process(
             target,
             headers: &parts.headers,
             exclude_body,
-            federation: false,
         },
         now,
         inner.explain,
@@ -486,8 +472,7 @@ async fn process(
             objectstorage::handle(inner, r, &q, &parts.headers, body).await?
         }
         Routed::Dac(r) => dac::handle(&inner.lock(), inner.step_ms, now_ms, r, &q)?,
-        Routed::Workload(_) | Routed::Unknown(_) => {
-            let service = routed.service();
+        Routed::Unknown(service) => {
             return Err(ApiError::new(
                 404,
                 "NotAuthorizedOrNotFound",
