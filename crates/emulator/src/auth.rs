@@ -6,6 +6,10 @@
 //! clock; the RSA PKCS#1 v1.5 SHA-256 signature verifies (with ring) over the signing string
 //! rebuilt from the request as received; then, for operations that sign their body,
 //! `content-length` and `x-content-sha256` match the body.
+//!
+//! Which public key a keyId stands for is a [`KeyResolver`]'s business: API keys
+//! (`tenancy/user/fingerprint`) today; session tokens (`ST$<jwt>`) and federation certificates
+//! (`tenancy/fed-x509/fingerprint`) plug in as more resolvers, tried in order by [`Resolvers`].
 
 use std::time::{Duration, SystemTime};
 
@@ -27,7 +31,44 @@ pub(crate) const MAX_SKEW: Duration = Duration::from_secs(300);
 /// A verified caller.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
-    pub key_id: String,
+    /// Who signed, as the journal shows it: the keyId of an API key; never a secret (a
+    /// resolver for session tokens names the principal, not the token).
+    pub principal: String,
+}
+
+/// The key a keyId stands for, and who it authenticates.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    /// The public key the signature must verify with.
+    pub key: PublicKey,
+    /// Who signed, for the journal (see [`Caller::principal`]).
+    pub principal: String,
+}
+
+/// Resolves a keyId to the public key that must have made the signature.
+pub(crate) trait KeyResolver {
+    /// `None` when this resolver does not handle keyIds of this shape; `Some(Err(why))` when it
+    /// does but the key is unknown, inactive or expired (`why` goes into `--explain` messages and
+    /// must not contain secrets).
+    fn resolve(&self, key_id: &str) -> Option<Result<Resolved, String>>;
+}
+
+/// Resolvers tried in order; the first that handles a keyId decides.
+pub(crate) struct Resolvers<'a>(pub Vec<Box<dyn KeyResolver + 'a>>);
+
+impl KeyResolver for Resolvers<'_> {
+    fn resolve(&self, key_id: &str) -> Option<Result<Resolved, String>> {
+        self.0.iter().find_map(|r| r.resolve(key_id))
+    }
+}
+
+/// A keyId as error messages may show it: session tokens (`ST$...`) are redacted.
+pub(crate) fn shown_key_id(key_id: &str) -> &str {
+    if key_id.starts_with("ST$") {
+        "ST$<redacted>"
+    } else {
+        key_id
+    }
 }
 
 /// What the verifier needs from the request head.
@@ -38,6 +79,9 @@ pub(crate) struct Head<'a> {
     pub headers: &'a HeaderMap,
     /// Exclude-body operation (PutObject, UploadPart): only the generic headers are required.
     pub exclude_body: bool,
+    /// `host` is required in the signed list (every request but the `/v1/x509` federation,
+    /// which OCI's SDKs sign without it).
+    pub sign_host: bool,
 }
 
 fn fail(explain: bool, detail: impl FnOnce() -> String) -> ApiError {
@@ -92,7 +136,7 @@ fn parse_params(value: &str) -> Result<Params, String> {
 }
 
 /// The headers OCI requires in the signed list for this request.
-fn required_headers(method: &Method, exclude_body: bool) -> &'static [&'static str] {
+fn required_headers(method: &Method, exclude_body: bool, sign_host: bool) -> &'static [&'static str] {
     const GENERIC_LIST: &[&str] = &["(request-target)", "host"];
     const BODY_LIST: &[&str] = &[
         "(request-target)",
@@ -101,18 +145,25 @@ fn required_headers(method: &Method, exclude_body: bool) -> &'static [&'static s
         "content-type",
         "x-content-sha256",
     ];
-    match *method {
+    let list = match *method {
         Method::POST | Method::PUT | Method::PATCH if !exclude_body => BODY_LIST,
         _ => GENERIC_LIST,
+    };
+    if sign_host {
+        list
+    } else if list.len() == BODY_LIST.len() {
+        &["(request-target)", "content-length", "content-type", "x-content-sha256"]
+    } else {
+        &["(request-target)"]
     }
 }
 
-/// Verifies the request head. `lookup` resolves a keyId to a registered key.
+/// Verifies the request head; `resolver` turns the keyId into a public key.
 pub(crate) fn verify_head(
     head: &Head<'_>,
     now: SystemTime,
     explain: bool,
-    lookup: impl Fn(&str) -> Option<PublicKey>,
+    resolver: &dyn KeyResolver,
 ) -> Result<Caller, ApiError> {
     let auth = head
         .headers
@@ -150,11 +201,18 @@ pub(crate) fn verify_head(
     let signature = B64
         .decode(signature.as_bytes())
         .map_err(|_| fail(explain, || "The signature is not valid base64.".into()))?;
-    let key = lookup(&key_id).ok_or_else(|| {
-        fail(explain, || {
-            format!("The keyId `{key_id}` does not name a registered API key (expected tenancy/user/fingerprint of an uploaded key).")
-        })
-    })?;
+    let Resolved { key, principal } = match resolver.resolve(&key_id) {
+        Some(Ok(r)) => r,
+        Some(Err(why)) => return Err(fail(explain, || why)),
+        None => {
+            return Err(fail(explain, || {
+                format!(
+                    "No key source accepts the keyId `{}`.",
+                    shown_key_id(&key_id)
+                )
+            }))
+        }
+    };
 
     let list_text = params.headers.unwrap_or_else(|| "date".to_owned());
     let list: Vec<String> = list_text
@@ -170,7 +228,7 @@ pub(crate) fn verify_head(
             format!("The signed headers list `{list_text}` does not include `date`.")
         }));
     };
-    for required in required_headers(head.method, head.exclude_body) {
+    for required in required_headers(head.method, head.exclude_body, head.sign_host) {
         if !list.iter().any(|h| h == required) {
             return Err(fail(explain, || {
                 format!(
@@ -207,7 +265,7 @@ pub(crate) fn verify_head(
     }
 
     // The date must be close to the emulator's clock.
-    let date_text = crate::util::header(head.headers, date_name).unwrap_or_default();
+    let date_text = crate::http::header(head.headers, date_name).unwrap_or_default();
     let date = httpdate::parse_http_date(date_text).map_err(|_| {
         fail(explain, || {
             format!("The `{date_name}` header `{date_text}` is not an HTTP date.")
@@ -234,7 +292,7 @@ pub(crate) fn verify_head(
             explain_mismatch(&key, &key_id, &signature, &lines, head)
         }));
     }
-    Ok(Caller { key_id })
+    Ok(Caller { principal })
 }
 
 /// Says why a signature did not verify: another key made it, or which line differs.
@@ -247,7 +305,8 @@ fn explain_mismatch(
 ) -> String {
     let Some(digest) = key.recover_digest(signature) else {
         return format!(
-            "The signature was not made by the private key registered for keyId `{key_id}` (fingerprint {}).",
+            "The signature was not made by the private key registered for keyId `{}` (fingerprint {}).",
+            shown_key_id(key_id),
             key.fingerprint
         );
     };
@@ -304,7 +363,7 @@ fn line_variants(line: &str, head: &Head<'_>) -> Vec<String> {
 
 /// Checks `content-length` and `x-content-sha256` against a body that signs its headers.
 pub(crate) fn verify_body(headers: &HeaderMap, body: &[u8], explain: bool) -> Result<(), ApiError> {
-    let declared = crate::util::header(headers, "content-length").unwrap_or_default();
+    let declared = crate::http::header(headers, "content-length").unwrap_or_default();
     if declared.parse::<usize>().ok() != Some(body.len()) {
         return Err(fail(explain, || {
             format!(
@@ -313,7 +372,7 @@ pub(crate) fn verify_body(headers: &HeaderMap, body: &[u8], explain: bool) -> Re
             )
         }));
     }
-    let sent = crate::util::header(headers, "x-content-sha256").unwrap_or_default();
+    let sent = crate::http::header(headers, "x-content-sha256").unwrap_or_default();
     let actual = B64.encode(Sha256::digest(body));
     if sent != actual {
         return Err(fail(explain, || {

@@ -10,7 +10,7 @@ use md5::{Digest as _, Md5};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::error::{ApiError, ApiResult};
-use crate::RespBody;
+use crate::http::RespBody;
 
 /// Where bytes live: `<data-dir>/blobs` (durable: fsynced) or a temporary directory.
 #[derive(Debug)]
@@ -135,6 +135,23 @@ impl Blobs {
         out.flush().await.map_err(internal)?;
         let id = self.commit(&tmp, out).await?;
         Ok((id, size))
+    }
+
+    /// Deletes every file of a durable store but the blobs in `keep`: blobs a crash or an undone
+    /// write left unreferenced, and half-written temporaries.
+    pub fn retain(&self, keep: &std::collections::HashSet<&str>) {
+        if !self.durable {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if !keep.contains(name.to_string_lossy().as_ref()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Deletes a blob (missing is fine).

@@ -25,8 +25,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use oci_core::auth::{ApiKeyCredentials, Credentials, PrivateKey};
@@ -36,16 +35,20 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+// The layers, top to bottom (a module imports only modules below it, or the leaves):
+//   server -> services/* -> shared -> state, blobs, faults, persist
+//   leaves used by all: route, http, auth, keys, util, error
 mod auth;
 mod blobs;
-mod control;
-mod dac;
 mod error;
 mod faults;
-mod identity;
+mod http;
 mod keys;
-mod objectstorage;
+mod persist;
+mod route;
 mod server;
+mod services;
+mod shared;
 mod state;
 mod util;
 mod workload;
@@ -53,11 +56,8 @@ mod workload;
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
 pub use workload::{IssuedToken, ResourcePrincipalSession, TokenKind, DEFAULT_TOKEN_LIFETIME};
 
-use server::{Inner, SeededKey};
+use shared::{SeededKey, Shared, SharedConfig};
 use state::State;
-
-/// The response body type of the server.
-pub(crate) type RespBody = http_body_util::combinators::UnsyncBoxBody<bytes::Bytes, std::io::Error>;
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -220,7 +220,7 @@ impl EmulatorBuilder {
             (None, dir) => {
                 let pem = keys::generated_private_pem().map_err(EmulatorError::Key)?;
                 if let Some(dir) = dir {
-                    write_private(&dir.join("key.pem"), &pem)?;
+                    persist::write_private(&dir.join("key.pem"), pem.as_bytes())?;
                 }
                 pem
             }
@@ -230,7 +230,7 @@ impl EmulatorBuilder {
             .map_err(|e| EmulatorError::Key(e.to_string()))?;
 
         let now_ms = util::millis(self.clock.now());
-        let state_path = self.data_dir.as_ref().map(|d| d.join("state.json"));
+        let state_path = self.data_dir.as_ref().map(|d| d.join(persist::STATE_FILE));
         let mut state = match &state_path {
             Some(p) if p.exists() => {
                 let bytes = std::fs::read(p)?;
@@ -250,6 +250,11 @@ impl EmulatorBuilder {
         ensure_seeded_key(&mut state, &public);
 
         let blobs = blobs::Blobs::new(self.data_dir.as_deref())?;
+        if let Some(dir) = &self.data_dir {
+            // What a crash (or an undone write) left behind.
+            persist::remove_stale_temporaries(dir);
+            blobs.retain(&state.blob_ids());
+        }
         let listener = TcpListener::bind(self.listen).await?;
         let addr = listener.local_addr()?;
         let credentials = Arc::new(ApiKeyCredentials::new(
@@ -277,35 +282,31 @@ impl EmulatorBuilder {
             self.clock.clone(),
             state.seed,
         ));
-        let inner = Arc::new(Inner {
-            workload: workload.clone(),
-            seed: state.seed,
-            region: state.region.clone(),
-            faults: Mutex::new(faults::Faults::new(state.seed)),
-            state: Mutex::new(state),
-            blobs,
-            data_dir: self.data_dir.clone(),
-            clock: self.clock.clone(),
-            explain: self.explain,
-            lifecycle_delay_ms: self.lifecycle_delay.as_millis() as u64,
-            step_ms: self.work_request_step.as_millis().max(1) as u64,
-            journal: Mutex::new(Vec::new()),
-            seeded_key: SeededKey {
-                public_pem: public.pem.clone(),
-                fingerprint: public.fingerprint.clone(),
+        let shared = Arc::new(Shared::new(
+            SharedConfig {
+                seed: state.seed,
+                region: state.region.clone(),
+                blobs,
+                data_dir: self.data_dir.clone(),
+                clock: self.clock.clone(),
+                explain: self.explain,
+                lifecycle_delay_ms: self.lifecycle_delay.as_millis() as u64,
+                step_ms: self.work_request_step.as_millis().max(1) as u64,
+                seeded_key: SeededKey {
+                    public_pem: public.pem.clone(),
+                    fingerprint: public.fingerprint.clone(),
+                },
+                workload: workload.clone(),
             },
-            key_cache: Mutex::new(Default::default()),
-            seq: AtomicU64::new(0),
-            salt: rand::random(),
-            garbage: Mutex::new(Vec::new()),
-        });
-        inner.persist()?;
+            state,
+        ));
+        shared.commit(shared.version())?;
         let (stop, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(server::run(listener, inner.clone(), stop_rx));
+        let task = tokio::spawn(server::run(listener, shared.clone(), stop_rx));
         let endpoint = Endpoint::parse(&format!("http://{addr}"))
             .map_err(|e| EmulatorError::Io(std::io::Error::other(e.to_string())))?;
         Ok(Emulator {
-            inner,
+            shared,
             addr,
             endpoint,
             credentials,
@@ -344,20 +345,6 @@ fn ensure_seeded_key(state: &mut State, public: &keys::PublicKey) {
     }
 }
 
-fn write_private(path: &Path, pem: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(pem.as_bytes())?;
-    f.sync_all()
-}
-
 #[derive(Debug, Clone)]
 struct Info {
     tenancy: String,
@@ -388,7 +375,7 @@ struct Info {
 /// The seeded tenancy has one user (an administrator) whose API key signs for the client above;
 /// more keys can be registered with Identity's `UploadApiKey`.
 pub struct Emulator {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
     addr: SocketAddr,
     endpoint: Endpoint,
     credentials: Arc<ApiKeyCredentials>,
@@ -477,37 +464,37 @@ impl Emulator {
 
     /// Adds a fault rule; returns its id.
     pub fn add_fault(&self, fault: Fault) -> u64 {
-        self.inner.faults().add(fault)
+        self.shared.faults().add(fault)
     }
 
     /// Removes a fault rule by id; `false` if there was none.
     pub fn remove_fault(&self, id: u64) -> bool {
-        self.inner.faults().remove(id)
+        self.shared.faults().remove(id)
     }
 
     /// Removes every fault rule (and re-seeds their RNG).
     pub fn clear_faults(&self) {
-        self.inner.faults().clear()
+        self.shared.faults().clear()
     }
 
     /// The fault rules with their match and fire counts.
     pub fn faults(&self) -> Vec<FaultStatus> {
-        self.inner.faults().list()
+        self.shared.faults().list()
     }
 
     /// Every request so far (except the control path), oldest first.
     pub fn journal(&self) -> Vec<JournalEntry> {
-        self.inner.journal().clone()
+        self.shared.journal().clone()
     }
 
     /// Empties the journal.
     pub fn clear_journal(&self) {
-        self.inner.journal().clear()
+        self.shared.journal().clear()
     }
 
     /// Back to the freshly seeded state; faults and journal cleared.
     pub fn reset(&self) -> std::io::Result<()> {
-        self.inner.reset()
+        self.shared.reset()
     }
 
     /// The IMDS base URL to give a client, `<endpoint>/opc/v2` (what `OCI_METADATA_BASE_URL`
@@ -579,7 +566,7 @@ impl Emulator {
 
     /// How many `/v1/x509` federation requests the journal holds (whatever their outcome).
     pub fn federation_calls(&self) -> usize {
-        self.inner
+        self.shared
             .journal()
             .iter()
             .filter(|e| e.operation == "X509Federation")
@@ -597,7 +584,7 @@ fn write_config(dir: &Path, info: &Info, key_pem: &str) -> std::io::Result<PathB
     std::fs::create_dir_all(dir)?;
     let dir = std::fs::canonicalize(dir)?;
     let key = dir.join("key.pem");
-    write_private(&key, key_pem)?;
+    persist::write_private(&key, key_pem.as_bytes())?;
     let config = dir.join("config");
     let text = format!(
         "[DEFAULT]\nuser={}\nfingerprint={}\nkey_file={}\ntenancy={}\nregion={}\n",
@@ -607,6 +594,6 @@ fn write_config(dir: &Path, info: &Info, key_pem: &str) -> std::io::Result<PathB
         info.tenancy,
         info.region
     );
-    std::fs::write(&config, text)?;
+    persist::write_private(&config, text.as_bytes())?;
     Ok(config)
 }

@@ -405,6 +405,19 @@ impl State {
         util::etag(self.seed, n)
     }
 
+    /// Every blob the state refers to (objects and uploaded parts).
+    pub fn blob_ids(&self) -> std::collections::HashSet<&str> {
+        let objects = self
+            .objects
+            .values()
+            .flat_map(|o| o.values().map(|m| m.blob.as_str()));
+        let parts = self
+            .uploads
+            .iter()
+            .flat_map(|u| u.parts.values().map(|p| p.blob.as_str()));
+        objects.chain(parts).collect()
+    }
+
     /// Whether `id` is the tenancy or an existing compartment.
     pub fn compartment_exists(&self, id: &str) -> bool {
         id == self.tenancy.id || self.compartments.iter().any(|c| c.item.id == id)

@@ -1,73 +1,14 @@
-//! Small shared helpers: OCIDs, etags, times, page tokens, query strings, JSON responses.
+//! Leaf helpers with no HTTP in them: OCIDs, etags, request ids, times, page tokens, paging,
+//! percent-decoding and query strings.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use base64::Engine as _;
-use bytes::Bytes;
-use http::{HeaderValue, Response, StatusCode};
-use http_body_util::BodyExt;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use oci_core::OperationRoute;
-
 use crate::error::{ApiError, ApiResult};
-use crate::RespBody;
-
-/// A request matched to one operation of a service's table, with its path parameters decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Route {
-    /// The operation name, e.g. `GetUser`.
-    pub op: &'static str,
-    /// The path parameters, in template order, percent-decoded.
-    pub params: Vec<String>,
-}
-
-impl Route {
-    /// The `i`th path parameter, or `""` when the template has fewer.
-    pub fn param(&self, i: usize) -> &str {
-        self.params.get(i).map_or("", String::as_str)
-    }
-}
-
-/// Matches a method and path (below the service's base path) against a generated operation
-/// table (`oci_*::operations::OPERATIONS`); of several matches, the one with the most literal
-/// segments wins (`/tagDefaults/actions/x` over `/tagDefaults/{id}/x`). Empty parameters never
-/// match.
-pub(crate) fn route(table: &'static [OperationRoute], method: &str, path: &str) -> Option<Route> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut best: Option<(usize, Route)> = None;
-    for op in table.iter().filter(|op| op.method == method) {
-        if op.path_segments().count() != segs.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let mut params = Vec::new();
-        let matched = op.path_segments().zip(&segs).all(|(t, s)| {
-            if t.starts_with('{') {
-                params.push(percent_decode(s));
-                !s.is_empty()
-            } else if t == *s {
-                literal += 1;
-                true
-            } else {
-                false
-            }
-        });
-        if matched && best.as_ref().map_or(true, |(l, _)| literal > *l) {
-            best = Some((
-                literal,
-                Route {
-                    op: op.name,
-                    params,
-                },
-            ));
-        }
-    }
-    best.map(|(_, r)| r)
-}
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn millis(t: SystemTime) -> u64 {
@@ -258,56 +199,6 @@ pub(crate) fn sort_desc(q: &HashMap<String, String>, default_desc: bool) -> ApiR
     }
 }
 
-/// A full body, boxed.
-pub(crate) fn full(bytes: impl Into<Bytes>) -> RespBody {
-    http_body_util::Full::new(bytes.into())
-        .map_err(|never| match never {})
-        .boxed_unsync()
-}
-
-/// An empty body.
-pub(crate) fn empty() -> RespBody {
-    full(Bytes::new())
-}
-
-/// A response builder with a status.
-pub(crate) fn response(status: u16) -> http::response::Builder {
-    Response::builder().status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-}
-
-/// A JSON response.
-pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response<RespBody>> {
-    let body = serde_json::to_vec(value)
-        .map_err(|e| ApiError::new(500, "InternalServerError", e.to_string()))?;
-    finish(
-        response(status).header(http::header::CONTENT_TYPE, "application/json"),
-        full(body),
-    )
-}
-
-/// A JSON response with an etag header.
-pub(crate) fn json_etag<T: Serialize>(
-    status: u16,
-    value: &T,
-    etag: &str,
-) -> ApiResult<Response<RespBody>> {
-    let mut resp = json(status, value)?;
-    set_header(&mut resp, "etag", etag);
-    Ok(resp)
-}
-
-/// A 200 JSON response with `opc-next-page` when there is a next page.
-pub(crate) fn json_page<T: Serialize>(
-    value: &T,
-    next_page: Option<String>,
-) -> ApiResult<Response<RespBody>> {
-    let mut resp = json(200, value)?;
-    if let Some(n) = next_page {
-        set_header(&mut resp, "opc-next-page", &n);
-    }
-    Ok(resp)
-}
-
 /// Sets `field` when an update carries a value for it.
 pub(crate) fn set_some<T>(field: &mut T, value: Option<T>) {
     if let Some(v) = value {
@@ -315,76 +206,9 @@ pub(crate) fn set_some<T>(field: &mut T, value: Option<T>) {
     }
 }
 
-/// A response with no body.
-pub(crate) fn no_content(status: u16) -> ApiResult<Response<RespBody>> {
-    finish(response(status), empty())
-}
-
-/// Builds a response, mapping builder errors.
-pub(crate) fn finish(
-    builder: http::response::Builder,
-    body: RespBody,
-) -> ApiResult<Response<RespBody>> {
-    builder
-        .body(body)
-        .map_err(|e| ApiError::new(500, "InternalServerError", e.to_string()))
-}
-
-/// Sets a header when the value is valid.
-pub(crate) fn set_header<B>(resp: &mut Response<B>, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        resp.headers_mut()
-            .insert(http::HeaderName::from_static(name), v);
-    }
-}
-
-/// A request header as text.
-pub(crate) fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Checks `if-match` against the current etag (absent or `*` passes).
-pub(crate) fn check_if_match(headers: &http::HeaderMap, current: &str) -> ApiResult<()> {
-    match header(headers, "if-match") {
-        None | Some("*") => Ok(()),
-        Some(v) if v.trim_matches('"') == current => Ok(()),
-        Some(_) => Err(ApiError::etag_mismatch()),
-    }
-}
-
-/// Parses a JSON request body into `T`, with OCI-shaped errors.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    if body.is_empty() {
-        return Err(ApiError::invalid("the request body is required"));
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid(format!("invalid request body: {e}")))
-}
-
-/// Requires a non-empty query parameter.
-pub(crate) fn required<'a>(q: &'a HashMap<String, String>, name: &str) -> ApiResult<&'a str> {
-    q.get(name)
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::missing(name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes_by_the_generated_table_and_decodes_parameters() {
-        let dac = oci_delegateaccesscontrol::operations::OPERATIONS;
-        let r = route(dac, "GET", "/workRequests/");
-        assert_eq!(r.map(|r| r.op), Some("ListWorkRequests"));
-        let r = route(dac, "GET", "/workRequests/ocid1.wr%2Fx/logs");
-        assert_eq!(r.as_ref().map(|r| r.op), Some("ListWorkRequestLogs"));
-        assert_eq!(r.as_ref().map(|r| r.param(0)), Some("ocid1.wr/x"));
-        assert_eq!(r.as_ref().map(|r| r.param(1)), Some(""));
-        assert!(route(dac, "POST", "/workRequests").is_none());
-        assert!(route(dac, "GET", "/workRequests//logs").is_none());
-    }
 
     #[test]
     fn page_tokens_round_trip_and_reject_forgeries() {

@@ -500,3 +500,45 @@ async fn multipart_uploads() {
         .expect_err("aborted");
     assert_eq!(err.code(), Some("NoSuchUpload"));
 }
+
+#[tokio::test]
+async fn an_empty_bucket_deletes_the_way_the_cli_does_it() {
+    let (emu, c, bucket) = with_bucket().await;
+    // `oci os bucket delete` lists the replication policies first.
+    let policies = json(
+        get(&c, &emu, &format!("{bucket}/replicationPolicies"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(policies, json!([]));
+    assert_eq!(delete(&c, &emu, &bucket).await.unwrap().status(), 204);
+    let err = get(&c, &emu, &format!("{bucket}/replicationPolicies"))
+        .await
+        .expect_err("bucket gone");
+    assert_eq!(err.code(), Some("BucketNotFound"));
+}
+
+#[tokio::test]
+async fn other_object_storage_operations_answer_501_naming_the_operation() {
+    let (emu, c, bucket) = with_bucket().await;
+    for (path, op) in [
+        (format!("{bucket}/actions/renameObject"), "RenameObject"),
+        (format!("{bucket}/actions/copyObject"), "CopyObject"),
+        (format!("{bucket}/p/"), "CreatePreauthenticatedRequest"),
+    ] {
+        let err = post(&c, &emu, &path, json!({"sourceName": "a", "newName": "b"}))
+            .await
+            .expect_err("501");
+        assert_eq!(
+            (err.status().map(|s| s.as_u16()), err.code()),
+            (Some(501), Some("NotImplemented")),
+            "{path}"
+        );
+        assert!(err.message().contains(op), "{}", err.message());
+    }
+    let err = get(&c, &emu, &format!("{bucket}/nothingHere"))
+        .await
+        .expect_err("404");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+}

@@ -6,24 +6,22 @@
 //! emulator's clock.
 
 pub(crate) mod ca;
-pub(crate) mod control;
-mod handlers;
 pub(crate) mod token;
 
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use oci_core::clock::Clock;
 use serde::Serialize;
 
-pub(crate) use handlers::{route, WorkloadRoute};
 pub use token::TokenKind;
 
 use crate::keys::PublicKey;
 use ca::{Ca, Leaf, LeafSubject};
-use token::{Claims, TokenError, TokenSigner};
+pub(crate) use token::TokenError;
+use token::{Claims, TokenSigner};
 
 /// The default lifetime of issued security tokens.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(20 * 60);
@@ -92,9 +90,9 @@ pub(crate) struct WorkloadConfig {
     pub service_account_token: String,
 }
 
-struct Made {
-    ca: Ca,
-    signer: TokenSigner,
+pub(crate) struct Made {
+    pub ca: Ca,
+    pub signer: TokenSigner,
 }
 
 #[derive(Default)]
@@ -155,11 +153,7 @@ impl Workload {
         &self.config
     }
 
-    pub fn now(&self) -> SystemTime {
-        self.clock.now()
-    }
-
-    fn made(&self) -> Result<&Made, String> {
+    pub(crate) fn made(&self) -> Result<&Made, String> {
         self.made
             .get_or_init(|| {
                 let key = ca::pooled_key(2)?;
@@ -370,53 +364,5 @@ impl Workload {
     /// Every token issued so far, oldest first.
     pub fn issued(&self) -> Vec<IssuedToken> {
         self.lock().issued.clone()
-    }
-}
-
-/// TEMPORARY glue until the emulator layout lands: serves a workload route.
-pub(crate) async fn serve(
-    inner: &crate::server::Inner,
-    route: WorkloadRoute,
-    parts: http::request::Parts,
-    body: hyper::body::Incoming,
-) -> crate::error::ApiResult<http::Response<crate::RespBody>> {
-    use http_body_util::{BodyExt, Limited};
-    let w = &inner.workload;
-    let bytes = Limited::new(body, 1024 * 1024)
-        .collect()
-        .await
-        .map_err(|e| crate::error::ApiError::invalid(format!("could not read the body: {e}")))?
-        .to_bytes();
-    match route {
-        WorkloadRoute::Imds(what) => handlers::imds(w, what, &parts.headers),
-        WorkloadRoute::Proxymux => handlers::proxymux(w, &parts.headers, &bytes),
-        WorkloadRoute::Federation => {
-            let auth = crate::util::header(&parts.headers, "authorization").unwrap_or_default();
-            let key_id = auth
-                .split("keyId=\"")
-                .nth(1)
-                .and_then(|r| r.split('"').next())
-                .unwrap_or_default()
-                .to_owned();
-            let target = parts
-                .uri
-                .path_and_query()
-                .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
-            handlers::federation(w, &key_id, &bytes, |key| {
-                crate::auth::verify_head(
-                    &crate::auth::Head {
-                        method: &parts.method,
-                        target,
-                        headers: &parts.headers,
-                        exclude_body: false,
-                        federation: true,
-                    },
-                    w.now(),
-                    inner.explain,
-                    |_| Some(key.clone()),
-                )?;
-                crate::auth::verify_body(&parts.headers, &bytes, inner.explain)
-            })
-        }
     }
 }

@@ -64,16 +64,6 @@ pub(crate) struct Claims {
     pub res_compartment: String,
 }
 
-impl Claims {
-    /// The principal's tenancy, whichever claim carries it.
-    pub fn tenancy(&self) -> &str {
-        [&self.res_tenant, &self.opc_tenant, &self.tenant]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .map_or("", |s| s.as_str())
-    }
-}
-
 #[derive(Serialize, Deserialize)]
 struct Jwk {
     kid: String,
@@ -241,7 +231,7 @@ mod tests {
         assert_eq!(token.split('.').count(), 3);
         let none = HashSet::new();
         let got = signer.verify(&token, now + Duration::from_secs(59), &none).unwrap();
-        assert_eq!(got.tenancy(), "ocid1.tenancy.oc1..t");
+        assert_eq!(got.opc_tenant, "ocid1.tenancy.oc1..t");
         let key = key_of_jwk(&got.jwk).unwrap();
         assert_eq!(
             key.fingerprint,

@@ -8,13 +8,13 @@
 
 use std::collections::HashMap;
 
-use http::Response;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
+use crate::http::{self as h, Reply};
+use crate::shared::{Call, Shared};
 use crate::state::State;
-use crate::util::{self, Route};
-use crate::RespBody;
+use crate::util;
 
 /// How many work requests are seeded.
 pub(crate) const COUNT: u64 = 6;
@@ -29,16 +29,6 @@ const OPERATION_TYPES: [&str; 6] = [
     "DELETE_DELEGATION_SUBSCRIPTION",
     "REVOKE_DELEGATED_RESOURCE_ACCESS_REQUEST",
 ];
-
-/// Routes a method and path (below `/20230801`) by the spec's table of DAC work-request
-/// operations.
-pub(crate) fn route(method: &str, path: &str) -> Option<Route> {
-    util::route(
-        oci_delegateaccesscontrol::operations::OPERATIONS,
-        method,
-        path,
-    )
-}
 
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -137,13 +127,10 @@ fn work_request(state: &State, step_ms: u64, now: u64, i: u64) -> (WorkRequest, 
 }
 
 /// Handles one authenticated DAC request.
-pub(crate) fn handle(
-    state: &State,
-    step_ms: u64,
-    now: u64,
-    route: &Route,
-    q: &HashMap<String, String>,
-) -> ApiResult<Response<RespBody>> {
+pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
+    let guard = shared.lock();
+    let state: &State = &guard;
+    let (step_ms, now, q) = (shared.step_ms, call.now_ms, &call.query);
     let find = |id: &str| {
         (0..COUNT)
             .map(|i| work_request(state, step_ms, now, i))
@@ -151,13 +138,13 @@ pub(crate) fn handle(
             .ok_or_else(|| ApiError::not_found("WorkRequest"))
     };
     let desc = util::sort_desc(q, false)?;
-    match route.op {
+    match call.op {
         "GetWorkRequest" => {
-            let (wr, _) = find(route.param(0))?;
-            util::json(200, &wr)
+            let (wr, _) = find(call.param(0))?;
+            h::json(200, &wr)
         }
         "ListWorkRequests" => {
-            let compartment = util::required(q, "compartmentId")?;
+            let compartment = h::required(q, "compartmentId")?;
             if let Some(by) = q.get("sortBy") {
                 if by != "timeAccepted" {
                     return Err(ApiError::invalid("sortBy must be timeAccepted"));
@@ -179,7 +166,7 @@ pub(crate) fn handle(
             page(state, q, items)
         }
         "ListWorkRequestLogs" => {
-            let (wr, t) = find(route.param(0))?;
+            let (wr, t) = find(call.param(0))?;
             let mut items = vec![LogEntry {
                 message: format!("Work request {} accepted", wr.operation_type),
                 timestamp: util::rfc3339(t.accepted),
@@ -203,7 +190,7 @@ pub(crate) fn handle(
             page(state, q, items)
         }
         "ListWorkRequestErrors" => {
-            let (wr, t) = find(route.param(0))?;
+            let (wr, t) = find(call.param(0))?;
             let mut items = Vec::new();
             if wr.status == "FAILED" {
                 items.push(ErrorEntry {
@@ -218,11 +205,7 @@ pub(crate) fn handle(
             }
             page(state, q, items)
         }
-        other => Err(ApiError::new(
-            501,
-            "NotImplemented",
-            format!("The emulator does not implement {other}."),
-        )),
+        other => Err(super::not_implemented("Delegate Access Control", other)),
     }
 }
 
@@ -235,11 +218,7 @@ fn check_sort_by(q: &HashMap<String, String>) -> ApiResult<()> {
     }
 }
 
-fn page<T: Serialize + Clone>(
-    state: &State,
-    q: &HashMap<String, String>,
-    items: Vec<T>,
-) -> ApiResult<Response<RespBody>> {
+fn page<T: Serialize + Clone>(state: &State, q: &HashMap<String, String>, items: Vec<T>) -> Reply {
     let (page, next) = util::paginate(state.seed, &items, q, 100)?;
-    util::json_page(&Collection { items: page }, next)
+    h::json_page(&Collection { items: page }, next)
 }

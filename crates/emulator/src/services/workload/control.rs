@@ -1,25 +1,24 @@
 //! The workload-identity part of the `/_emulator/` control path.
 //!
-//! - `GET /_emulator/workload`: instance id, IMDS and federation paths, the service-account
-//!   token the proxymux accepts, the root CA (PEM), the token lifetime.
+//! - `GET /_emulator/workload`: instance id, IMDS, federation and proxymux paths, the
+//!   service-account token the proxymux accepts, the root CA (PEM), the token lifetime.
 //! - `POST /_emulator/resource-principals`: mints an RPST + private key (RP v2.2), answers
 //!   `{"rpst","privatePem","jti","resourceId","compartmentId","region"}`.
 //! - `GET /_emulator/tokens`: every token issued (`jti`, kind, via, subject, times, revoked).
-//! - `POST /_emulator/tokens/revoke`: `{"jti": "..."}` revokes one, `{}` all; answers
-//!   `{"revoked": n}`.
-//! - `PUT /_emulator/token-lifetime`: `{"seconds": n}` for tokens issued from now on.
+//! - `POST /_emulator/tokens/revoke`: `{"jti": "..."}` revokes one, `{}` (or no body) all;
+//!   answers `{"revoked": n}`.
+//! - `PUT /_emulator/token-lifetime`: `{"seconds": n}`, for tokens issued from now on.
 //! - `POST /_emulator/instance-certificate/rotate`: a new leaf with a new key.
 //! - `POST /_emulator/service-accounts`: `{"token": "..."}` is accepted by the proxymux too.
 
 use std::time::Duration;
 
-use http::{Method, Response};
 use serde::{Deserialize, Serialize};
 
-use super::Workload;
-use crate::error::{ApiError, ApiResult};
-use crate::util;
-use crate::RespBody;
+use super::internal;
+use crate::error::ApiError;
+use crate::http::{self as h, Reply};
+use crate::shared::{Call, Shared};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,21 +53,14 @@ struct ServiceAccount {
     token: String,
 }
 
-fn internal(e: String) -> ApiError {
-    ApiError::new(500, "InternalServerError", e)
-}
-
-/// Handles a control request below `/_emulator/`; `None` when the path is not a workload one.
-pub(crate) fn handle(
-    w: &Workload,
-    method: &Method,
-    segs: &[&str],
-    body: &[u8],
-) -> Option<ApiResult<Response<RespBody>>> {
-    let result = match (method, segs) {
-        (&Method::GET, ["workload"]) => (|| {
+/// Handles a workload control operation; `None` when `call.op` is not one.
+pub(crate) fn handle(shared: &Shared, call: &Call) -> Option<Reply> {
+    let w = &shared.workload;
+    let body = call.body.bytes();
+    Some(match call.op {
+        "GetWorkload" => (|| {
             let c = w.config();
-            util::json(
+            h::json(
                 200,
                 &Info {
                     instance_id: &c.instance,
@@ -81,16 +73,16 @@ pub(crate) fn handle(
                 },
             )
         })(),
-        (&Method::POST, ["resource-principals"]) => w
+        "MintResourcePrincipal" => w
             .mint_resource_principal()
             .map_err(internal)
-            .and_then(|s| util::json(200, &s)),
-        (&Method::GET, ["tokens"]) => util::json(200, &w.issued()),
-        (&Method::POST, ["tokens", "revoke"]) => (|| {
+            .and_then(|s| h::json(200, &s)),
+        "ListTokens" => h::json(200, &w.issued()),
+        "RevokeTokens" => (|| {
             let req: Revoke = if body.is_empty() {
                 Revoke::default()
             } else {
-                util::parse_json(body)?
+                h::parse_json(body)?
             };
             let revoked = match req.jti {
                 Some(jti) if w.revoke(&jti) => 1,
@@ -103,23 +95,20 @@ pub(crate) fn handle(
                 }
                 None => w.revoke_all(),
             };
-            util::json(200, &Revoked { revoked })
+            h::json(200, &Revoked { revoked })
         })(),
-        (&Method::PUT, ["token-lifetime"]) => util::parse_json::<Lifetime>(body).and_then(|l| {
+        "SetTokenLifetime" => h::parse_json::<Lifetime>(body).and_then(|l| {
             w.set_token_lifetime(Duration::from_secs(l.seconds.max(1)));
-            util::no_content(204)
+            h::no_content(204)
         }),
-        (&Method::POST, ["instance-certificate", "rotate"]) => w
+        "RotateInstanceCertificate" => w
             .rotate_leaf()
             .map_err(internal)
-            .and_then(|()| util::no_content(204)),
-        (&Method::POST, ["service-accounts"]) => {
-            util::parse_json::<ServiceAccount>(body).and_then(|s| {
-                w.add_service_account_token(&s.token);
-                util::no_content(204)
-            })
-        }
+            .and_then(|()| h::no_content(204)),
+        "AddServiceAccount" => h::parse_json::<ServiceAccount>(body).and_then(|s| {
+            w.add_service_account_token(&s.token);
+            h::no_content(204)
+        }),
         _ => return None,
-    };
-    Some(result)
+    })
 }

@@ -1,0 +1,135 @@
+//! Object Storage (`/n/...`): namespace, buckets, objects (streamed), multipart uploads. Every
+//! other operation of the route table answers 501 naming itself.
+
+mod buckets;
+mod objects;
+mod uploads;
+
+use std::collections::BTreeMap;
+
+use crate::error::{ApiError, ApiResult};
+use crate::http::{self as h, Reply};
+use crate::shared::{Call, Shared};
+use crate::state::*;
+
+use buckets::*;
+use objects::*;
+use uploads::*;
+
+/// What an Object Storage path names (percent-decoded; empty when the path has no such part).
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub op: &'static str,
+    pub namespace: String,
+    pub bucket: String,
+    pub object: String,
+}
+
+impl Route {
+    /// From the path parameters, which the templates name in this order.
+    fn of(call: &Call) -> Route {
+        Route {
+            op: call.op,
+            namespace: call.param(0).to_owned(),
+            bucket: call.param(1).to_owned(),
+            object: call.param(2).to_owned(),
+        }
+    }
+}
+
+pub(crate) async fn handle(shared: &Shared, mut call: Call) -> Reply {
+    let route = &Route::of(&call);
+    if route.op == "GetNamespace" {
+        let ns = shared.lock().namespace.clone();
+        return h::json(200, &ns);
+    }
+    if call.path.starts_with("/n/") {
+        let state = shared.lock();
+        if route.namespace != state.namespace {
+            return Err(ApiError::new(
+                404,
+                "NamespaceNotFound",
+                format!(
+                    "Either the namespace `{}` does not exist or you are not authorized to view it",
+                    route.namespace
+                ),
+            ));
+        }
+    }
+    let (q, headers) = (&call.query, &call.headers);
+    match route.op {
+        "ListBuckets" => list_buckets(shared, q),
+        "CreateBucket" => create_bucket(shared, call.body.bytes()),
+        "GetBucket" | "HeadBucket" => get_bucket(shared, route, q, headers),
+        "UpdateBucket" => update_bucket(shared, route, headers, call.body.bytes()),
+        "DeleteBucket" => delete_bucket(shared, route, headers),
+        "ListReplicationPolicies" => list_replication_policies(shared, route),
+        "ListObjects" => list_objects(shared, route, q),
+        "PutObject" => {
+            let body = call.take_body();
+            put_object(shared, route, &call.headers, body).await
+        }
+        "GetObject" | "HeadObject" => get_object(shared, route, headers).await,
+        "DeleteObject" => delete_object(shared, route, headers),
+        "CreateMultipartUpload" => create_upload(shared, route, call.body.bytes()),
+        "ListMultipartUploads" => list_uploads(shared, route, q),
+        "UploadPart" => {
+            let body = call.take_body();
+            upload_part(shared, route, &call.query, &call.headers, body).await
+        }
+        "CommitMultipartUpload" => commit_upload(shared, route, q, call.body.bytes()).await,
+        "AbortMultipartUpload" => abort_upload(shared, route, q),
+        "ListMultipartUploadParts" => list_parts(shared, route, q),
+        other => Err(super::not_implemented("Object Storage", other)),
+    }
+}
+
+fn bucket_not_found(name: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "BucketNotFound",
+        format!("Either the bucket named '{name}' does not exist in the namespace or you are not authorized to access it"),
+    )
+}
+
+/// The bucket named `name`, or 404 `BucketNotFound`.
+fn bucket<'a>(state: &'a State, name: &str) -> ApiResult<&'a Bucket> {
+    state
+        .buckets
+        .iter()
+        .find(|b| b.name == name)
+        .ok_or_else(|| bucket_not_found(name))
+}
+
+/// The bucket named `name` for a change, or 404 `BucketNotFound`.
+fn bucket_mut<'a>(state: &'a mut State, name: &str) -> ApiResult<&'a mut Bucket> {
+    state
+        .buckets
+        .iter_mut()
+        .find(|b| b.name == name)
+        .ok_or_else(|| bucket_not_found(name))
+}
+
+/// The objects of the bucket named `name`, or 404 `BucketNotFound`.
+fn bucket_objects<'a>(state: &'a State, name: &str) -> ApiResult<&'a BTreeMap<String, ObjectMeta>> {
+    state
+        .objects
+        .get(name)
+        .ok_or_else(|| bucket_not_found(name))
+}
+
+fn object_not_found(name: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "ObjectNotFound",
+        format!("The object '{name}' was not found in the bucket"),
+    )
+}
+
+fn no_upload(id: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "NoSuchUpload",
+        format!("The upload `{id}` does not exist"),
+    )
+}
