@@ -136,7 +136,11 @@ fn parse_params(value: &str) -> Result<Params, String> {
 }
 
 /// The headers OCI requires in the signed list for this request.
-fn required_headers(method: &Method, exclude_body: bool, sign_host: bool) -> &'static [&'static str] {
+fn required_headers(
+    method: &Method,
+    exclude_body: bool,
+    sign_host: bool,
+) -> &'static [&'static str] {
     const GENERIC_LIST: &[&str] = &["(request-target)", "host"];
     const BODY_LIST: &[&str] = &[
         "(request-target)",
@@ -152,7 +156,12 @@ fn required_headers(method: &Method, exclude_body: bool, sign_host: bool) -> &'s
     if sign_host {
         list
     } else if list.len() == BODY_LIST.len() {
-        &["(request-target)", "content-length", "content-type", "x-content-sha256"]
+        &[
+            "(request-target)",
+            "content-length",
+            "content-type",
+            "x-content-sha256",
+        ]
     } else {
         &["(request-target)"]
     }

@@ -121,7 +121,11 @@ const WORKLOAD_CONTROL: &[OperationRoute] = &[
 const IMDS: &[OperationRoute] = &[
     op("GET", "/identity/cert.pem", "GetInstanceCertificate"),
     op("GET", "/identity/key.pem", "GetInstanceKey"),
-    op("GET", "/identity/intermediate.pem", "GetIntermediateCertificate"),
+    op(
+        "GET",
+        "/identity/intermediate.pem",
+        "GetIntermediateCertificate",
+    ),
     op("GET", "/instance/region", "GetInstanceRegion"),
     op("GET", "/instance", "GetInstanceMetadata"),
     op("GET", "/instance/{field}", "GetInstanceMetadataField"),

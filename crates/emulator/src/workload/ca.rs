@@ -144,8 +144,7 @@ impl Ca {
     ) -> Result<Leaf, String> {
         let rsa = pooled_key(slot)?;
         let key = rcgen_key(&rsa)?;
-        let mut params =
-            CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
         // rcgen keeps one value per attribute type: the instance is the CN, the tenancy the OU
         // (the attribute clients read), the compartment the O.
         let dn = &mut params.distinguished_name;
@@ -165,9 +164,7 @@ impl Ca {
         ];
         validity(&mut params, now);
         let issuer = Issuer::from_params(&self.intermediate_params, &self.intermediate_key);
-        let cert = params
-            .signed_by(&key, &issuer)
-            .map_err(|e| e.to_string())?;
+        let cert = params.signed_by(&key, &issuer).map_err(|e| e.to_string())?;
         let key_pem = rsa
             .to_pkcs1_pem(LineEnding::LF)
             .map_err(|e| e.to_string())?
@@ -187,8 +184,8 @@ impl Ca {
         intermediates: &[Vec<u8>],
         now: SystemTime,
     ) -> Result<VerifiedLeaf, String> {
-        let leaf_cert =
-            Certificate::from_der(leaf).map_err(|e| format!("the certificate is not X.509: {e}"))?;
+        let leaf_cert = Certificate::from_der(leaf)
+            .map_err(|e| format!("the certificate is not X.509: {e}"))?;
         check_validity(&leaf_cert, now, "the certificate")?;
         let mut chained = false;
         for der in intermediates {
@@ -199,7 +196,9 @@ impl Ca {
             }
             check_validity(&inter, now, "the intermediate certificate")?;
             if !signed_by_key(&inter, &self.root_key) {
-                return Err("the intermediate certificate was not issued by the emulator's root CA".into());
+                return Err(
+                    "the intermediate certificate was not issued by the emulator's root CA".into(),
+                );
             }
             chained = true;
             break;
@@ -426,7 +425,9 @@ mod tests {
         let now = SystemTime::now();
         let ca = Ca::new(now).unwrap();
         assert!(ca.verify_chain(b"not der", &[], now).is_err());
-        assert!(ca.verify_chain(&[0x30, 0x82, 0xff], &[vec![1, 2]], now).is_err());
+        assert!(ca
+            .verify_chain(&[0x30, 0x82, 0xff], &[vec![1, 2]], now)
+            .is_err());
         assert!(der_of("-----BEGIN X-----\n!!!\n-----END X-----").is_err());
     }
 }

@@ -173,7 +173,9 @@ impl Workload {
         if let Some(leaf) = &st.leaf {
             return Ok(leaf.clone());
         }
-        let leaf = made.ca.issue(&self.subject(), st.leaf_slot, self.clock.now())?;
+        let leaf = made
+            .ca
+            .issue(&self.subject(), st.leaf_slot, self.clock.now())?;
         st.leaf = Some(leaf.clone());
         Ok(leaf)
     }
@@ -191,7 +193,9 @@ impl Workload {
         let made = self.made()?;
         let mut st = self.lock();
         st.leaf_slot += 1;
-        let leaf = made.ca.issue(&self.subject(), st.leaf_slot, self.clock.now())?;
+        let leaf = made
+            .ca
+            .issue(&self.subject(), st.leaf_slot, self.clock.now())?;
         st.leaf = Some(leaf);
         Ok(())
     }

@@ -42,9 +42,17 @@ pub(crate) struct Claims {
     pub tenant: String,
     /// The session public key: a JSON-encoded JWK (`kty`, `n`, `e`, `kid`, `alg`, `use`).
     pub jwk: String,
-    #[serde(rename = "opc-tenant", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "opc-tenant",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub opc_tenant: String,
-    #[serde(rename = "opc-instance", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "opc-instance",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub opc_instance: String,
     #[serde(
         rename = "opc-compartment",
@@ -52,7 +60,11 @@ pub(crate) struct Claims {
         skip_serializing_if = "String::is_empty"
     )]
     pub opc_compartment: String,
-    #[serde(rename = "opc-certtype", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "opc-certtype",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub opc_certtype: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub res_type: String,
@@ -90,8 +102,8 @@ pub(crate) fn jwk_of(key: &RsaPublicKey, kid: &str) -> String {
 
 /// The session public key in a `jwk` claim.
 pub(crate) fn key_of_jwk(jwk: &str) -> Result<PublicKey, String> {
-    let jwk: Jwk =
-        serde_json::from_str(jwk).map_err(|e| format!("the token's jwk claim is not a JWK: {e}"))?;
+    let jwk: Jwk = serde_json::from_str(jwk)
+        .map_err(|e| format!("the token's jwk claim is not a JWK: {e}"))?;
     if jwk.kty != "RSA" {
         return Err(format!("the token's jwk is `{}`, not RSA", jwk.kty));
     }
@@ -230,16 +242,26 @@ mod tests {
         assert_eq!(c.exp - c.iat, 60);
         assert_eq!(token.split('.').count(), 3);
         let none = HashSet::new();
-        let got = signer.verify(&token, now + Duration::from_secs(59), &none).unwrap();
+        let got = signer
+            .verify(&token, now + Duration::from_secs(59), &none)
+            .unwrap();
         assert_eq!(got.opc_tenant, "ocid1.tenancy.oc1..t");
         let key = key_of_jwk(&got.jwk).unwrap();
         assert_eq!(
             key.fingerprint,
             PublicKey::from_rsa(session).unwrap().fingerprint
         );
-        assert_eq!(signer.verify(&token, now + Duration::from_secs(60), &none).err(), Some(TokenError::Expired));
+        assert_eq!(
+            signer
+                .verify(&token, now + Duration::from_secs(60), &none)
+                .err(),
+            Some(TokenError::Expired)
+        );
         let revoked: HashSet<String> = ["j1".to_owned()].into();
-        assert_eq!(signer.verify(&token, now, &revoked).err(), Some(TokenError::Revoked));
+        assert_eq!(
+            signer.verify(&token, now, &revoked).err(),
+            Some(TokenError::Revoked)
+        );
         // The header is what PyJWT reads.
         let header = B64URL.decode(token.split('.').next().unwrap()).unwrap();
         let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
@@ -256,7 +278,10 @@ mod tests {
             .issue(claims(&session), now, Duration::from_secs(60))
             .unwrap();
         let none = HashSet::new();
-        assert_eq!(signer.verify(&token, now, &none).err(), Some(TokenError::Forged));
+        assert_eq!(
+            signer.verify(&token, now, &none).err(),
+            Some(TokenError::Forged)
+        );
         // Same signature, payload changed.
         let (good, _) = signer
             .issue(claims(&session), now, Duration::from_secs(60))
@@ -270,9 +295,15 @@ mod tests {
             B64URL.encode(serde_json::to_vec(&c).unwrap()),
             parts[2]
         );
-        assert_eq!(signer.verify(&tampered, now, &none).err(), Some(TokenError::Forged));
+        assert_eq!(
+            signer.verify(&tampered, now, &none).err(),
+            Some(TokenError::Forged)
+        );
         for junk in ["", "a.b", "a.b.c", "....", "ST$x"] {
-            assert_eq!(signer.verify(junk, now, &none).err(), Some(TokenError::Forged));
+            assert_eq!(
+                signer.verify(junk, now, &none).err(),
+                Some(TokenError::Forged)
+            );
         }
         assert!(key_of_jwk("{}").is_err());
         assert!(key_of_jwk("not json").is_err());

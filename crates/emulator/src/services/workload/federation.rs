@@ -31,7 +31,8 @@ fn parse_key_id(key_id: &str) -> Option<(&str, bool, &str)> {
     if let Some(fp) = rest.strip_prefix("fed-x509-sha256/") {
         return Some((tenancy, true, fp));
     }
-    rest.strip_prefix("fed-x509/").map(|fp| (tenancy, false, fp))
+    rest.strip_prefix("fed-x509/")
+        .map(|fp| (tenancy, false, fp))
 }
 
 /// Accepts exactly the federation keyId of the leaf sent in the body.
@@ -71,8 +72,8 @@ pub(super) fn handle(shared: &Shared, call: &Call) -> Reply {
     let w = &shared.workload;
     let body = call.body.bytes();
     let req: FederationBody = h::parse_json(body)?;
-    let leaf_der = ca::der_of(&req.certificate)
-        .map_err(|e| ApiError::invalid(format!("certificate: {e}")))?;
+    let leaf_der =
+        ca::der_of(&req.certificate).map_err(|e| ApiError::invalid(format!("certificate: {e}")))?;
     let inters = req
         .intermediate_certificates
         .iter()

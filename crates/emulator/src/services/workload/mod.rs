@@ -128,8 +128,8 @@ fn proxymux(w: &Workload, call: &Call) -> Reply {
         ));
     }
     let req: PodKeyBody = h::parse_json(call.body.bytes())?;
-    let session = token::key_of_spki(&req.pod_key)
-        .map_err(|e| ApiError::invalid(format!("podKey: {e}")))?;
+    let session =
+        token::key_of_spki(&req.pod_key).map_err(|e| ApiError::invalid(format!("podKey: {e}")))?;
     let sa = crate::util::derived_text(0, bearer, 0, 52);
     let resource = format!("ocid1.workload.oc1..aaaaaaaa{sa}");
     let (jwt, _) = w
