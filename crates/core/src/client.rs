@@ -273,7 +273,10 @@ impl ClientBuilder {
         Ok(self)
     }
 
-    /// The credentials that sign requests.
+    /// The credentials that sign requests: an API key, a session token, or a token principal
+    /// behind a [`CredentialsCache`](crate::auth::CredentialsCache) (instance principal,
+    /// resource principal, OKE workload identity). When no region is set, the provider's region
+    /// (if it knows one) is used.
     pub fn credentials(mut self, credentials: Arc<dyn Credentials>) -> Self {
         self.credentials = Some(credentials);
         self
@@ -437,6 +440,9 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let region = self
+            .region
+            .or_else(|| self.credentials.as_ref().and_then(|c| c.region()));
         let signer: Arc<dyn Signer> = match (self.signer, self.credentials) {
             (Some(signer), _) => signer,
             (None, Some(credentials)) => Arc::new(RequestSigner::new(credentials, self.clock)),
@@ -491,7 +497,7 @@ impl ClientBuilder {
                 stack,
                 breakers,
                 retry_budget: self.retry_budget,
-                region: self.region,
+                region,
                 endpoint: self.endpoint,
                 service_endpoints: self.service_endpoints,
                 resolved: RwLock::default(),

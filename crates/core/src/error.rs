@@ -26,6 +26,10 @@ pub enum ErrorKind {
     Credentials,
     /// The request could not be signed.
     Signing,
+    /// A credentials provider failed to get a token (instance metadata, federation, resource
+    /// principal or OKE endpoint), or a token principal was refused after one refresh. The
+    /// message names the provider and the endpoint; [`Error::opc_request_id`] is the endpoint's.
+    Auth,
     /// The request is invalid and was rejected before any I/O (e.g. an empty path parameter).
     InvalidRequest,
     /// A 2xx response body could not be parsed into the operation's output.
@@ -173,6 +177,42 @@ impl Error {
         Error::new(ErrorKind::Credentials, source.to_string()).with_source(source)
     }
 
+    /// A credentials provider's failure: `provider` (e.g. `instance_principal`), the `endpoint`
+    /// it called and what went wrong. Never put a token or key in `message`.
+    ///
+    /// ```
+    /// let err = oci_core::Error::auth("instance_principal", "https://auth.example/v1/x509", "the token endpoint answered 500");
+    /// assert!(err.is_auth());
+    /// assert_eq!(err.kind(), oci_core::ErrorKind::Auth);
+    /// assert!(err.to_string().contains("instance_principal"));
+    /// ```
+    pub fn auth(provider: &str, endpoint: &str, message: impl fmt::Display) -> Self {
+        Error::new(
+            ErrorKind::Auth,
+            format!("{provider} credentials: {message} (endpoint {endpoint})"),
+        )
+    }
+
+    /// Records the HTTP status of the endpoint that failed (for [`ErrorKind::Auth`] errors).
+    pub fn with_auth_status(mut self, status: StatusCode) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// A copy of a shared error (one failure handed to many waiters): same kind, status, code,
+    /// message and opc-request-id; the shared error is its source.
+    pub fn shared(err: std::sync::Arc<Error>) -> Self {
+        let i = &err.inner;
+        let mut e = Error::new(i.kind, i.message.clone());
+        e.inner.status = i.status;
+        e.inner.code = i.code.clone();
+        e.inner.opc_request_id = i.opc_request_id.clone();
+        e.inner.timeout = i.timeout;
+        e.inner.note = i.note.clone();
+        e.inner.source = Some(Box::new(SharedSource(err)));
+        e
+    }
+
     /// The request could not be signed.
     pub fn signing(message: impl Into<Cow<'static, str>>) -> Self {
         Error::new(ErrorKind::Signing, message)
@@ -308,9 +348,9 @@ impl Error {
     pub fn is_throttled(&self) -> bool {
         self.inner.status == Some(StatusCode::TOO_MANY_REQUESTS)
     }
-    /// HTTP 401.
+    /// HTTP 401, or a credentials provider failed to get a token ([`ErrorKind::Auth`]).
     pub fn is_auth(&self) -> bool {
-        self.inner.status == Some(StatusCode::UNAUTHORIZED)
+        self.inner.status == Some(StatusCode::UNAUTHORIZED) || self.inner.kind == ErrorKind::Auth
     }
     /// HTTP 404.
     pub fn is_not_found(&self) -> bool {
@@ -412,6 +452,26 @@ impl std::error::Error for Error {
             .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The source of an [`Error::shared`] copy: the shared error's own cause (the copy already
+/// carries its message).
+struct SharedSource(std::sync::Arc<Error>);
+
+impl fmt::Debug for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+impl fmt::Display for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+impl std::error::Error for SharedSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
     }
 }
 
