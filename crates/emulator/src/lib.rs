@@ -548,6 +548,22 @@ impl Emulator {
         self.workload.rotate_leaf().map_err(EmulatorError::Key)
     }
 
+    /// Answers a workload-identity operation with 200 and `body` instead of the real answer
+    /// (`None`: normally again), to test clients against malformed certificates, keys and
+    /// tokens. Operations: `GetInstanceCertificate`, `GetInstanceKey`,
+    /// `GetIntermediateCertificate`, `GetInstanceRegion`, `GetInstanceMetadata`,
+    /// `X509Federation`, `GetPodResourcePrincipalSessionToken`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oci_emulator::EmulatorError> {
+    /// let emulator = oci_emulator::Emulator::builder().start().await?;
+    /// emulator.override_workload_response("X509Federation", Some(r#"{"token":"not-a-jwt"}"#));
+    /// # Ok(()) }
+    /// ```
+    pub fn override_workload_response(&self, operation: &str, body: Option<&str>) {
+        self.workload.set_override(operation, body)
+    }
+
     /// Every security token issued so far, oldest first (without the tokens themselves).
     pub fn issued_tokens(&self) -> Vec<IssuedToken> {
         self.workload.issued()

@@ -105,6 +105,8 @@ struct Mutable {
     next_jti: u64,
     service_accounts: HashSet<String>,
     token_lifetime: Option<Duration>,
+    /// Operation -> a 200 body answered instead of the real one.
+    overrides: std::collections::HashMap<String, String>,
 }
 
 /// The shared workload-identity state of one emulator.
@@ -363,6 +365,20 @@ impl Workload {
         let n = jtis.len();
         st.revoked.extend(jtis);
         n
+    }
+
+    /// Answers `operation` with 200 and `body` instead (or normally again with `None`).
+    pub fn set_override(&self, operation: &str, body: Option<&str>) {
+        let mut st = self.lock();
+        match body {
+            Some(b) => st.overrides.insert(operation.to_owned(), b.to_owned()),
+            None => st.overrides.remove(operation),
+        };
+    }
+
+    /// The body `operation` is answered with instead, if one was set.
+    pub fn override_for(&self, operation: &str) -> Option<String> {
+        self.lock().overrides.get(operation).cloned()
     }
 
     /// Every token issued so far, oldest first.

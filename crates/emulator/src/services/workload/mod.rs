@@ -25,6 +25,9 @@ use crate::workload::{token, TokenError, Workload};
 /// Handles a workload-identity request.
 pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
     let w = &shared.workload;
+    if let Some(body) = w.override_for(call.op) {
+        return text(body);
+    }
     match call.op {
         "X509Federation" => federation::handle(shared, &call),
         "GetPodResourcePrincipalSessionToken" => proxymux(w, &call),
