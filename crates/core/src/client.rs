@@ -282,6 +282,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Credentials (and their region, unless one is set) from the default chain: resource
+    /// principal env, config file, OKE workload identity, instance principal; see
+    /// [`default_credentials`](crate::auth::default_credentials).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oci_core::Error> {
+    /// let client = oci_core::Client::builder().default_credentials().await?.build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub async fn default_credentials(self) -> Result<Self, Error> {
+        Ok(self.resolved_credentials(crate::auth::default_credentials().await?))
+    }
+
+    /// Credentials found by [`default_credentials`](crate::auth::default_credentials) (or
+    /// assembled by hand): sets the credentials, and the region unless one is set.
+    pub fn resolved_credentials(mut self, found: crate::auth::ResolvedCredentials) -> Self {
+        if self.region.is_none() {
+            self.region = found.region;
+        }
+        self.credentials = Some(found.credentials);
+        self
+    }
+
     /// Replaces the OCI request signer with any [`Signer`] (credentials are then not needed):
     /// e.g. [`NoSigning`](crate::auth::NoSigning) for pre-authenticated request URLs.
     pub fn signer(mut self, signer: impl Signer + 'static) -> Self {

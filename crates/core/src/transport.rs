@@ -43,6 +43,19 @@ impl std::fmt::Debug for HttpTransport {
 impl HttpTransport {
     /// A transport whose TCP connect gives up after `connect_timeout`.
     pub fn new(connect_timeout: Duration) -> Result<Self, Error> {
+        Self::with_roots(
+            connect_timeout,
+            rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            },
+        )
+    }
+
+    /// A transport that trusts only `roots` (e.g. a Kubernetes service-account CA).
+    pub(crate) fn with_roots(
+        connect_timeout: Duration,
+        roots: rustls::RootCertStore,
+    ) -> Result<Self, Error> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
@@ -51,9 +64,7 @@ impl HttpTransport {
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::transport(format!("TLS setup failed: {e}")))?
-            .with_root_certificates(rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            })
+            .with_root_certificates(roots)
             .with_no_client_auth();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)

@@ -163,11 +163,12 @@ impl Shared {
         let me = self.clone();
         let seen = self.generation.load(Ordering::Acquire);
         handle.spawn(async move {
-            let failed = me.clone().fetch(seen, false).await.is_err();
-            if failed {
-                let next = me.clock.now() + BACKGROUND_RETRY;
-                *me.not_before.lock().unwrap_or_else(|p| p.into_inner()) = Some(next);
-            }
+            // Whatever the outcome, the next background attempt waits a little: after a failure
+            // so the endpoint is not hammered, after a success in case the provider handed back
+            // a token that is already due (a fixed resource-principal token, say).
+            let _ = me.clone().fetch(seen, false).await;
+            let next = me.clock.now() + BACKGROUND_RETRY;
+            *me.not_before.lock().unwrap_or_else(|p| p.into_inner()) = Some(next);
             me.background.store(false, Ordering::Release);
         });
     }

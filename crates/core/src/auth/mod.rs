@@ -7,11 +7,11 @@
 //! | A laptop or CI with an API key | [`ApiKeyCredentials`] | `~/.oci/config` ([`Config`](crate::Config)) |
 //! | A laptop after `oci session authenticate` | [`SessionTokenCredentials`] | the profile's `security_token_file` |
 //! | A compute instance (VM, bare metal) | [`InstancePrincipal`] | a dynamic group + policy for the instance; nothing on the host |
-//! | OCI Functions, other resources with resource principals | `ResourcePrincipal` (v2.2) | the `OCI_RESOURCE_PRINCIPAL_*` environment the service sets |
-//! | A pod on an OKE enhanced cluster | `OkeWorkloadIdentity` | a policy for the workload (namespace + service account) |
-//! | Not sure / all of the above | `default_credentials` | nothing: it picks the first that applies |
+//! | OCI Functions, other resources with resource principals | [`ResourcePrincipal`] (v2.2) | the `OCI_RESOURCE_PRINCIPAL_*` environment the service sets |
+//! | A pod on an OKE enhanced cluster | [`OkeWorkloadIdentity`] | a policy for the workload (namespace + service account) |
+//! | Not sure / all of the above | [`default_credentials`] | nothing: it picks the first that applies |
 //!
-//! `default_credentials` tries, in order: an explicit choice (`OCI_CLI_AUTH`:
+//! [`default_credentials`] tries, in order: an explicit choice (`OCI_CLI_AUTH`:
 //! `api_key`, `security_token`, `instance_principal`, `resource_principal`,
 //! `oke_workload_identity`), resource principals (`OCI_RESOURCE_PRINCIPAL_VERSION` is set), the
 //! config file (`OCI_CONFIG_FILE` or `~/.oci/config`), OKE workload identity (a service-account
@@ -19,6 +19,12 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), oci_core::Error> {
+//! let client = oci_core::Client::builder()
+//!     .default_credentials()
+//!     .await? // credentials and, where the provider knows it, the region
+//!     .build()?;
+//!
+//! // Or name one explicitly:
 //! use std::sync::Arc;
 //! let creds = oci_core::auth::InstancePrincipal::builder().build().await?;
 //! let client = oci_core::Client::builder()
@@ -38,25 +44,25 @@ use std::fmt;
 use std::sync::Arc;
 
 pub mod cache;
-// TODO pub mod chain;
+pub mod chain;
 pub(crate) mod federation;
 pub mod identity;
 pub mod instance;
 pub mod jwt;
 pub mod key;
-pub mod token_http;
-// TODO pub mod oke;
-// TODO pub mod resource;
+pub mod oke;
+pub mod resource;
 pub mod session;
 pub mod signer;
+pub mod token_http;
 
 pub use cache::CredentialsCache;
-// TODO pub use chain::default_credentials;
+pub use chain::{default_credentials, ResolvedCredentials};
 pub use identity::{Credentials, Identity, IdentityFuture};
 pub use instance::{InstancePrincipal, InstancePrincipalBuilder};
 pub use key::{KeyError, PrivateKey};
-// TODO pub use oke::{OkeWorkloadIdentity, OkeWorkloadIdentityBuilder};
-// TODO pub use resource::ResourcePrincipal;
+pub use oke::{OkeWorkloadIdentity, OkeWorkloadIdentityBuilder};
+pub use resource::{ResourcePrincipal, ResourcePrincipalBuilder};
 pub use session::{SessionTokenCredentials, SessionTokenError};
 pub use signer::{NoSigning, RequestSigner, Signer};
 

@@ -87,7 +87,8 @@ pub(crate) struct Retry {
     pub attempts: u32,
     pub first_backoff: Duration,
     pub total: Duration,
-    pub retry_404_429: bool,
+    pub retry_404: bool,
+    pub retry_429: bool,
 }
 
 impl Retry {
@@ -96,20 +97,30 @@ impl Retry {
         attempts: 3,
         first_backoff: Duration::from_secs(1),
         total: Duration::from_secs(100),
-        retry_404_429: false,
+        retry_404: false,
+        retry_429: false,
     };
     /// IMDS (A.10.2): 8 attempts in at most 180 s; also 404 and 429.
     pub const IMDS: Retry = Retry {
         attempts: 8,
         first_backoff: Duration::from_secs(1),
         total: Duration::from_secs(180),
-        retry_404_429: true,
+        retry_404: true,
+        retry_429: true,
+    };
+    /// The SDK default (D.1) for the OKE proxymux: 8 attempts within 600 s; 429, 5xx but 501.
+    pub const DEFAULT: Retry = Retry {
+        attempts: 8,
+        first_backoff: Duration::from_secs(1),
+        total: Duration::from_secs(600),
+        retry_404: false,
+        retry_429: true,
     };
 
     fn retries_status(&self, s: StatusCode) -> bool {
         (s.is_server_error() && s != StatusCode::NOT_IMPLEMENTED)
-            || (self.retry_404_429
-                && (s == StatusCode::NOT_FOUND || s == StatusCode::TOO_MANY_REQUESTS))
+            || (self.retry_404 && s == StatusCode::NOT_FOUND)
+            || (self.retry_429 && s == StatusCode::TOO_MANY_REQUESTS)
     }
 }
 
