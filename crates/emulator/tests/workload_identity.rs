@@ -12,7 +12,10 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use common::*;
 use http::Method;
-use oci_core::auth::{Credentials, CredentialsCache, Identity, IdentityFuture, InstancePrincipal};
+use oci_core::auth::{
+    Credentials, CredentialsCache, Identity, IdentityFuture, InstancePrincipal,
+    OkeWorkloadIdentity, ResourcePrincipal,
+};
 use oci_core::clock::{Clock, ManualClock};
 use oci_core::{Body, Client, Region};
 use oci_emulator::{Emulator, Fault};
@@ -109,6 +112,103 @@ async fn instance_principal_calls_identity_and_object_storage() {
     assert!(signed
         .iter()
         .all(|k| k.contains(emu.instance_id()) && !k.contains("eyJ")));
+}
+
+#[tokio::test]
+async fn resource_principal_v22_calls_identity_and_object_storage_and_rereads_its_files() {
+    let emu = builder().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (rpst_path, key_path) = (dir.path().join("rpst"), dir.path().join("key.pem"));
+    let session = emu.mint_resource_principal().unwrap();
+    std::fs::write(&rpst_path, &session.rpst).unwrap();
+    std::fs::write(&key_path, &session.private_pem).unwrap();
+    let provider = Arc::new(
+        ResourcePrincipal::builder()
+            .rpst(rpst_path.to_str().unwrap())
+            .private_pem(key_path.to_str().unwrap())
+            .region(Region::new(&session.region))
+            .build_provider()
+            .unwrap(),
+    );
+    assert_eq!(provider.tenancy_id().as_deref(), Some(emu.tenancy_id()));
+    assert_eq!(
+        provider.compartment_id().as_deref(),
+        Some(session.compartment_id.as_str())
+    );
+    let cache = CredentialsCache::new(provider.clone());
+    let client = client_with(&emu, Arc::new(cache.clone()));
+    identity_and_object_storage(&emu, &client, "rp").await;
+    let signed: Vec<String> = emu.journal().into_iter().filter_map(|e| e.key_id).collect();
+    assert!(signed.iter().all(|k| k.contains(&session.resource_id)));
+
+    // The platform rotates the files and the old RPST is revoked: the 401 makes the provider
+    // read the files again, and the call is resent with the new session.
+    let next = emu.mint_resource_principal().unwrap();
+    std::fs::write(&rpst_path, &next.rpst).unwrap();
+    std::fs::write(&key_path, &next.private_pem).unwrap();
+    assert!(emu.revoke_token(&session.jti));
+    emu.clear_journal();
+    get(&client, &emu, &list_users_path(&emu))
+        .await
+        .expect("resent");
+    let statuses: Vec<_> = emu.journal().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Some(401), Some(200)]);
+    assert!(emu.journal()[1]
+        .key_id
+        .as_deref()
+        .unwrap()
+        .contains(&next.resource_id));
+}
+
+#[tokio::test]
+async fn oke_workload_identity_calls_identity_and_object_storage_and_refreshes_at_half_life() {
+    let clock = Arc::new(ManualClock::new(SystemTime::now()));
+    let emu = builder()
+        .clock(clock.clone())
+        .token_lifetime(Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (sa, ca) = (dir.path().join("token"), dir.path().join("ca.crt"));
+    std::fs::write(&sa, emu.service_account_token()).unwrap();
+    std::fs::write(&ca, emu.root_ca_pem().unwrap()).unwrap();
+    let creds = OkeWorkloadIdentity::builder()
+        .endpoint(emu.endpoint().to_string())
+        .service_account_token_path(&sa)
+        .ca_cert_path(&ca)
+        .region(Region::new(emu.region()))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let client = client_with(&emu, Arc::new(creds.clone()));
+    identity_and_object_storage(&emu, &client, "oke").await;
+    let exchanges = || {
+        emu.journal()
+            .iter()
+            .filter(|e| e.operation == "GetPodResourcePrincipalSessionToken")
+            .count()
+    };
+    assert_eq!(exchanges(), 1);
+    // Before half the lifetime: no refresh; from half of it: one, in the background.
+    clock.advance(Duration::from_secs(29));
+    get(&client, &emu, &list_users_path(&emu)).await.unwrap();
+    assert_eq!(exchanges(), 1);
+    clock.advance(Duration::from_secs(2));
+    get(&client, &emu, &list_users_path(&emu)).await.unwrap();
+    until("the half-life refresh", || exchanges() == 2).await;
+    assert_eq!(creds.fetch_count(), 2);
+
+    // An unknown service account is refused: a typed error naming the provider.
+    std::fs::write(&sa, "someone-else").unwrap();
+    let other = OkeWorkloadIdentity::builder()
+        .endpoint(emu.endpoint().to_string())
+        .service_account_token_path(&sa)
+        .ca_cert_path(&ca)
+        .build()
+        .unwrap();
+    let err = other.identity().await.expect_err("unknown service account");
+    assert!(err.is_auth(), "{err}");
 }
 
 /// The instance principal with its refresh point moved: Python's rule (exp - 60 s) makes a 60 s
@@ -368,6 +468,48 @@ async fn malformed_certificate_key_or_token_is_a_typed_error() {
         assert!(err.is_auth(), "{operation}: {err}");
         emu.override_workload_response(operation, None);
     }
+    // The proxymux's answer: not base64, base64 of no token, a token that is no JWT.
+    let dir = tempfile::tempdir().unwrap();
+    let (sa, ca) = (dir.path().join("token"), dir.path().join("ca.crt"));
+    std::fs::write(&sa, emu.service_account_token()).unwrap();
+    std::fs::write(&ca, emu.root_ca_pem().unwrap()).unwrap();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    for body in [
+        "%%% not base64".to_owned(),
+        b64("{}"),
+        b64(r#"{"token":"ST$not.a.jwt"}"#),
+        b64("not json"),
+    ] {
+        emu.override_workload_response("GetPodResourcePrincipalSessionToken", Some(&body));
+        let creds = OkeWorkloadIdentity::builder()
+            .endpoint(emu.endpoint().to_string())
+            .service_account_token_path(&sa)
+            .ca_cert_path(&ca)
+            .build()
+            .unwrap();
+        let err = creds.identity().await.expect_err(&body);
+        assert!(err.is_auth(), "{body}: {err}");
+    }
+    emu.override_workload_response("GetPodResourcePrincipalSessionToken", None);
+    // A malformed RPST or key for resource principals fails when built.
+    for (rpst, key) in [
+        ("not-a-jwt", other_key_pem()),
+        ("a.e30.c", other_key_pem()),
+        (
+            emu.mint_resource_principal().unwrap().rpst.as_str(),
+            "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+        ),
+    ]
+    .map(|(r, k)| (r.to_owned(), k.to_owned()))
+    {
+        let result = ResourcePrincipal::builder()
+            .rpst(&rpst)
+            .private_pem(&key)
+            .region(Region::new(emu.region()))
+            .build_provider();
+        assert!(result.is_err(), "{rpst}");
+    }
+
     emu.override_workload_response("GetInstanceRegion", Some("no such region!"));
     let err = InstancePrincipal::builder()
         .metadata_base_url(emu.imds_base_url())
