@@ -167,6 +167,28 @@ fn required_headers(
     }
 }
 
+/// Headers a request must not repeat: with two of one, which the signature covers is ambiguous.
+const SINGLE: &[&str] = &[
+    "authorization",
+    "date",
+    "x-date",
+    "host",
+    "x-content-sha256",
+    "content-length",
+    "content-type",
+];
+
+/// 401 unless `name` appears at most once.
+fn at_most_once(headers: &HeaderMap, name: &str, explain: bool) -> Result<(), ApiError> {
+    let n = headers.get_all(name).iter().count();
+    if n > 1 {
+        return Err(fail(explain, || {
+            format!("The request has {n} `{name}` headers; a signed request may have only one.")
+        }));
+    }
+    Ok(())
+}
+
 /// Verifies the request head; `resolver` turns the keyId into a public key.
 pub(crate) fn verify_head(
     head: &Head<'_>,
@@ -174,6 +196,9 @@ pub(crate) fn verify_head(
     explain: bool,
     resolver: &dyn KeyResolver,
 ) -> Result<Caller, ApiError> {
+    for name in SINGLE {
+        at_most_once(head.headers, name, explain)?;
+    }
     let auth = head
         .headers
         .get(http::header::AUTHORIZATION)
@@ -249,9 +274,12 @@ pub(crate) fn verify_head(
         }
     }
 
-    // Rebuild the signing string from what was received.
+    // Rebuild the signing string from what was received (one value per signed header).
     let mut lines: Vec<String> = Vec::with_capacity(list.len());
     for name in &list {
+        if name != "(request-target)" {
+            at_most_once(head.headers, name, explain)?;
+        }
         if name == "(request-target)" {
             lines.push(format!(
                 "(request-target): {} {}",

@@ -107,6 +107,13 @@ pub(crate) fn fingerprint(spki_der: &[u8]) -> String {
         .join(":")
 }
 
+/// The built-in test key (PKCS#8 PEM): published in this crate, for the emulator only (see
+/// `keys/README.md`). Using it skips RSA key generation, which takes seconds in debug builds.
+pub(crate) const BUILT_IN_PRIVATE_PEM: &str = include_str!("../keys/builtin-test-key.pem");
+
+/// The built-in test key's public half (`PUBLIC KEY` PEM).
+const BUILT_IN_PUBLIC_PEM: &str = include_str!("../keys/builtin-test-key.pub.pem");
+
 /// Generates an RSA-2048 private key as PKCS#8 PEM. Generated once per process and reused.
 pub(crate) fn generated_private_pem() -> Result<String, String> {
     static CACHE: OnceLock<String> = OnceLock::new();
@@ -124,6 +131,10 @@ pub(crate) fn generated_private_pem() -> Result<String, String> {
 
 /// The public half of a PEM private key (PKCS#1 or PKCS#8).
 pub(crate) fn public_of_private_pem(pem: &str) -> Result<PublicKey, String> {
+    if pem == BUILT_IN_PRIVATE_PEM {
+        // Known: skip decoding and checking the private key (slow in debug builds).
+        return PublicKey::from_pem(BUILT_IN_PUBLIC_PEM);
+    }
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::pkcs8::DecodePrivateKey;
     let key = if pem.contains("BEGIN RSA PRIVATE KEY") {
@@ -132,4 +143,21 @@ pub(crate) fn public_of_private_pem(pem: &str) -> Result<PublicKey, String> {
         RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| format!("invalid PKCS#8 key: {e}"))?
     };
     PublicKey::from_rsa(key.to_public_key())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_public_key_is_the_private_key_s_half() {
+        use rsa::pkcs8::DecodePrivateKey;
+        let private = RsaPrivateKey::from_pkcs8_pem(BUILT_IN_PRIVATE_PEM).ok();
+        let derived = private.and_then(|k| PublicKey::from_rsa(k.to_public_key()).ok());
+        let shipped = PublicKey::from_pem(BUILT_IN_PUBLIC_PEM).ok();
+        assert_eq!(
+            derived.map(|k| (k.fingerprint, k.pem)),
+            shipped.map(|k| (k.fingerprint, k.pem))
+        );
+    }
 }

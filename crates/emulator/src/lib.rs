@@ -56,7 +56,7 @@ mod workload;
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
 pub use workload::{IssuedToken, ResourcePrincipalSession, TokenKind, DEFAULT_TOKEN_LIFETIME};
 
-use shared::{SeededKey, Shared, SharedConfig};
+use shared::{SeededKey, Settings, Shared};
 use state::State;
 
 /// Why the emulator could not start.
@@ -98,6 +98,7 @@ pub struct EmulatorBuilder {
     listen: SocketAddr,
     seed: Option<u64>,
     key_pem: Option<String>,
+    fresh_key: bool,
     data_dir: Option<PathBuf>,
     explain: bool,
     clock: Arc<dyn Clock>,
@@ -113,6 +114,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("listen", &self.listen)
             .field("seed", &self.seed)
             .field("key_pem", &self.key_pem.as_ref().map(|_| "<redacted>"))
+            .field("fresh_key", &self.fresh_key)
             .field("data_dir", &self.data_dir)
             .field("explain", &self.explain)
             .field("lifecycle_delay", &self.lifecycle_delay)
@@ -129,6 +131,7 @@ impl Default for EmulatorBuilder {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed: None,
             key_pem: None,
+            fresh_key: false,
             data_dir: None,
             explain: false,
             clock: Arc::new(SystemClock),
@@ -154,10 +157,30 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The seeded user's private key (PEM, PKCS#1 or PKCS#8, RSA ≥ 2048 bits). Without one, a
-    /// key is read from the data directory, or generated once per process.
+    /// The seeded user's private key (PEM, PKCS#1 or PKCS#8, RSA ≥ 2048 bits). Without one, the
+    /// key in the data directory is used; else the built-in test key (see
+    /// [`EmulatorBuilder::fresh_key`]).
     pub fn private_key_pem(mut self, pem: impl Into<String>) -> Self {
         self.key_pem = Some(pem.into());
+        self
+    }
+
+    /// Generates a new RSA-2048 key for the seeded user (once per process; seconds in a debug
+    /// build) instead of using the built-in test key, when no key is given or found in the data
+    /// directory. Default `false`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oci_emulator::EmulatorError> {
+    /// let emulator = oci_emulator::Emulator::builder().fresh_key(true).start().await?;
+    /// # let _ = emulator; Ok(()) }
+    /// ```
+    ///
+    /// The built-in key is published in this crate's source (`keys/builtin-test-key.pem`), so
+    /// anyone can sign as the seeded user of an emulator that uses it: fine for tests on
+    /// `127.0.0.1`, and it must never be used for anything but the emulator. An emulator that
+    /// listens on a non-loopback address always generates a fresh key.
+    pub fn fresh_key(mut self, fresh: bool) -> Self {
+        self.fresh_key = fresh;
         self
     }
 
@@ -218,7 +241,12 @@ impl EmulatorBuilder {
                 std::fs::read_to_string(dir.join("key.pem"))?
             }
             (None, dir) => {
-                let pem = keys::generated_private_pem().map_err(EmulatorError::Key)?;
+                // The published key only where nobody else can reach the emulator.
+                let pem = if self.fresh_key || !self.listen.ip().is_loopback() {
+                    keys::generated_private_pem().map_err(EmulatorError::Key)?
+                } else {
+                    keys::BUILT_IN_PRIVATE_PEM.to_owned()
+                };
                 if let Some(dir) = dir {
                     persist::write_private(&dir.join("key.pem"), pem.as_bytes())?;
                 }
@@ -283,10 +311,9 @@ impl EmulatorBuilder {
             state.seed,
         ));
         let shared = Arc::new(Shared::new(
-            SharedConfig {
+            Settings {
                 seed: state.seed,
                 region: state.region.clone(),
-                blobs,
                 data_dir: self.data_dir.clone(),
                 clock: self.clock.clone(),
                 explain: self.explain,
@@ -298,6 +325,7 @@ impl EmulatorBuilder {
                 },
                 workload: workload.clone(),
             },
+            blobs,
             state,
         ));
         shared.commit(shared.version())?;

@@ -108,9 +108,11 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&args.config_dir)?;
+    // A key of its own (not the built-in test key): the binary may be reachable by others.
     let mut builder = Emulator::builder()
         .listen(args.listen)
-        .explain(args.explain);
+        .explain(args.explain)
+        .fresh_key(true);
     // Reuse the key from an earlier run, so configs written then keep working.
     let key = args.config_dir.join("key.pem");
     if key.exists() {

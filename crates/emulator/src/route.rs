@@ -436,43 +436,38 @@ fn match_tables(
     method: &str,
     path: &str,
 ) -> Option<(&'static str, Vec<String>)> {
-    let mut best: Option<(usize, &'static str, Vec<String>)> = None;
-    let mut seen: Vec<&str> = Vec::new();
-    for (t, table) in tables.iter().enumerate() {
-        for op in table.iter() {
-            if t > 0 && seen.contains(&op.name) {
-                continue;
-            }
-            if t == 0 {
-                seen.push(op.name);
-            }
-            if op.method != method {
-                continue;
-            }
-            if let Some((literal, params)) = match_template(op, path) {
-                if best.as_ref().map_or(true, |(l, _, _)| literal > *l) {
-                    best = Some((literal, op.name, params));
-                }
-            }
-        }
-    }
-    best.map(|(_, name, params)| (name, params))
-}
-
-/// Matches one template; the number of literal segments and the decoded parameters.
-fn match_template(op: &OperationRoute, path: &str) -> Option<(usize, Vec<String>)> {
     let rest = path.strip_prefix('/').unwrap_or(path);
     let segs: Vec<&str> = if rest.is_empty() {
         Vec::new()
     } else {
         rest.split('/').collect()
     };
-    let template: Vec<&str> = op.path_segments().filter(|s| !s.is_empty()).collect();
+    let mut best: Option<(usize, &'static str, Vec<String>)> = None;
+    for (t, table) in tables.iter().enumerate() {
+        // A later table's operation that an earlier table has is ignored.
+        let shadowed = |name: &str| tables[..t].iter().any(|e| e.iter().any(|o| o.name == name));
+        for op in table.iter().filter(|op| op.method == method) {
+            let Some((literal, params)) = match_template(op, &segs) else {
+                continue;
+            };
+            if best.as_ref().map_or(true, |(l, _, _)| literal > *l) && !shadowed(op.name) {
+                best = Some((literal, op.name, params));
+            }
+        }
+    }
+    best.map(|(_, name, params)| (name, params))
+}
+
+/// Matches one template against the path's segments; the number of literal segments and the
+/// decoded parameters.
+fn match_template(op: &OperationRoute, segs: &[&str]) -> Option<(usize, Vec<String>)> {
+    let template = op.path_segments().filter(|s| !s.is_empty());
+    let count = op.path_segments().filter(|s| !s.is_empty()).count();
     let mut literal = 0;
     let mut params = Vec::new();
     let mut i = 0;
-    for (k, t) in template.iter().enumerate() {
-        if k + 1 == template.len() && *t == "{objectName}" {
+    for (k, t) in template.enumerate() {
+        if k + 1 == count && t == "{objectName}" {
             let tail = segs.get(i..)?.join("/");
             if tail.is_empty() {
                 return None;
@@ -486,7 +481,7 @@ fn match_template(op: &OperationRoute, path: &str) -> Option<(usize, Vec<String>
                 return None;
             }
             params.push(percent_decode(s));
-        } else if t == s {
+        } else if t == *s {
             literal += 1;
         } else {
             return None;

@@ -195,7 +195,7 @@ async fn process(
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
-    let now = shared.clock.now();
+    let now = shared.settings.clock.now();
     let signed = routed.auth == Auth::Signature;
     if signed {
         let caller = auth::verify_head(
@@ -207,7 +207,7 @@ async fn process(
                 sign_host: true,
             },
             now,
-            shared.explain,
+            shared.settings.explain,
             &services::key_resolvers(shared),
         )?;
         *principal = Some(caller.principal);
@@ -231,7 +231,7 @@ async fn process(
             })?
             .to_bytes();
         if signs_body {
-            auth::verify_body(&parts.headers, &bytes, shared.explain)?;
+            auth::verify_body(&parts.headers, &bytes, shared.settings.explain)?;
         }
         ReqBody::Bytes(bytes)
     };
@@ -270,7 +270,7 @@ async fn process(
 
 /// Makes a write durable before it is answered (off the runtime's threads when it means I/O).
 async fn commit(shared: &Arc<Shared>, version: u64) -> io::Result<()> {
-    if shared.data_dir.is_none() {
+    if shared.settings.data_dir.is_none() {
         return shared.commit(version);
     }
     let s = shared.clone();

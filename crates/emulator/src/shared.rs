@@ -39,19 +39,10 @@ pub(crate) struct SeededKey {
 
 /// Everything the request handlers share.
 pub(crate) struct Shared {
-    pub seed: u64,
-    pub region: String,
+    pub settings: Settings,
     pub blobs: Blobs,
-    pub data_dir: Option<PathBuf>,
-    pub clock: Arc<dyn Clock>,
-    pub explain: bool,
-    pub lifecycle_delay_ms: u64,
-    pub step_ms: u64,
-    pub seeded_key: SeededKey,
     pub seq: AtomicU64,
     pub salt: u64,
-    /// Workload identity: the CA, issued tokens, revocations.
-    pub workload: Arc<Workload>,
     state: Mutex<State>,
     /// The version of the latest write (changed only while the state is locked).
     version: AtomicU64,
@@ -125,25 +116,25 @@ impl Drop for StateGuard<'_> {
     }
 }
 
-/// Everything [`Shared::new`] needs.
-pub(crate) struct SharedConfig {
+/// How the emulator was configured.
+pub(crate) struct Settings {
     pub seed: u64,
     pub region: String,
-    pub blobs: Blobs,
     pub data_dir: Option<PathBuf>,
     pub clock: Arc<dyn Clock>,
     pub explain: bool,
     pub lifecycle_delay_ms: u64,
     pub step_ms: u64,
     pub seeded_key: SeededKey,
+    /// Workload identity: the CA, issued tokens, revocations.
     pub workload: Arc<Workload>,
 }
 
 impl Shared {
     /// Shares a state (not saved yet: call [`Shared::commit`] with [`Shared::version`]).
-    pub fn new(c: SharedConfig, state: State) -> Self {
+    pub fn new(settings: Settings, blobs: Blobs, state: State) -> Self {
         Shared {
-            faults: Mutex::new(Faults::new(c.seed)),
+            faults: Mutex::new(Faults::new(settings.seed)),
             durable: Mutex::new(Durable {
                 saved: 0,
                 last_saved: state.clone(),
@@ -151,16 +142,8 @@ impl Shared {
             lost: Mutex::new(Vec::new()),
             state: Mutex::new(state),
             version: AtomicU64::new(1),
-            seed: c.seed,
-            region: c.region,
-            blobs: c.blobs,
-            data_dir: c.data_dir,
-            clock: c.clock,
-            explain: c.explain,
-            lifecycle_delay_ms: c.lifecycle_delay_ms,
-            step_ms: c.step_ms,
-            seeded_key: c.seeded_key,
-            workload: c.workload,
+            settings,
+            blobs,
             seq: AtomicU64::new(0),
             salt: rand::random(),
             journal: Mutex::new(Vec::new()),
@@ -200,7 +183,7 @@ impl Shared {
 
     /// The emulator's clock, in milliseconds.
     pub fn now_ms(&self) -> u64 {
-        util::millis(self.clock.now())
+        util::millis(self.settings.clock.now())
     }
 
     /// Marks a blob for removal once the write that dropped it is saved.
@@ -220,7 +203,7 @@ impl Shared {
     /// Makes the write with version `v` durable (a no-op without a data directory, except for
     /// removing discarded blobs): saves a snapshot unless one holding `v` already is. Blocking.
     pub fn commit(&self, v: u64) -> io::Result<()> {
-        let Some(dir) = &self.data_dir else {
+        let Some(dir) = &self.settings.data_dir else {
             self.collect(u64::MAX);
             return Ok(());
         };
@@ -271,11 +254,11 @@ impl Shared {
     /// Back to a freshly seeded state; faults and journal cleared; saved. Blocking.
     pub fn reset(&self) -> io::Result<()> {
         let fresh = State::seeded(
-            self.seed,
+            self.settings.seed,
             self.now_ms(),
-            &self.region,
-            &self.seeded_key.public_pem,
-            &self.seeded_key.fingerprint,
+            &self.settings.region,
+            &self.settings.seeded_key.public_pem,
+            &self.settings.seeded_key.fingerprint,
         );
         let old = {
             let mut state = self.lock();

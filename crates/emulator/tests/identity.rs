@@ -647,3 +647,38 @@ async fn write_config_writes_a_profile_and_the_key() {
             .display()
     )));
 }
+
+/// Issue 12: the config and the key are private (0600, as `oci setup config` writes them), also
+/// when they existed before with wider permissions.
+#[cfg(unix)]
+#[tokio::test]
+async fn write_config_writes_both_files_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["config", "key.pem"] {
+        std::fs::write(dir.path().join(name), "old").unwrap();
+        std::fs::set_permissions(
+            dir.path().join(name),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+    }
+    let config = emu.write_config(dir.path()).unwrap();
+    for path in [config, dir.path().join("key.pem")] {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
+    let data = tempfile::tempdir().unwrap();
+    let emu = oci_emulator::Emulator::builder()
+        .data_dir(data.path())
+        .start()
+        .await
+        .unwrap();
+    let mode = std::fs::metadata(data.path().join("key.pem"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the data directory's key");
+    emu.shutdown().await;
+}

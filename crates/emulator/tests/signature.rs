@@ -342,3 +342,31 @@ async fn a_deleted_or_uploaded_api_key_changes_who_can_sign() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.code(), Some("NotAuthenticated"));
 }
+
+/// Issue 12: a second `authorization`, `date`, `host` or `x-content-sha256` header makes what was
+/// signed ambiguous: 401, even when the first one is valid.
+#[tokio::test]
+async fn a_repeated_security_header_is_rejected_even_when_the_first_is_valid() {
+    let emu = start().await;
+    let body = create_group_body(&emu, "dup");
+    let valid = signed_post(&emu, &body, WITH_BODY);
+    let auth = valid.headers()["authorization"].clone();
+    let date = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(3600));
+    for (name, second) in [
+        ("authorization", auth.to_str().unwrap().to_owned()),
+        ("authorization", "Signature keyId=\"x\"".to_owned()),
+        ("date", date),
+        ("host", "elsewhere.example".to_owned()),
+        ("x-content-sha256", "AAAA".to_owned()),
+    ] {
+        let mut req = signed_post(&emu, &body, WITH_BODY);
+        req.headers_mut().append(name, second.parse().unwrap());
+        let msg = rejected(req).await;
+        assert!(msg.contains(&format!("`{name}` headers")), "{name}: {msg}");
+    }
+    // Nothing was created, and the unrepeated request still works.
+    let journal = emu.journal();
+    assert!(journal.iter().all(|e| e.status == Some(401)), "{journal:?}");
+    let resp = send_raw(signed_post(&emu, &body, WITH_BODY)).await.unwrap();
+    assert_eq!(resp.status(), 200);
+}

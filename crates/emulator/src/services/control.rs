@@ -40,7 +40,7 @@ pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
                 &Info {
                     tenancy: state.tenancy.id.clone(),
                     user: state.seeded_user_id.clone(),
-                    fingerprint: shared.seeded_key.fingerprint.clone(),
+                    fingerprint: shared.settings.seeded_key.fingerprint.clone(),
                     namespace: state.namespace.clone(),
                     region: state.region.clone(),
                 },

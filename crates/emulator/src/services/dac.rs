@@ -130,7 +130,7 @@ fn work_request(state: &State, step_ms: u64, now: u64, i: u64) -> (WorkRequest, 
 pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
     let guard = shared.lock();
     let state: &State = &guard;
-    let (step_ms, now, q) = (shared.step_ms, call.now_ms, &call.query);
+    let (step_ms, now, q) = (shared.settings.step_ms, call.now_ms, &call.query);
     let find = |id: &str| {
         (0..COUNT)
             .map(|i| work_request(state, step_ms, now, i))

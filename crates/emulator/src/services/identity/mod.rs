@@ -7,9 +7,6 @@ mod resource;
 mod tenancy;
 mod users;
 
-use std::collections::HashMap;
-
-use http::HeaderMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -101,18 +98,24 @@ fn to_json<T: Serialize>(v: &T) -> ApiResult<String> {
 /// Handles one authenticated Identity request.
 pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
     let ctx = Ctx {
-        seed: shared.seed,
+        seed: shared.settings.seed,
         now_ms: call.now_ms,
-        delay_ms: shared.lifecycle_delay_ms,
+        delay_ms: shared.settings.lifecycle_delay_ms,
+    };
+    // Reads lock the state immutably, so they are not writes to save.
+    if let Some(out) = read(&shared.lock(), &ctx, &call) {
+        return out?.into_response();
+    }
+    let Some(write) = write(call.op) else {
+        return Err(super::not_implemented("Identity", call.op));
     };
     let mut state = shared.lock();
-    handle_in(&mut state, &ctx, &call)
+    handle_in(&mut state, &ctx, &call, write)
 }
 
 /// Handles a request on the locked state, replaying `opc-retry-token`s.
-fn handle_in(state: &mut State, ctx: &Ctx, call: &Call) -> Reply {
+fn handle_in(state: &mut State, ctx: &Ctx, call: &Call, write: Write) -> Reply {
     let (route, headers, body) = (call, &call.headers, call.body.bytes());
-    let q = &call.query;
     let token = h::header(headers, "opc-retry-token").filter(|t| !t.is_empty());
     if let (Some(token), true) = (token, RETRY_TOKEN_OPS.contains(&route.op)) {
         let hash = util::b64(&Sha256::digest(body));
@@ -139,7 +142,7 @@ fn handle_in(state: &mut State, ctx: &Ctx, call: &Call) -> Reply {
             }
             .into_response();
         }
-        let out = dispatch(state, ctx, route, q, headers, body)?;
+        let out = write(state, ctx, call)?;
         if (200..300).contains(&out.status) {
             state.retry_responses.push(StoredResponse {
                 operation: route.op.to_owned(),
@@ -152,57 +155,66 @@ fn handle_in(state: &mut State, ctx: &Ctx, call: &Call) -> Reply {
         }
         return out.into_response();
     }
-    dispatch(state, ctx, route, q, headers, body)?.into_response()
+    write(state, ctx, call)?.into_response()
 }
 
-fn dispatch(
-    state: &mut State,
-    ctx: &Ctx,
-    route: &Call,
-    q: &HashMap<String, String>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> ApiResult<Out> {
-    let p = |i: usize| route.param(i);
-    match route.op {
+/// The operations that only read: `None` when `call` is not one of them.
+fn read(state: &State, ctx: &Ctx, call: &Call) -> Option<ApiResult<Out>> {
+    let p = |i: usize| call.param(i);
+    let q = &call.query;
+    Some(match call.op {
         "GetTenancy" => get_tenancy(state, p(0)),
         "ListRegions" => Out::list(&regions(), None),
         "ListRegionSubscriptions" => list_region_subscriptions(state, p(0)),
         "ListAvailabilityDomains" => list_ads(state, q),
-
-        "CreateUser" => create_user(state, ctx, body),
         "GetUser" => get::<User>(state, ctx, p(0)),
         "ListUsers" => list_named::<User>(state, ctx, q),
-        "UpdateUser" => update_user(state, ctx, p(0), headers, body),
-        "DeleteUser" => delete_user(state, p(0), headers),
-
-        "CreateGroup" => create_group(state, ctx, body),
         "GetGroup" => get::<Group>(state, ctx, p(0)),
         "ListGroups" => list_named::<Group>(state, ctx, q),
-        "UpdateGroup" => update_group(state, ctx, p(0), headers, body),
-        "DeleteGroup" => delete_group(state, p(0), headers),
-
-        "AddUserToGroup" => add_user_to_group(state, ctx, body),
         "GetUserGroupMembership" => get::<Membership>(state, ctx, p(0)),
         "ListUserGroupMemberships" => list_memberships(state, ctx, q),
-        "RemoveUserFromGroup" => delete::<Membership>(state, p(0), headers, |_| Ok(())),
-
-        "CreateCompartment" => create_compartment(state, ctx, body),
         "GetCompartment" => get_compartment(state, ctx, p(0)),
         "ListCompartments" => list_compartments(state, ctx, q),
-        "UpdateCompartment" => update_compartment(state, ctx, p(0), headers, body),
-        "DeleteCompartment" => delete_compartment(state, p(0), headers),
-
-        "CreatePolicy" => create_policy(state, ctx, body),
         "GetPolicy" => get::<Policy>(state, ctx, p(0)),
         "ListPolicies" => list_named::<Policy>(state, ctx, q),
-        "UpdatePolicy" => update_policy(state, ctx, p(0), headers, body),
-        "DeletePolicy" => delete::<Policy>(state, p(0), headers, |_| Ok(())),
-
-        "UploadApiKey" => upload_api_key(state, ctx, p(0), body),
         "ListApiKeys" => list_api_keys(state, ctx, p(0)),
-        "DeleteApiKey" => delete_api_key(state, p(0), p(1), headers),
+        _ => return None,
+    })
+}
 
-        other => Err(super::not_implemented("Identity", other)),
-    }
+/// A write operation's handler.
+type Write = fn(&mut State, &Ctx, &Call) -> ApiResult<Out>;
+
+/// The handler of a write operation: `None` when the emulator does not implement `op`.
+fn write(op: &str) -> Option<Write> {
+    let w: Write = match op {
+        "CreateUser" => |state, ctx, c| create_user(state, ctx, c.body.bytes()),
+        "UpdateUser" => {
+            |state, ctx, c| update_user(state, ctx, c.param(0), &c.headers, c.body.bytes())
+        }
+        "DeleteUser" => |state, _, c| delete_user(state, c.param(0), &c.headers),
+        "CreateGroup" => |state, ctx, c| create_group(state, ctx, c.body.bytes()),
+        "UpdateGroup" => {
+            |state, ctx, c| update_group(state, ctx, c.param(0), &c.headers, c.body.bytes())
+        }
+        "DeleteGroup" => |state, _, c| delete_group(state, c.param(0), &c.headers),
+        "AddUserToGroup" => |state, ctx, c| add_user_to_group(state, ctx, c.body.bytes()),
+        "RemoveUserFromGroup" => {
+            |state, _, c| delete::<Membership>(state, c.param(0), &c.headers, |_| Ok(()))
+        }
+        "CreateCompartment" => |state, ctx, c| create_compartment(state, ctx, c.body.bytes()),
+        "UpdateCompartment" => {
+            |state, ctx, c| update_compartment(state, ctx, c.param(0), &c.headers, c.body.bytes())
+        }
+        "DeleteCompartment" => |state, _, c| delete_compartment(state, c.param(0), &c.headers),
+        "CreatePolicy" => |state, ctx, c| create_policy(state, ctx, c.body.bytes()),
+        "UpdatePolicy" => {
+            |state, ctx, c| update_policy(state, ctx, c.param(0), &c.headers, c.body.bytes())
+        }
+        "DeletePolicy" => |state, _, c| delete::<Policy>(state, c.param(0), &c.headers, |_| Ok(())),
+        "UploadApiKey" => |state, ctx, c| upload_api_key(state, ctx, c.param(0), c.body.bytes()),
+        "DeleteApiKey" => |state, _, c| delete_api_key(state, c.param(0), c.param(1), &c.headers),
+        _ => return None,
+    };
+    Some(w)
 }

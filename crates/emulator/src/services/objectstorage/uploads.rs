@@ -308,9 +308,13 @@ struct PartSummary {
 
 pub(super) fn list_parts(shared: &Shared, route: &Route, q: &HashMap<String, String>) -> Reply {
     let upload_id = h::required(q, "uploadId")?.to_owned();
-    let mut state = shared.lock();
+    let state = shared.lock();
+    let upload = state
+        .uploads
+        .iter()
+        .find(|u| u.bucket == route.bucket && u.object == route.object && u.upload_id == upload_id)
+        .ok_or_else(|| no_upload(&upload_id))?;
     let seed = state.seed;
-    let upload = find_upload(&mut state, route, &upload_id)?;
     let items: Vec<PartSummary> = upload
         .parts
         .iter()

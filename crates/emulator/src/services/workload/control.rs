@@ -55,7 +55,7 @@ struct ServiceAccount {
 
 /// Handles a workload control operation; `None` when `call.op` is not one.
 pub(crate) fn handle(shared: &Shared, call: &Call) -> Option<Reply> {
-    let w = &shared.workload;
+    let w = &shared.settings.workload;
     let body = call.body.bytes();
     Some(match call.op {
         "GetWorkload" => (|| {

@@ -69,7 +69,7 @@ impl KeyResolver for Leaf<'_> {
 
 /// Handles `POST /v1/x509`.
 pub(super) fn handle(shared: &Shared, call: &Call) -> Reply {
-    let w = &shared.workload;
+    let w = &shared.settings.workload;
     let body = call.body.bytes();
     let req: FederationBody = h::parse_json(body)?;
     let leaf_der =
@@ -104,10 +104,10 @@ pub(super) fn handle(shared: &Shared, call: &Call) -> Reply {
             sign_host: false,
         },
         now,
-        shared.explain,
+        shared.settings.explain,
         &Leaf { leaf: &leaf },
     )?;
-    auth::verify_body(&call.headers, body, shared.explain)?;
+    auth::verify_body(&call.headers, body, shared.settings.explain)?;
     let session = token::key_of_spki(&req.public_key)
         .map_err(|e| ApiError::invalid(format!("publicKey: {e}")))?;
     let jwt = w.issue_instance_token(&leaf, &session).map_err(internal)?;

@@ -24,7 +24,7 @@ use crate::workload::{token, TokenError, Workload};
 
 /// Handles a workload-identity request.
 pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
-    let w = &shared.workload;
+    let w = &shared.settings.workload;
     if let Some(body) = w.override_for(call.op) {
         return text(body);
     }
@@ -155,7 +155,7 @@ pub(crate) struct SessionTokens<'a>(pub &'a Shared);
 impl KeyResolver for SessionTokens<'_> {
     fn resolve(&self, key_id: &str) -> Option<Result<Resolved, String>> {
         let token = key_id.strip_prefix("ST$")?;
-        Some(match self.0.workload.verify_token(token) {
+        Some(match self.0.settings.workload.verify_token(token) {
             Ok((key, claims)) => Ok(Resolved {
                 key,
                 principal: format!("ST$<{} {} jti={}>", claims.ptype, claims.sub, claims.jti),
