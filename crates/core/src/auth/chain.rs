@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Credentials, InstancePrincipal, OkeWorkloadIdentity, ResourcePrincipal};
+use crate::auth::{
+    Credentials, DelegationToken, InstancePrincipal, OkeWorkloadIdentity, ResourcePrincipal,
+};
 use crate::config::{Config, ConfigError};
 use crate::region::Region;
 use crate::Error;
@@ -47,7 +49,8 @@ pub const ENV_AUTH: &str = "OCI_CLI_AUTH";
 ///
 /// In order:
 /// 1. `OCI_CLI_AUTH` (`api_key`, `security_token`, `instance_principal`,
-///    `resource_principal`, `oke_workload_identity`): that provider, and only it.
+///    `resource_principal`, `oke_workload_identity`, `instance_obo_user` for Cloud Shell):
+///    that provider, and only it.
 /// 2. Resource principals when `OCI_RESOURCE_PRINCIPAL_VERSION` is set.
 /// 3. The config file (`~/.oci/config`, `OCI_CONFIG_FILE`; profile `OCI_CLI_PROFILE` or
 ///    `DEFAULT`) when one exists: API key or session token. A file that exists but is invalid
@@ -83,11 +86,36 @@ async fn explicit(choice: &str) -> Result<ResolvedCredentials, Error> {
         "instance_principal" => instance_principal(None).await,
         "resource_principal" => resource_principal(),
         "oke_workload_identity" => oke(),
+        "instance_obo_user" => cloud_shell().await,
         other => Err(Error::config(format!(
             "{ENV_AUTH}={other} is not one of api_key, security_token, instance_principal, \
-             resource_principal, oke_workload_identity"
+             resource_principal, oke_workload_identity, instance_obo_user"
         ))),
     }
+}
+
+/// Cloud Shell: an instance principal acting with the profile's `delegation_token_file`.
+async fn cloud_shell() -> Result<ResolvedCredentials, Error> {
+    let profile = std::env::var("OCI_CLI_PROFILE")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let config = Config::from_file(None, profile.as_deref())?;
+    let path = config.extra.get("delegation_token_file").ok_or_else(|| {
+        Error::config("instance_obo_user needs `delegation_token_file` in the config profile")
+    })?;
+    let path = match path.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(|h| Path::new(&h).join(rest))
+            .unwrap_or_else(|| Path::new(path).to_owned()),
+        None => Path::new(path).to_owned(),
+    };
+    let instance = instance_principal(None).await?;
+    let creds = DelegationToken::from_file(instance.credentials, path)?;
+    Ok(ResolvedCredentials {
+        region: config.region().ok().or(instance.region),
+        credentials: Arc::new(creds),
+        source: "instance_obo_user",
+    })
 }
 
 fn resource_principal() -> Result<ResolvedCredentials, Error> {

@@ -37,6 +37,7 @@ pub struct Identity {
     key: Arc<PrivateKey>,
     expires_at: Option<SystemTime>,
     refresh_at: Option<SystemTime>,
+    obo_token: Option<Arc<str>>,
 }
 
 impl Identity {
@@ -47,7 +48,20 @@ impl Identity {
             key,
             expires_at: None,
             refresh_at: None,
+            obo_token: None,
         }
+    }
+
+    /// Adds a delegation token: the signer sends it as `opc-obo-token` and signs that header
+    /// (Cloud Shell, acting on behalf of a user).
+    pub fn with_obo_token(mut self, token: impl Into<Arc<str>>) -> Self {
+        self.obo_token = Some(token.into());
+        self
+    }
+
+    /// The delegation token, if any. Never log it.
+    pub fn obo_token(&self) -> Option<&str> {
+        self.obo_token.as_deref()
     }
 
     /// The instant after which the identity must not sign (a token's `exp`).
@@ -112,6 +126,7 @@ impl fmt::Debug for Identity {
             .field("key", &self.key)
             .field("expires_at", &self.expires_at)
             .field("refresh_at", &self.refresh_at)
+            .field("obo_token", &self.obo_token.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }

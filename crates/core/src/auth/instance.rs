@@ -17,6 +17,8 @@ use crate::{Body, BoxError, Error};
 
 /// IMDS v2, IPv4 (A.10.1).
 pub const DEFAULT_METADATA_BASE_URL: &str = "http://169.254.169.254/opc/v2";
+/// IMDS v2 over IPv6, used when the host has no IPv4 route to IMDS.
+pub const IPV6_METADATA_BASE_URL: &str = "http://[fd00:c1::a9fe:a9fe]/opc/v2";
 const PROVIDER: &str = "instance_principal";
 
 /// Signs as the compute instance: a session token from the federation service, exchanged for
@@ -32,7 +34,8 @@ const PROVIDER: &str = "instance_principal";
 /// ```
 ///
 /// - IMDS: `OCI_METADATA_BASE_URL` or [`metadata_base_url`](InstancePrincipalBuilder::metadata_base_url),
-///   default `http://169.254.169.254/opc/v2`; every call sends `Authorization: Bearer Oracle`;
+///   default `http://169.254.169.254/opc/v2` (`http://[fd00:c1::a9fe:a9fe]/opc/v2` when the host
+///   has no IPv4 route to it); every call sends `Authorization: Bearer Oracle`;
 ///   up to 8 attempts in at most 180 s (404, 429, 5xx, connection errors), each bounded by 60 s.
 /// - Federation: `https://auth.{region}.{domain}/v1/x509`, or `OCI_SDK_AUTH_CLIENT_REGION_URL`,
 ///   or [`federation_endpoint`](InstancePrincipalBuilder::federation_endpoint); 3 attempts
@@ -200,6 +203,19 @@ impl Credentials for InstancePrincipal {
     }
 }
 
+/// The IPv4 IMDS unless the host has no IPv4 route to it (a UDP connect sends nothing and fails
+/// at once without a route), then the IPv6 one, as the Python SDK chooses.
+fn default_imds() -> String {
+    let ipv4_route = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| s.connect("169.254.169.254:80"))
+        .is_ok();
+    if ipv4_route {
+        DEFAULT_METADATA_BASE_URL.to_owned()
+    } else {
+        IPV6_METADATA_BASE_URL.to_owned()
+    }
+}
+
 /// `GET {base}/{path}` with `Authorization: Bearer Oracle` and the IMDS retry; the body as text.
 pub(crate) async fn imds_get(
     transport: &TokenTransport,
@@ -301,7 +317,7 @@ impl InstancePrincipalBuilder {
                     .ok()
                     .filter(|s| !s.is_empty())
             })
-            .unwrap_or_else(|| DEFAULT_METADATA_BASE_URL.to_owned());
+            .unwrap_or_else(default_imds);
         let region = match self.region {
             Some(r) => r,
             None => {

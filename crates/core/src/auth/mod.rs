@@ -8,6 +8,7 @@
 //! | A laptop after `oci session authenticate` | [`SessionTokenCredentials`] | the profile's `security_token_file` |
 //! | A compute instance (VM, bare metal) | [`InstancePrincipal`] | a dynamic group + policy for the instance; nothing on the host |
 //! | OCI Functions, other resources with resource principals | [`ResourcePrincipal`] (v2.2) | the `OCI_RESOURCE_PRINCIPAL_*` environment the service sets |
+//! | Cloud Shell (instance principal acting for the user) | [`DelegationToken`] over [`InstancePrincipal`] | the profile's `delegation_token_file` (`OCI_CLI_AUTH=instance_obo_user`) |
 //! | A pod on an OKE enhanced cluster | [`OkeWorkloadIdentity`] | a policy for the workload (namespace + service account) |
 //! | Not sure / all of the above | [`default_credentials`] | nothing: it picks the first that applies |
 //!
@@ -45,6 +46,7 @@ use std::sync::Arc;
 
 pub mod cache;
 pub mod chain;
+pub mod delegation;
 pub(crate) mod federation;
 pub mod identity;
 pub mod instance;
@@ -58,6 +60,7 @@ pub mod token_http;
 
 pub use cache::CredentialsCache;
 pub use chain::{default_credentials, ResolvedCredentials};
+pub use delegation::DelegationToken;
 pub use identity::{Credentials, Identity, IdentityFuture};
 pub use instance::{InstancePrincipal, InstancePrincipalBuilder};
 pub use key::{KeyError, PrivateKey};

@@ -20,6 +20,11 @@ pub static DATE: HeaderName = HeaderName::from_static("date");
 
 const GENERIC: &str = "date (request-target) host";
 const WITH_BODY: &str = "date (request-target) host content-length content-type x-content-sha256";
+const GENERIC_OBO: &str = "date (request-target) host opc-obo-token";
+const WITH_BODY_OBO: &str =
+    "date (request-target) host opc-obo-token content-length content-type x-content-sha256";
+/// `opc-obo-token`: a delegation token, signed after `host` when the identity carries one.
+pub static OPC_OBO_TOKEN: HeaderName = HeaderName::from_static("opc-obo-token");
 
 /// Something that signs (or deliberately does not sign) an outgoing request.
 ///
@@ -219,6 +224,13 @@ impl RequestSigner {
             prepare_body_headers(req, exclude_body)?;
         }
         let sign_body = with_body && !exclude_body;
+        let obo = identity.obo_token().is_some();
+        if let Some(token) = identity.obo_token() {
+            let mut value = HeaderValue::from_str(token)
+                .map_err(|_| Error::signing("the delegation token is not a valid header value"))?;
+            value.set_sensitive(true);
+            req.headers_mut().insert(OPC_OBO_TOKEN.clone(), value);
+        }
 
         // The request-target as hyper writes it on the wire: the path (`/` when empty, also for
         // `http://h?q`), then `?query` when there is one.
@@ -246,6 +258,10 @@ impl RequestSigner {
         }
         signing_string.push_str("\nhost: ");
         signing_string.push_str(value("host")?);
+        if obo {
+            signing_string.push_str("\nopc-obo-token: ");
+            signing_string.push_str(value("opc-obo-token")?);
+        }
         if sign_body {
             for name in ["content-length", "content-type", "x-content-sha256"] {
                 signing_string.push('\n');
@@ -261,7 +277,12 @@ impl RequestSigner {
                 .sign_sha256(signing_string.as_bytes())?,
         );
         let key_id = identity.key_id();
-        let header_list = if sign_body { WITH_BODY } else { GENERIC };
+        let header_list = match (sign_body, obo) {
+            (false, false) => GENERIC,
+            (true, false) => WITH_BODY,
+            (false, true) => GENERIC_OBO,
+            (true, true) => WITH_BODY_OBO,
+        };
         let authorization = format!(
             "Signature algorithm=\"rsa-sha256\",headers=\"{header_list}\",keyId=\"{key_id}\",signature=\"{signature}\",version=\"1\""
         );

@@ -237,7 +237,12 @@ pub(crate) async fn send_with_retry(
                 ),
             ));
         }
-        let result = send(transport, make()?, timeout).await;
+        // An attempt never runs past the total-time cap.
+        let left = retry
+            .total
+            .saturating_sub(start.elapsed())
+            .max(Duration::from_millis(1));
+        let result = send(transport, make()?, timeout.min(left)).await;
         let retryable = match &result {
             Ok(r) => retry.retries_status(r.status),
             Err(e) => retries_error(e),
