@@ -199,7 +199,9 @@ pub(crate) async fn federate(
         .map_err(|e| e.with_opc_request_id_if_missing(|| reply.request_id()))
 }
 
-/// The identity `ST$<token>` signing with `key`, refreshed `refresh_ahead` before `exp`.
+/// The identity `ST$<token>` signing with `key`, refreshed `refresh_ahead` before `exp`, or at
+/// half its lifetime when that comes later (a token that lives a minute or less would otherwise
+/// be due for refresh from the moment it is issued, and every call would start one).
 pub(crate) fn token_identity(
     token: &str,
     key: Arc<PrivateKey>,
@@ -210,7 +212,40 @@ pub(crate) fn token_identity(
     let claims = jwt::parse(token)
         .map_err(|e| Error::auth(provider, endpoint, e.to_string()).with_source(e))?;
     let exp = claims.expires_at;
+    let ahead = match claims.lifetime() {
+        Some(life) => refresh_ahead.min(life / 2),
+        None => refresh_ahead,
+    };
     Ok(Identity::new(format!("ST${token}"), key)
         .with_expiry(exp)
-        .with_refresh_at(exp.checked_sub(refresh_ahead).unwrap_or(exp)))
+        .with_refresh_at(exp.checked_sub(ahead).unwrap_or(exp)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+    use crate::auth::jwt::tests::jwt;
+
+    fn key() -> Arc<PrivateKey> {
+        let pem = include_bytes!("../../tests/fixtures/signing/key.pem");
+        Arc::new(PrivateKey::from_pem(pem, None).unwrap())
+    }
+
+    fn refresh_at(iat: u64, exp: u64) -> u64 {
+        let token = jwt(&serde_json::json!({"iat": iat, "exp": exp}));
+        let id = token_identity(&token, key(), Duration::from_secs(60), "test", "e").unwrap();
+        let at = id.refresh_at().unwrap();
+        at.duration_since(UNIX_EPOCH).unwrap().as_secs()
+    }
+
+    #[test]
+    fn long_tokens_refresh_ahead_short_ones_at_half_life() {
+        // 20 minutes: 60 s before expiry, as the Python SDK does.
+        assert_eq!(refresh_at(1_000, 2_200), 2_140);
+        // 60 s: due at half its life, not from the moment it is issued.
+        assert_eq!(refresh_at(1_000, 1_060), 1_030);
+    }
 }
