@@ -18,7 +18,6 @@ use crate::layers::retry::{RetryBudget, RetryPolicy};
 use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
-use crate::transport::HttpTransport;
 use crate::{Body, BoxError, Endpoint, Error, Request, ServiceInfo};
 
 /// Sends OCI operations through the tower stack.
@@ -209,6 +208,7 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     transport: Option<BoxStack>,
     connect_timeout: Duration,
+    network: crate::transport::HttpTransportBuilder,
     user_agent: Option<String>,
     operation_layers: Vec<LayerFn>,
     attempt_layers: Vec<LayerFn>,
@@ -234,6 +234,7 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             transport: None,
             connect_timeout: Duration::from_secs(10),
+            network: crate::transport::HttpTransportBuilder::default(),
             user_agent: None,
             operation_layers: Vec::new(),
             attempt_layers: Vec::new(),
@@ -340,6 +341,22 @@ impl ClientBuilder {
     /// TCP connect timeout of the default transport (10 s by default).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sends calls through this HTTP proxy (a `CONNECT` tunnel) instead of the one
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` name. Token providers take a transport of
+    /// their own: give them
+    /// [`HttpTransport::builder`](crate::transport::HttpTransport::builder)`.proxy(..)` too.
+    pub fn proxy(mut self, proxy: crate::transport::Proxy) -> Self {
+        self.network = self.network.proxy(proxy);
+        self
+    }
+
+    /// Also trusts the CA certificates of this PEM bundle (besides the system's roots and
+    /// `OCI_DEFAULT_CERTS_PATH`). Read at [`build`](Self::build).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.network = self.network.ca_bundle(path);
         self
     }
 
@@ -463,7 +480,9 @@ impl ClientBuilder {
         };
         let transport = match self.transport {
             Some(t) => t,
-            None => BoxCloneSyncService::new(HttpTransport::new(self.connect_timeout)?),
+            None => BoxCloneSyncService::new(
+                self.network.connect_timeout(self.connect_timeout).build()?,
+            ),
         };
         let ua = match &self.user_agent {
             Some(s) => format!("{} {s}", crate::USER_AGENT),

@@ -380,6 +380,7 @@ async fn a_401_with_a_one_shot_body_is_a_typed_error() {
         operation: "PutObject",
         exclude_body: true,
         retry_token: false,
+        streaming_response: false,
     });
     let err = svc
         .ready()

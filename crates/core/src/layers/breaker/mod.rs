@@ -269,7 +269,7 @@ mod tests {
                 })
             }
         });
-        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::default().min_calls(1));
+        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::builder().min_calls(1).build());
         let b = layer.breakers().clone();
         let svc = layer.layer(inner);
         fail_host.store(false, Ordering::SeqCst);
