@@ -209,6 +209,7 @@ pub struct ClientBuilder {
     transport: Option<BoxStack>,
     connect_timeout: Duration,
     network: crate::transport::HttpTransportBuilder,
+    realm_endpoints: Option<bool>,
     user_agent: Option<String>,
     operation_layers: Vec<LayerFn>,
     attempt_layers: Vec<LayerFn>,
@@ -235,6 +236,7 @@ impl Default for ClientBuilder {
             transport: None,
             connect_timeout: Duration::from_secs(10),
             network: crate::transport::HttpTransportBuilder::default(),
+            realm_endpoints: None,
             user_agent: None,
             operation_layers: Vec::new(),
             attempt_layers: Vec::new(),
@@ -357,6 +359,15 @@ impl ClientBuilder {
     /// `OCI_DEFAULT_CERTS_PATH`). Read at [`build`](Self::build).
     pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.network = self.network.ca_bundle(path);
+        self
+    }
+
+    /// Uses realm-specific endpoint templates (Object Storage in oc1:
+    /// `https://{namespace}.objectstorage.{region}.oci.customer-oci.com`). Unset, the
+    /// environment decides (`OCI_REALM_SPECIFIC_SERVICE_ENDPOINT_TEMPLATE_ENABLED=true`); off by
+    /// default. An explicit endpoint (for all services or for one) wins over a template.
+    pub fn realm_specific_endpoint_templates(mut self, enabled: bool) -> Self {
+        self.realm_endpoints = Some(enabled);
         self
     }
 
@@ -505,11 +516,23 @@ impl ClientBuilder {
             };
             CircuitBreakers::new(config)
         });
+        let mut operation_layers = self.operation_layers;
+        let realm_endpoints = self.realm_endpoints.unwrap_or_else(|| {
+            std::env::var(crate::region::REALM_ENDPOINT_ENV)
+                .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        });
+        if let (true, Some(region), None) = (realm_endpoints, &region, &self.endpoint) {
+            let skip = self.service_endpoints.keys().cloned().collect();
+            operation_layers.push(stack::layer_fn(crate::region::RealmEndpointLayer::new(
+                region.clone(),
+                skip,
+            )));
+        }
         let stack = stack::assemble(StackParts {
             transport,
             signer,
             user_agent,
-            operation_layers: self.operation_layers,
+            operation_layers,
             attempt_layers: self.attempt_layers,
             trace: self.tracing.then_some(shared),
             operation_timeout: self.operation_timeout,
