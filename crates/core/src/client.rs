@@ -210,6 +210,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     network: crate::transport::HttpTransportBuilder,
     realm_endpoints: Option<bool>,
+    allow_control_chars: bool,
     user_agent: Option<String>,
     operation_layers: Vec<LayerFn>,
     attempt_layers: Vec<LayerFn>,
@@ -237,6 +238,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             network: crate::transport::HttpTransportBuilder::default(),
             realm_endpoints: None,
+            allow_control_chars: false,
             user_agent: None,
             operation_layers: Vec::new(),
             attempt_layers: Vec::new(),
@@ -368,6 +370,14 @@ impl ClientBuilder {
     /// default. An explicit endpoint (for all services or for one) wins over a template.
     pub fn realm_specific_endpoint_templates(mut self, enabled: bool) -> Self {
         self.realm_endpoints = Some(enabled);
+        self
+    }
+
+    /// Lets responses carry raw control characters (U+0000-U+001F) in JSON strings; off by
+    /// default, when such a response is a [`Deserialize`](crate::ErrorKind::Deserialize) error
+    /// naming the field. Per call: `CallOptionsBuilder::allow_control_chars`.
+    pub fn allow_control_chars(mut self, allow: bool) -> Self {
+        self.allow_control_chars = allow;
         self
     }
 
@@ -517,6 +527,12 @@ impl ClientBuilder {
             CircuitBreakers::new(config)
         });
         let mut operation_layers = self.operation_layers;
+        operation_layers.insert(
+            0,
+            stack::layer_fn(crate::control_chars::ControlCharsLayer {
+                allow: self.allow_control_chars,
+            }),
+        );
         let realm_endpoints = self.realm_endpoints.unwrap_or_else(|| {
             std::env::var(crate::region::REALM_ENDPOINT_ENV)
                 .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
