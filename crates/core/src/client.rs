@@ -18,7 +18,6 @@ use crate::layers::retry::{RetryBudget, RetryPolicy};
 use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
-use crate::transport::HttpTransport;
 use crate::{Body, BoxError, Endpoint, Error, Request, ServiceInfo};
 
 /// Sends OCI operations through the tower stack.
@@ -209,6 +208,9 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     transport: Option<BoxStack>,
     connect_timeout: Duration,
+    network: crate::transport::HttpTransportBuilder,
+    realm_endpoints: Option<bool>,
+    allow_control_chars: bool,
     user_agent: Option<String>,
     operation_layers: Vec<LayerFn>,
     attempt_layers: Vec<LayerFn>,
@@ -234,6 +236,9 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             transport: None,
             connect_timeout: Duration::from_secs(10),
+            network: crate::transport::HttpTransportBuilder::default(),
+            realm_endpoints: None,
+            allow_control_chars: false,
             user_agent: None,
             operation_layers: Vec::new(),
             attempt_layers: Vec::new(),
@@ -340,6 +345,39 @@ impl ClientBuilder {
     /// TCP connect timeout of the default transport (10 s by default).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sends calls through this HTTP proxy (a `CONNECT` tunnel) instead of the one
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` name. Token providers take a transport of
+    /// their own: give them
+    /// [`HttpTransport::builder`](crate::transport::HttpTransport::builder)`.proxy(..)` too.
+    pub fn proxy(mut self, proxy: crate::transport::Proxy) -> Self {
+        self.network = self.network.proxy(proxy);
+        self
+    }
+
+    /// Also trusts the CA certificates of this PEM bundle (besides the system's roots and
+    /// `OCI_DEFAULT_CERTS_PATH`). Read at [`build`](Self::build).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.network = self.network.ca_bundle(path);
+        self
+    }
+
+    /// Uses realm-specific endpoint templates (Object Storage in oc1:
+    /// `https://{namespace}.objectstorage.{region}.oci.customer-oci.com`). Unset, the
+    /// environment decides (`OCI_REALM_SPECIFIC_SERVICE_ENDPOINT_TEMPLATE_ENABLED=true`); off by
+    /// default. An explicit endpoint (for all services or for one) wins over a template.
+    pub fn realm_specific_endpoint_templates(mut self, enabled: bool) -> Self {
+        self.realm_endpoints = Some(enabled);
+        self
+    }
+
+    /// Lets responses carry raw control characters (U+0000-U+001F) in JSON strings; off by
+    /// default, when such a response is a [`Deserialize`](crate::ErrorKind::Deserialize) error
+    /// naming the field. Per call: `CallOptionsBuilder::allow_control_chars`.
+    pub fn allow_control_chars(mut self, allow: bool) -> Self {
+        self.allow_control_chars = allow;
         self
     }
 
@@ -463,7 +501,9 @@ impl ClientBuilder {
         };
         let transport = match self.transport {
             Some(t) => t,
-            None => BoxCloneSyncService::new(HttpTransport::new(self.connect_timeout)?),
+            None => BoxCloneSyncService::new(
+                self.network.connect_timeout(self.connect_timeout).build()?,
+            ),
         };
         let ua = match &self.user_agent {
             Some(s) => format!("{} {s}", crate::USER_AGENT),
@@ -486,11 +526,29 @@ impl ClientBuilder {
             };
             CircuitBreakers::new(config)
         });
+        let mut operation_layers = self.operation_layers;
+        operation_layers.insert(
+            0,
+            stack::layer_fn(crate::control_chars::ControlCharsLayer {
+                allow: self.allow_control_chars,
+            }),
+        );
+        let realm_endpoints = self.realm_endpoints.unwrap_or_else(|| {
+            std::env::var(crate::region::REALM_ENDPOINT_ENV)
+                .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        });
+        if let (true, Some(region), None) = (realm_endpoints, &region, &self.endpoint) {
+            let skip = self.service_endpoints.keys().cloned().collect();
+            operation_layers.push(stack::layer_fn(crate::region::RealmEndpointLayer::new(
+                region.clone(),
+                skip,
+            )));
+        }
         let stack = stack::assemble(StackParts {
             transport,
             signer,
             user_agent,
-            operation_layers: self.operation_layers,
+            operation_layers,
             attempt_layers: self.attempt_layers,
             trace: self.tracing.then_some(shared),
             operation_timeout: self.operation_timeout,

@@ -24,6 +24,7 @@ pub mod body;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod control_chars;
 pub mod datetime;
 pub mod encode;
 pub mod endpoint;

@@ -199,12 +199,31 @@ pub async fn parse_json<T: DeserializeOwned>(
 ) -> Result<(T, http::response::Parts), Error> {
     let (parts, body) = response.into_parts();
     let bytes: Bytes = body.collect().await?;
+    let id = || header_string(&parts.headers, "opc-request-id");
     match serde_json::from_slice::<T>(&bytes) {
         Ok(v) => Ok((v, parts)),
-        Err(e) => {
-            let id = header_string(&parts.headers, "opc-request-id");
-            Err(Error::deserialize(e, parts.status, id))
-        }
+        Err(e) if e.is_syntax() => match crate::control_chars::find_raw_control_char(&bytes) {
+            None => Err(Error::deserialize(e, parts.status, id())),
+            Some(field) => {
+                let allow = parts
+                    .extensions
+                    .get::<crate::control_chars::AllowControlChars>()
+                    .is_some_and(|a| a.0);
+                if !allow {
+                    let msg = format!(
+                        "field `{field}` contains a control character (U+0000-U+001F); \
+                         allow them with allow_control_chars"
+                    );
+                    return Err(Error::deserialize(msg, parts.status, id()));
+                }
+                let escaped = crate::control_chars::escape_raw(&bytes);
+                match serde_json::from_slice::<T>(&escaped) {
+                    Ok(v) => Ok((v, parts)),
+                    Err(e) => Err(Error::deserialize(e, parts.status, id())),
+                }
+            }
+        },
+        Err(e) => Err(Error::deserialize(e, parts.status, id())),
     }
 }
 

@@ -13,10 +13,20 @@ use std::error::Error as _;
 
 use crate::{Body, Error, ErrorKind, TimeoutScope};
 
-type Inner = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>;
+mod options;
+mod proxy;
+mod tls;
 
-/// The default HTTP transport: hyper-util's pooled client over rustls (ring provider, Mozilla's
-/// root certificates, verification on), HTTP/1.1 and HTTP/2.
+pub use options::HttpTransportBuilder;
+pub use proxy::{Proxy, ProxyMode};
+pub use tls::{parse_ca_bundle, read_ca_bundle, CA_BUNDLE_ENV};
+
+type Inner =
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<proxy::ProxyConnector>, Body>;
+
+/// The default HTTP transport: hyper-util's pooled client over rustls (ring provider, the
+/// operating system's trust roots, verification on), HTTP/1.1 and HTTP/2, through the proxy
+/// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` name (see [`HttpTransport::builder`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -47,20 +57,40 @@ impl std::fmt::Debug for HttpTransport {
 }
 
 impl HttpTransport {
-    /// A transport whose TCP connect gives up after `connect_timeout`.
+    /// A transport whose TCP connect gives up after `connect_timeout`, with the defaults of
+    /// [`HttpTransport::builder`]: proxies and an extra CA bundle (`OCI_DEFAULT_CERTS_PATH`)
+    /// from the environment, the operating system's trust roots.
     pub fn new(connect_timeout: Duration) -> Result<Self, Error> {
-        Self::with_roots(
-            connect_timeout,
-            rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            },
-        )
+        Self::builder().connect_timeout(connect_timeout).build()
     }
 
-    /// A transport that trusts only `roots` (e.g. a Kubernetes service-account CA).
+    /// Configures a transport: proxy, extra CA certificates, connect timeout.
+    ///
+    /// ```
+    /// use oci_core::transport::{HttpTransport, Proxy};
+    /// let transport = HttpTransport::builder()
+    ///     .proxy(Proxy::new("http://proxy.corp.example:3128")?)
+    ///     .build()?;
+    /// # let _ = transport; Ok::<(), oci_core::Error>(())
+    /// ```
+    pub fn builder() -> HttpTransportBuilder {
+        HttpTransportBuilder::default()
+    }
+
+    /// A transport that trusts only `roots` (e.g. a Kubernetes service-account CA); proxies
+    /// from the environment.
     pub(crate) fn with_roots(
         connect_timeout: Duration,
         roots: rustls::RootCertStore,
+    ) -> Result<Self, Error> {
+        let route = ProxyMode::Env.route(&|k| std::env::var(k).ok());
+        Self::from_parts(connect_timeout, roots, route)
+    }
+
+    pub(crate) fn from_parts(
+        connect_timeout: Duration,
+        roots: rustls::RootCertStore,
+        route: proxy::Route,
     ) -> Result<Self, Error> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -76,7 +106,7 @@ impl HttpTransport {
             .with_tls_config(tls)
             .https_or_http()
             .enable_all_versions()
-            .wrap_connector(http);
+            .wrap_connector(proxy::ProxyConnector::new(http, route));
         let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(https);

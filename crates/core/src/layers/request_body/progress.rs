@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use crate::BoxError;
 
-/// How far one attempt's request body has got; shared by the body, [`RequestBodyLayer`] and the
+/// How far one attempt's request body has got; shared by the body, [`RequestBodyLayer`](super::RequestBodyLayer) and the
 /// attempt timeout through the request's extensions.
 ///
 /// ```
