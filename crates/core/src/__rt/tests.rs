@@ -70,22 +70,19 @@ fn finish_rejects_a_bad_builder() {
 
 #[test]
 fn finish_binary_sets_type_and_length() {
-    let req = finish_binary(builder(), Body::from("abc"), None).unwrap();
+    let req = finish_binary(builder(), Body::from("abc")).unwrap();
     assert_eq!(req.headers()["content-type"], "application/json");
     assert_eq!(req.headers()["content-length"], "3");
 
-    // The body's own length wins over the declared one.
-    let req = finish_binary(builder(), Body::from("abc"), Some(99)).unwrap();
-    assert_eq!(req.headers()["content-length"], "3");
-
+    // The body's length is the one length of an upload (there is no second setter).
     let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("ab"))]);
-    let req = finish_binary(builder(), Body::from_stream(stream, None), Some(2)).unwrap();
+    let req = finish_binary(builder(), Body::from_stream(stream, Some(2))).unwrap();
     assert_eq!(req.headers()["content-type"], "application/octet-stream");
     assert_eq!(req.headers()["content-length"], "2");
 
     let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("ab"))]);
     let b = builder().header("content-type", "text/plain");
-    let req = finish_binary(b, Body::from_stream(stream, None), Some(-1)).unwrap();
+    let req = finish_binary(b, Body::from_stream(stream, None)).unwrap();
     assert_eq!(req.headers()["content-type"], "text/plain");
     assert!(req.headers().get("content-length").is_none());
 }
@@ -286,7 +283,7 @@ fn the_runtime_builds_a_real_request() {
     let endpoint = Endpoint::parse("https://objectstorage.example/").unwrap();
     let p = path_param("objectName", Some("a/b"), true).unwrap();
     let b = crate::request::builder(http::Method::PUT, &endpoint, &format!("/o/{p}")).unwrap();
-    let req = finish_binary(b, Body::from("x"), None).unwrap();
+    let req = finish_binary(b, Body::from("x")).unwrap();
     assert_eq!(req.uri().path(), "/o/a%2Fb");
     let _ = <generated::ListThings as Request>::info();
     let _ = ServiceInfo::clone(&<generated::ListThings as Request>::SERVICE);

@@ -249,6 +249,7 @@ pub fn op_info(operation: &'static str, retry_token: bool) -> OperationInfo {
         exclude_body: false,
         retry_token,
         streaming_response: false,
+        not_modified_ok: false,
     }
 }
 
