@@ -127,7 +127,9 @@ impl HttpAnswer {
             opc_request_id: self.opc_request_id.as_deref(),
         };
         // Serializing three strings cannot fail; an empty body would still be a valid answer.
-        serde_json::to_vec(&body).map(Bytes::from).unwrap_or_default()
+        serde_json::to_vec(&body)
+            .map(Bytes::from)
+            .unwrap_or_default()
     }
 
     /// The whole answer as an `http::Response`, for any body type made from [`Bytes`]: the
@@ -247,10 +249,7 @@ impl Error {
         match status.as_u16() {
             304 => (status, String::new(), String::new()),
             400 | 404 | 409 | 412 | 413 | 416 | 422 => {
-                let code = self
-                    .code()
-                    .or(status.canonical_reason())
-                    .unwrap_or("Error");
+                let code = self.code().or(status.canonical_reason()).unwrap_or("Error");
                 (status, code.to_owned(), self.message().to_owned())
             }
             401 | 403 => upstream(

@@ -58,7 +58,11 @@ fn a_caller_error_without_a_code_uses_the_reason_phrase() {
 #[test]
 fn ocis_401_and_403_are_our_credentials_failing_never_the_callers_401() {
     for status in [401, 403] {
-        let e = oci(status, "NotAuthenticated", "key ocid1.tenancy/fingerprint aa:bb refused");
+        let e = oci(
+            status,
+            "NotAuthenticated",
+            "key ocid1.tenancy/fingerprint aa:bb refused",
+        );
         let a = e.http_answer();
         assert_eq!(a.status(), StatusCode::BAD_GATEWAY, "{status}");
         assert_eq!(a.code(), "UpstreamAuthFailed");
