@@ -140,12 +140,27 @@ async fn main() -> Result<(), BoxError> {
         ("POST", "/users".to_owned(), new_user, None),
         ("GET", "/users".to_owned(), "", None),
         ("GET", format!("/users/{seeded_user}"), "", None),
-        ("GET", "/users/ocid1.user.oc1..nosuchuser".to_owned(), "", None),
+        (
+            "GET",
+            "/users/ocid1.user.oc1..nosuchuser".to_owned(),
+            "",
+            None,
+        ),
         ("POST", "/users".to_owned(), new_user, None), // the name is taken now
         // OCI refuses the service's key: the caller gets a 502, not a 401 of its own.
-        ("GET", format!("/users/{seeded_user}"), "", Some((401, "NotAuthenticated"))),
+        (
+            "GET",
+            format!("/users/{seeded_user}"),
+            "",
+            Some((401, "NotAuthenticated")),
+        ),
         // OCI throttles the service past its retries: the caller gets a 503.
-        ("GET", "/users".to_owned(), "", Some((429, "TooManyRequests"))),
+        (
+            "GET",
+            "/users".to_owned(),
+            "",
+            Some((429, "TooManyRequests")),
+        ),
     ] {
         emulator.clear_faults();
         if let Some((status, code)) = fault {
