@@ -161,6 +161,7 @@ fn rules_type_lists_take_an_uploads_length_from_its_body_and_answer_304() {
     ] {
         assert!(ops.contains(expected), "missing `{expected}` in\n{ops}");
     }
-    assert!(!ops.contains("content_length"), "{ops}");
+    assert!(!ops.contains("pub content_length"), "{ops}");
+    assert!(!ops.contains("fn content_length"), "{ops}");
     assert!(models.contains("pub enum Fields"), "{models}");
 }
