@@ -277,6 +277,35 @@ async fn fluent_sends_awaits_and_paginates() {
     assert_eq!(uris[6], "http://127.0.0.1:1/things?page=t2");
 }
 
+#[tokio::test]
+async fn first_page_then_rest_fails_on_the_first_page_and_streams_the_rest() {
+    use generated::{Fluent, ListThings};
+    let mock = crate::testing::MockTransport::new();
+    let client = mock.client().unwrap();
+
+    // The first page's error is the call's own.
+    mock.push_json(404, r#"{"code":"NotFound","message":"no such thing"}"#);
+    let err = Fluent::new(client.clone(), ListThings::default())
+        .first_page_then_rest()
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+
+    // Else the first page is fetched before the call returns, the rest only when read.
+    mock.push_with(200, &[("opc-next-page", "t1")], r#"["a","b"]"#);
+    mock.push_json(200, r#"["c"]"#);
+    let before = mock.requests().len();
+    let rest = Fluent::new(client, ListThings::default())
+        .first_page_then_rest()
+        .await
+        .unwrap();
+    assert_eq!(mock.requests().len(), before + 1);
+    let all: Vec<String> = rest.try_collect().await.unwrap();
+    assert_eq!(all, ["a", "b", "c"]);
+    assert_eq!(mock.requests().len(), before + 2);
+}
+
 #[test]
 fn the_runtime_builds_a_real_request() {
     // The pieces a generated `into_http` strings together, end to end.
