@@ -274,9 +274,35 @@ impl ClientBuilder {
         Ok(self)
     }
 
-    /// The credentials that sign requests.
+    /// The credentials that sign requests: an API key, a session token, or a token principal
+    /// behind a [`CredentialsCache`](crate::auth::CredentialsCache) (instance principal,
+    /// resource principal, OKE workload identity). When no region is set, the provider's region
+    /// (if it knows one) is used.
     pub fn credentials(mut self, credentials: Arc<dyn Credentials>) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Credentials (and their region, unless one is set) from the default chain: resource
+    /// principal env, config file, OKE workload identity, instance principal; see
+    /// [`default_credentials`](crate::auth::default_credentials).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oci_core::Error> {
+    /// let client = oci_core::Client::builder().default_credentials().await?.build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub async fn default_credentials(self) -> Result<Self, Error> {
+        Ok(self.resolved_credentials(crate::auth::default_credentials().await?))
+    }
+
+    /// Credentials found by [`default_credentials`](crate::auth::default_credentials) (or
+    /// assembled by hand): sets the credentials, and the region unless one is set.
+    pub fn resolved_credentials(mut self, found: crate::auth::ResolvedCredentials) -> Self {
+        if self.region.is_none() {
+            self.region = found.region;
+        }
+        self.credentials = Some(found.credentials);
         self
     }
 
@@ -379,7 +405,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Bounds each attempt up to the response head (60 s); `None` disables it.
+    /// Bounds each attempt (60 s); `None` disables it. It covers the wait for the response and
+    /// the reading of a non-streaming (JSON) answer; for a streamed upload it counts from the
+    /// moment the body has been sent, so an upload may take as long as it keeps moving.
     pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.attempt_timeout = timeout.into();
         self
@@ -392,8 +420,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Fails a streamed response body that sends nothing for this long while it is read (60 s);
-    /// `None` disables the guard.
+    /// Fails a streamed response body that sends nothing for this long while it is read, and a
+    /// streamed request body (an upload) of which no byte moves for this long (60 s); `None`
+    /// disables both guards.
     pub fn body_stall_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.body_stall_timeout = timeout.into();
         self
@@ -420,6 +449,9 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let region = self
+            .region
+            .or_else(|| self.credentials.as_ref().and_then(|c| c.region()));
         let signer: Arc<dyn Signer> = match (self.signer, self.credentials) {
             (Some(signer), _) => signer,
             (None, Some(credentials)) => Arc::new(RequestSigner::new(credentials, self.clock)),
@@ -474,7 +506,7 @@ impl ClientBuilder {
                 stack,
                 breakers,
                 retry_budget: self.retry_budget,
-                region: self.region,
+                region,
                 endpoint: self.endpoint,
                 service_endpoints: self.service_endpoints,
                 resolved: RwLock::default(),

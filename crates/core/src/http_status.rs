@@ -36,10 +36,12 @@
 //! | OCI 503 | 503 + `Retry-After` when known | `UpstreamUnavailable` / generic |
 //! | OCI 504 | 504 | `UpstreamTimeout` / generic |
 //! | OCI 500, 502, 501 and any other status | 502 | `UpstreamError` / generic |
-//! | [`ErrorKind::Timeout`] (connect, attempt, operation, body stall) | 504 | `UpstreamTimeout` / generic |
+//! | [`ErrorKind::Timeout`] (connect, attempt, operation, body stalls) | 504 | `UpstreamTimeout` / generic |
 //! | [`ErrorKind::Transport`] (refused, reset, TLS) | 502 | `UpstreamUnreachable` / generic |
 //! | [`ErrorKind::CircuitOpen`] | 503 + `Retry-After` (time until a probe) | `UpstreamUnavailable` / generic |
 //! | [`ErrorKind::Deserialize`], [`ErrorKind::Body`] (OCI's answer broke off or did not parse) | 502 | `UpstreamError` / generic |
+//! | [`ErrorKind::Auth`] (a credentials provider could not get a token) | 502 | `UpstreamAuthFailed` / generic |
+//! | [`ErrorKind::RequestBody`] (the caller's own upload stream failed) | 400 | `RequestBodyFailed` / generic |
 //! | [`ErrorKind::InvalidRequest`] (rejected before any I/O, e.g. an empty object name) | 400 | `InvalidParameter` / ours |
 //! | [`ErrorKind::Config`], [`ErrorKind::Credentials`], [`ErrorKind::Signing`], [`ErrorKind::Other`] | 500 | `InternalServerError` / generic |
 //!
@@ -226,6 +228,19 @@ impl Error {
                 StatusCode::BAD_GATEWAY,
                 "UpstreamError",
                 "the upstream service's answer was broken off or unreadable",
+            ),
+            // A credentials provider (instance metadata, federation...) could not get a token:
+            // the service's own credentials failing upstream, as OCI's 401 is.
+            ErrorKind::Auth => upstream(
+                StatusCode::BAD_GATEWAY,
+                "UpstreamAuthFailed",
+                "the upstream service refused this service's credentials",
+            ),
+            // The caller's own upload stream failed (it went away mid-body, say).
+            ErrorKind::RequestBody => upstream(
+                StatusCode::BAD_REQUEST,
+                "RequestBodyFailed",
+                "the request body could not be read to its end",
             ),
             ErrorKind::InvalidRequest => (
                 StatusCode::BAD_REQUEST,

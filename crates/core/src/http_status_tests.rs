@@ -169,6 +169,26 @@ fn broken_or_unreadable_answers_are_502() {
 }
 
 #[test]
+fn a_credentials_provider_failing_is_502_and_the_callers_broken_upload_400() {
+    let auth = Error::auth(
+        "instance_principal",
+        "http://169.254.169.254/",
+        "answered 500",
+    );
+    let a = auth.http_answer();
+    assert_eq!(a.status(), StatusCode::BAD_GATEWAY);
+    assert_eq!(a.code(), "UpstreamAuthFailed");
+    assert!(!a.message().contains("169.254"), "{}", a.message());
+
+    let gone = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client went away");
+    let a = Error::request_body(gone).http_answer();
+    assert_eq!(a.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(a.code(), "RequestBodyFailed");
+    let stalled = Error::timeout(TimeoutScope::RequestBodyStall, None);
+    assert_eq!(stalled.http_status(), StatusCode::GATEWAY_TIMEOUT);
+}
+
+#[test]
 fn a_request_rejected_before_io_is_the_callers_400() {
     let e = Error::invalid_request("path parameter `objectName` is empty");
     let a = e.http_answer();

@@ -51,8 +51,10 @@ mod services;
 mod shared;
 mod state;
 mod util;
+mod workload;
 
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
+pub use workload::{IssuedToken, ResourcePrincipalSession, TokenKind, DEFAULT_TOKEN_LIFETIME};
 
 use shared::{SeededKey, Settings, Shared};
 use state::State;
@@ -103,6 +105,7 @@ pub struct EmulatorBuilder {
     lifecycle_delay: Duration,
     work_request_step: Duration,
     region: String,
+    token_lifetime: Duration,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -117,6 +120,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("lifecycle_delay", &self.lifecycle_delay)
             .field("work_request_step", &self.work_request_step)
             .field("region", &self.region)
+            .field("token_lifetime", &self.token_lifetime)
             .finish()
     }
 }
@@ -134,6 +138,7 @@ impl Default for EmulatorBuilder {
             lifecycle_delay: Duration::ZERO,
             work_request_step: Duration::from_secs(30),
             region: "us-ashburn-1".to_owned(),
+            token_lifetime: workload::DEFAULT_TOKEN_LIFETIME,
         }
     }
 }
@@ -217,6 +222,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The lifetime of the security tokens the emulator issues (instance-principal tokens from
+    /// `/v1/x509`, RPSTs from the proxymux and the control API), counted on the emulator's
+    /// clock. Default [`DEFAULT_TOKEN_LIFETIME`] (20 minutes).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
     /// Starts the emulator on its listener.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         if let Some(dir) = &self.data_dir {
@@ -285,6 +298,18 @@ impl EmulatorBuilder {
             namespace: state.namespace.clone(),
             region: state.region.clone(),
         };
+        let workload = Arc::new(workload::Workload::new(
+            workload::WorkloadConfig {
+                tenancy: state.tenancy.id.clone(),
+                compartment: state.tenancy.id.clone(),
+                instance: util::ocid("instance", state.seed, 0),
+                region: state.region.clone(),
+                token_lifetime: self.token_lifetime,
+                service_account_token: util::derived_text(state.seed, "sa-token", 0, 48),
+            },
+            self.clock.clone(),
+            state.seed,
+        ));
         let shared = Arc::new(Shared::new(
             Settings {
                 seed: state.seed,
@@ -298,6 +323,7 @@ impl EmulatorBuilder {
                     public_pem: public.pem.clone(),
                     fingerprint: public.fingerprint.clone(),
                 },
+                workload: workload.clone(),
             },
             blobs,
             state,
@@ -315,6 +341,7 @@ impl EmulatorBuilder {
             key_pem,
             info,
             clock: self.clock,
+            workload,
             stop,
             task,
         })
@@ -383,6 +410,7 @@ pub struct Emulator {
     key_pem: String,
     info: Info,
     clock: Arc<dyn Clock>,
+    workload: Arc<workload::Workload>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -495,6 +523,98 @@ impl Emulator {
     /// Back to the freshly seeded state; faults and journal cleared.
     pub fn reset(&self) -> std::io::Result<()> {
         self.shared.reset()
+    }
+
+    /// The IMDS base URL to give a client, `<endpoint>/opc/v2` (what `OCI_METADATA_BASE_URL`
+    /// holds): the instance's certificate, key, intermediate, region and metadata, served on
+    /// the emulator's listener to requests with `Authorization: Bearer Oracle`.
+    pub fn imds_base_url(&self) -> String {
+        format!("http://{}/opc/v2", self.addr)
+    }
+
+    /// The federation (token) URL, `<endpoint>/v1/x509`.
+    pub fn federation_url(&self) -> String {
+        format!("http://{}/v1/x509", self.addr)
+    }
+
+    /// The emulated instance's OCID (the subject of its certificate and tokens).
+    pub fn instance_id(&self) -> &str {
+        &self.workload.config().instance
+    }
+
+    /// A service-account token the OKE proxymux (`POST /resourcePrincipalSessionTokens`)
+    /// accepts as `Authorization: Bearer <token>`.
+    pub fn service_account_token(&self) -> &str {
+        &self.workload.config().service_account_token
+    }
+
+    /// Makes the proxymux accept another service-account token.
+    pub fn add_service_account_token(&self, token: &str) {
+        self.workload.add_service_account_token(token)
+    }
+
+    /// The emulator CA's root certificate (PEM).
+    pub fn root_ca_pem(&self) -> Result<String, EmulatorError> {
+        self.workload.root_pem().map_err(EmulatorError::Key)
+    }
+
+    /// Mints a resource-principal session (RPST + private key, RP v2.2) for the tenancy's
+    /// root compartment, valid for the token lifetime on the emulator's clock.
+    pub fn mint_resource_principal(&self) -> Result<ResourcePrincipalSession, EmulatorError> {
+        self.workload
+            .mint_resource_principal()
+            .map_err(EmulatorError::Key)
+    }
+
+    /// Changes the lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.workload.set_token_lifetime(lifetime)
+    }
+
+    /// Issues the instance a new leaf certificate with a new key (IMDS rotation).
+    pub fn rotate_instance_certificate(&self) -> Result<(), EmulatorError> {
+        self.workload.rotate_leaf().map_err(EmulatorError::Key)
+    }
+
+    /// Answers a workload-identity operation with 200 and `body` instead of the real answer
+    /// (`None`: normally again), to test clients against malformed certificates, keys and
+    /// tokens. Operations: `GetInstanceCertificate`, `GetInstanceKey`,
+    /// `GetIntermediateCertificate`, `GetInstanceRegion`, `GetInstanceMetadata`,
+    /// `X509Federation`, `GetPodResourcePrincipalSessionToken`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oci_emulator::EmulatorError> {
+    /// let emulator = oci_emulator::Emulator::builder().start().await?;
+    /// emulator.override_workload_response("X509Federation", Some(r#"{"token":"not-a-jwt"}"#));
+    /// # Ok(()) }
+    /// ```
+    pub fn override_workload_response(&self, operation: &str, body: Option<&str>) {
+        self.workload.set_override(operation, body)
+    }
+
+    /// Every security token issued so far, oldest first (without the tokens themselves).
+    pub fn issued_tokens(&self) -> Vec<IssuedToken> {
+        self.workload.issued()
+    }
+
+    /// Revokes one issued token by its `jti`: requests signed with it get 401
+    /// `NotAuthenticated`. `false` if no such token was issued.
+    pub fn revoke_token(&self, jti: &str) -> bool {
+        self.workload.revoke(jti)
+    }
+
+    /// Revokes every token issued so far; returns how many.
+    pub fn revoke_all_tokens(&self) -> usize {
+        self.workload.revoke_all()
+    }
+
+    /// How many `/v1/x509` federation requests the journal holds (whatever their outcome).
+    pub fn federation_calls(&self) -> usize {
+        self.shared
+            .journal()
+            .iter()
+            .filter(|e| e.operation == "X509Federation")
+            .count()
     }
 
     /// Stops accepting, drops open connections and waits for the server task.

@@ -204,6 +204,7 @@ async fn process(
                 target,
                 headers: &parts.headers,
                 exclude_body: routed.exclude_body,
+                sign_host: true,
             },
             now,
             shared.settings.explain,
