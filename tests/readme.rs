@@ -27,7 +27,9 @@ mod example {
             println!("{} {}", user.name, user.lifecycle_state);
         }
 
-        // Upload a few bytes (any `Body` works: bytes, a file, a stream).
+        // Upload a few bytes. A body is bytes in memory or a stream with its length, e.g.
+        // `Body::from_stream(s, Some(len))`: OCI refuses chunked uploads, so a stream without
+        // a length is refused before any I/O.
         let os = ObjectStorageClient::new(client);
         let namespace = os.get_namespace().send().await?.body;
         os.put_object()

@@ -170,7 +170,7 @@ impl Error {
             ),
             None => format!("circuit breaker open for {host}"),
         };
-        Error::new(ErrorKind::CircuitOpen, msg)
+        Error::new(ErrorKind::CircuitOpen, msg).with_retry_after(remaining)
     }
 
     /// A config error, from a typed cause that names the file, profile and key.
@@ -391,6 +391,11 @@ impl Error {
     /// HTTP 404.
     pub fn is_not_found(&self) -> bool {
         self.inner.status == Some(StatusCode::NOT_FOUND)
+    }
+    /// HTTP 304 from an operation whose response has no "not modified" form (e.g. `GetBucket`
+    /// with `if-none-match`); `GetObject` and `HeadObject` answer it as a success instead.
+    pub fn is_not_modified(&self) -> bool {
+        self.inner.status == Some(StatusCode::NOT_MODIFIED)
     }
     /// The circuit breaker refused the call.
     pub fn is_circuit_open(&self) -> bool {

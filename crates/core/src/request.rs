@@ -75,6 +75,10 @@ pub struct OperationInfo {
     /// The response body is a stream the caller reads itself (e.g. a download): the stack does
     /// not read it inside the attempt, so retries and timeouts end when the headers arrive.
     pub streaming_response: bool,
+    /// A 304 answer to a conditional request (`if-none-match`) is a success whose output says
+    /// "not modified" (`GetObject`, `HeadObject`); for other operations a 304 stays an
+    /// [`Error`] ([`Error::is_not_modified`]).
+    pub not_modified_ok: bool,
 }
 
 /// A typed OCI operation.
@@ -131,6 +135,8 @@ pub trait Request: Send + Sized + 'static {
     /// The response body is a stream the caller reads itself, e.g. a download; the stack does
     /// not read it inside the attempt (see [`OperationInfo::streaming_response`]).
     const STREAMING_RESPONSE: bool = false;
+    /// A 304 is a success for this operation (see [`OperationInfo::not_modified_ok`]).
+    const NOT_MODIFIED_OK: bool = false;
 
     /// Builds the HTTP request against `endpoint` (scheme, host and base path).
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error>;
@@ -148,6 +154,7 @@ pub trait Request: Send + Sized + 'static {
             exclude_body: Self::EXCLUDE_BODY,
             retry_token: Self::RETRY_TOKEN,
             streaming_response: Self::STREAMING_RESPONSE,
+            not_modified_ok: Self::NOT_MODIFIED_OK,
         }
     }
 }

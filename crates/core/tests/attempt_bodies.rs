@@ -259,6 +259,7 @@ async fn a_download_still_streams_and_keeps_its_stall_guard() {
         exclude_body: true,
         retry_token: false,
         streaming_response: true,
+        not_modified_ok: false,
     });
     let start = Instant::now();
     let resp = client.call(req).await.unwrap();
@@ -307,6 +308,7 @@ fn put_object(body: Body) -> http::Request<Body> {
         exclude_body: true,
         retry_token: false,
         streaming_response: false,
+        not_modified_ok: false,
     });
     req
 }

@@ -381,6 +381,7 @@ async fn a_401_with_a_one_shot_body_is_a_typed_error() {
         exclude_body: true,
         retry_token: false,
         streaming_response: false,
+        not_modified_ok: false,
     });
     let err = svc
         .ready()

@@ -24,6 +24,7 @@ fn put_object(body: Body) -> http::Request<Body> {
         exclude_body: true,
         retry_token: false,
         streaming_response: false,
+        not_modified_ok: false,
     });
     req
 }

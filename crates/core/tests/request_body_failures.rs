@@ -94,6 +94,7 @@ fn put(addr: SocketAddr, body: Body) -> http::Request<Body> {
         exclude_body: true,
         retry_token: false,
         streaming_response: false,
+        not_modified_ok: false,
     });
     req
 }

@@ -34,7 +34,7 @@ use crate::{Body, Error, ErrorKind, OperationInfo};
 /// let mut req = http::Request::new(Body::empty());
 /// req.extensions_mut().insert(OperationInfo {
 ///     service: "identity", operation: "CreateGroup", exclude_body: false, retry_token: true,
-///     streaming_response: false,
+///     streaming_response: false, not_modified_ok: false,
 /// });
 /// let err = svc.ready().await?.call(req).await.err();
 /// // A transport error of this attempt: the retry layer above tries again.
@@ -196,6 +196,7 @@ mod tests {
             exclude_body: false,
             retry_token: false,
             streaming_response,
+            not_modified_ok: false,
         }
     }
 

@@ -249,6 +249,7 @@ pub fn op_info(operation: &'static str, retry_token: bool) -> OperationInfo {
         exclude_body: false,
         retry_token,
         streaming_response: false,
+        not_modified_ok: false,
     }
 }
 
@@ -273,6 +274,7 @@ pub fn download(path: &str) -> http::Request<Body> {
         exclude_body: false,
         retry_token: false,
         streaming_response: true,
+        not_modified_ok: false,
     });
     req
 }
