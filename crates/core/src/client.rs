@@ -396,7 +396,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Bounds each attempt up to the response head (60 s); `None` disables it.
+    /// Bounds each attempt (60 s); `None` disables it. It covers the wait for the response and
+    /// the reading of a non-streaming (JSON) answer; for a streamed upload it counts from the
+    /// moment the body has been sent, so an upload may take as long as it keeps moving.
     pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.attempt_timeout = timeout.into();
         self
@@ -409,8 +411,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Fails a streamed response body that sends nothing for this long while it is read (60 s);
-    /// `None` disables the guard.
+    /// Fails a streamed response body that sends nothing for this long while it is read, and a
+    /// streamed request body (an upload) of which no byte moves for this long (60 s); `None`
+    /// disables both guards.
     pub fn body_stall_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.body_stall_timeout = timeout.into();
         self

@@ -32,6 +32,10 @@ pub enum ErrorKind {
     Deserialize,
     /// Reading or writing a streamed body failed.
     Body,
+    /// The request body stream failed or stopped producing data on the caller's side (e.g. the
+    /// client of a service that forwards its upload went away). The call is not retried and the
+    /// circuit breaker does not count it: the host is not at fault.
+    RequestBody,
     /// Anything else, such as an error from a user's tower layer.
     Other,
 }
@@ -48,6 +52,9 @@ pub enum TimeoutScope {
     Operation,
     /// A streamed response body produced no bytes for too long.
     BodyStall,
+    /// No request body bytes could be sent for too long: the server or the network stopped
+    /// taking them (a caller's stream that stops producing is [`ErrorKind::RequestBody`]).
+    RequestBodyStall,
 }
 
 impl fmt::Display for TimeoutScope {
@@ -57,6 +64,7 @@ impl fmt::Display for TimeoutScope {
             TimeoutScope::Attempt => "attempt",
             TimeoutScope::Operation => "operation",
             TimeoutScope::BodyStall => "body stall",
+            TimeoutScope::RequestBodyStall => "request body stall",
         })
     }
 }
@@ -212,6 +220,32 @@ impl Error {
         }
     }
 
+    /// The request body stream failed on the caller's side: `source` is the body's own error,
+    /// which the message names.
+    ///
+    /// ```
+    /// use oci_core::{Error, ErrorKind};
+    /// let gone = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client went away");
+    /// let err = Error::request_body(gone);
+    /// assert_eq!(err.kind(), ErrorKind::RequestBody);
+    /// assert_eq!(err.to_string(), "the request body failed: client went away");
+    /// ```
+    pub fn request_body(source: impl Into<BoxError>) -> Self {
+        let source = source.into();
+        // A body error may already be one of ours (a stall detected upstream): keep it.
+        match source.downcast::<Error>() {
+            Ok(e) if e.kind() == ErrorKind::RequestBody => *e,
+            Ok(e) => {
+                let msg = format!("the request body failed: {e}");
+                Error::new(ErrorKind::RequestBody, msg).with_source(e)
+            }
+            Err(source) => {
+                let msg = format!("the request body failed: {source}");
+                Error::new(ErrorKind::RequestBody, msg).with_source(source)
+            }
+        }
+    }
+
     /// Converts any boxed error into an [`Error`]: ours come back unchanged, others are wrapped
     /// as [`ErrorKind::Other`] (or [`ErrorKind::Transport`] for hyper and I/O errors).
     pub fn from_boxed(err: BoxError) -> Self {
@@ -340,6 +374,10 @@ impl Error {
     pub fn is_deserialize(&self) -> bool {
         self.inner.kind == ErrorKind::Deserialize
     }
+    /// The request body failed on the caller's side ([`ErrorKind::RequestBody`]).
+    pub fn is_request_body(&self) -> bool {
+        self.inner.kind == ErrorKind::RequestBody
+    }
 }
 
 impl fmt::Display for Error {
@@ -432,12 +470,7 @@ pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> E
         .get("opc-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = parts
-        .headers
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(&parts.headers);
     let (code, message) = match serde_json::from_slice::<ErrorBody>(body) {
         Ok(ErrorBody { code, message }) if code.is_some() || message.is_some() => {
             (code, message.unwrap_or_default())
@@ -457,6 +490,26 @@ pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> E
         }
     };
     Error::service(parts.status, code, message, request_id).with_retry_after(retry_after)
+}
+
+/// `Retry-After` as seconds, or as an HTTP-date taken against the response's own `Date` (the
+/// server's clock, so our clock's skew does not matter; without a `Date` the date is ignored).
+/// A date in the past is zero.
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let now = headers
+        .get(http::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v.trim()).ok())?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -509,6 +562,36 @@ mod tests {
         let e = service_error_from_parts(&p, br#"{"code":"TooManyRequests","message":"slow"}"#);
         assert!(e.is_throttled());
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_read_against_the_response_date() {
+        let date = "Wed, 02 Dec 2026 02:00:00 GMT";
+        let p = parts(
+            503,
+            &[
+                ("retry-after", "Wed, 02 Dec 2026 02:02:00 GMT"),
+                ("date", date),
+            ],
+        );
+        let e = service_error_from_parts(&p, b"");
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
+        let past = parts(
+            503,
+            &[
+                ("retry-after", "Wed, 02 Dec 2026 01:59:00 GMT"),
+                ("date", date),
+            ],
+        );
+        assert_eq!(
+            service_error_from_parts(&past, b"").retry_after(),
+            Some(Duration::ZERO)
+        );
+        // No Date to read it against, or not a date at all: no Retry-After.
+        let no_date = parts(503, &[("retry-after", "Wed, 02 Dec 2026 02:02:00 GMT")]);
+        assert_eq!(service_error_from_parts(&no_date, b"").retry_after(), None);
+        let junk = parts(503, &[("retry-after", "soon"), ("date", date)]);
+        assert_eq!(service_error_from_parts(&junk, b"").retry_after(), None);
     }
 
     #[test]

@@ -9,11 +9,13 @@
 //!   └─ Retry                     policy, backoff + jitter, Retry-After, retry budget
 //!       └─ AttemptTrace          span per attempt                        once per attempt
 //!       └─ CircuitBreaker        per client and host; open => fails fast
-//!       └─ AttemptTimeout        one attempt up to the response head (60 s)
+//!       └─ AttemptTimeout        from the request body sent to the response read (60 s)
 //!       └─ [user attempt layers] ClientBuilder::attempt_layer
 //!       └─ Sign                  fresh date, opc-request-id and signature per attempt
 //!       └─ StatusError           any non-2xx becomes a typed Error
+//!       └─ ReadBody              non-streaming response bodies are read inside the attempt
 //!       └─ StallGuard            response bodies that go silent fail (60 s)
+//!       └─ RequestBody           caller's stream failures typed; uploads that stop moving fail (60 s)
 //!       └─ Transport             hyper-util + rustls (connect timeout 10 s), or your Service
 //! ```
 //!
@@ -39,6 +41,8 @@ use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use crate::auth::Signer;
 use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
 use crate::layers::classify::SharedClassifier;
+use crate::layers::read_body::ReadBodyLayer;
+use crate::layers::request_body::RequestBodyLayer;
 use crate::layers::retry::{RetryBudget, RetryLayer, RetryPolicy};
 use crate::layers::retry_token::RetryTokenLayer;
 use crate::layers::timeout::{StallGuardLayer, TimeoutLayer};
@@ -125,7 +129,9 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
         .layer(UserLayers(attempt_layers))
         .layer(SignLayer::with_signer(signer).user_agent(user_agent))
         .layer(StatusErrorLayer)
+        .layer(ReadBodyLayer)
         .option_layer(body_stall_timeout.map(StallGuardLayer::new))
+        .layer(RequestBodyLayer::new(body_stall_timeout))
         .service(transport);
     BoxCloneSyncService::new(stack)
 }

@@ -9,7 +9,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tower::Service;
 
-use crate::{Body, Error, TimeoutScope};
+use std::error::Error as _;
+
+use crate::{Body, Error, ErrorKind, TimeoutScope};
 
 type Inner = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>;
 
@@ -25,7 +27,11 @@ type Inner = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<Htt
 /// It is a `Service<http::Request<Body>>` like any other: replace it with your own through
 /// [`ClientBuilder::transport`](crate::ClientBuilder::transport). Connect failures and the
 /// connect timeout come back as typed errors ([`Error::is_transport`],
-/// [`TimeoutScope::Connect`]).
+/// [`TimeoutScope::Connect`]). When the request body's stream fails, hyper's error is walked
+/// down to the stream's own error, and the call fails with
+/// [`ErrorKind::RequestBody`] naming it (not
+/// "client error (SendRequest)"): the caller's failure, which is never retried and never counts
+/// against the circuit breaker.
 #[derive(Clone)]
 pub struct HttpTransport {
     client: Inner,
@@ -102,7 +108,44 @@ fn map_client_error(e: hyper_util::client::legacy::Error, connect_timeout: Durat
     if e.is_connect() && chain_has_timeout(&e) {
         return Error::timeout(TimeoutScope::Connect, Some(connect_timeout)).with_source(e);
     }
+    if let Some(cause) = request_body_cause(&e) {
+        let msg = format!("the request body failed: {cause}");
+        return Error::with_kind(ErrorKind::RequestBody, msg).with_source(e);
+    }
     Error::transport(e)
+}
+
+/// When hyper gave up because the request body's stream failed ("client error (SendRequest)"
+/// wrapping "error from user's Body stream"), the stream's own error, from the source chain.
+fn request_body_cause(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            // A user error with a cause is the body's: hyper's other user errors carry none.
+            if h.is_user() && !h.is_body_write_aborted() {
+                let cause = h.source()?;
+                return Some(root_cause(cause));
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// The messages of `e` and its sources, each once (an error that repeats its source's message
+/// in its own is not repeated).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        let msg = err.to_string();
+        if !out.contains(&msg) {
+            out.push_str(": ");
+            out.push_str(&msg);
+        }
+        cur = err.source();
+    }
+    out
 }
 
 fn chain_has_timeout(e: &(dyn std::error::Error + 'static)) -> bool {

@@ -261,6 +261,22 @@ pub fn get(path: &str) -> http::Request<Body> {
     req
 }
 
+/// A raw GET of a streaming download (its body is handed over as a stream, not read inside the
+/// attempt).
+pub fn download(path: &str) -> http::Request<Body> {
+    let mut req = http::Request::get(format!("{HOST}{path}"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut().insert(OperationInfo {
+        service: "objectstorage",
+        operation: "GetObject",
+        exclude_body: false,
+        retry_token: false,
+        streaming_response: true,
+    });
+    req
+}
+
 /// A raw POST with a JSON bytes body for an operation that declares opc-retry-token.
 pub fn create(body: &'static str) -> http::Request<Body> {
     let mut req = http::Request::post(format!("{HOST}/groups"))

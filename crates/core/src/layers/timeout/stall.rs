@@ -1,8 +1,4 @@
-//! Timeouts: per attempt (inside retry), per operation (outside retry), and a stalled-body guard.
-//!
-//! The connect timeout belongs to the transport (`ClientBuilder::connect_timeout`). Every
-//! timeout fails with [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and
-//! [`Error::timeout_scope`] says which one fired.
+//! The stalled-body guard: a response body that produces no bytes for too long fails.
 
 use std::fmt;
 use std::future::Future;
@@ -16,155 +12,7 @@ use pin_project::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower::{Layer, Service};
 
-use super::CallOptions;
 use crate::{Body, BoxError, Error, TimeoutScope};
-
-/// Adds a [`TimeoutService`]: fails a call that takes longer than a duration.
-///
-/// ```
-/// use std::time::Duration;
-/// use oci_core::layers::timeout::TimeoutLayer;
-/// use oci_core::{Body, Error, TimeoutScope};
-/// use tower::{Service, ServiceExt};
-///
-/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() -> Result<(), Error> {
-/// let slow = tower::service_fn(|_req: http::Request<Body>| async {
-///     tokio::time::sleep(Duration::from_secs(120)).await;
-///     Ok::<_, Error>(http::Response::new(Body::empty()))
-/// });
-/// let mut svc = tower::ServiceBuilder::new()
-///     .layer(TimeoutLayer::attempt(Duration::from_secs(60)))
-///     .service(slow);
-/// let err = svc.ready().await?.call(http::Request::new(Body::empty())).await.err();
-/// assert_eq!(err.and_then(|e| e.timeout_scope()), Some(TimeoutScope::Attempt));
-/// # Ok(()) }
-/// ```
-///
-/// - [`TimeoutLayer::attempt`] goes inside the retry layer and bounds one attempt up to the
-///   response head (and the error body, which the status layer reads); a timed-out attempt is
-///   retried. Default 60 s.
-/// - [`TimeoutLayer::operation`] goes outside the retry layer and bounds the whole call,
-///   backoff sleeps included; it is never retried. Off by default: the retry policy's total-time
-///   cap bounds a call.
-///
-/// A [`CallOptions`] in the request's extensions overrides the duration for one call (`None`
-/// there disables the timeout).
-#[derive(Debug, Clone, Copy)]
-pub struct TimeoutLayer {
-    scope: TimeoutScope,
-    after: Option<Duration>,
-}
-
-impl TimeoutLayer {
-    /// A per-attempt timeout (`None`: only calls with an override are bounded).
-    pub fn attempt(after: impl Into<Option<Duration>>) -> Self {
-        TimeoutLayer {
-            scope: TimeoutScope::Attempt,
-            after: after.into(),
-        }
-    }
-
-    /// A whole-operation timeout (`None`: only calls with an override are bounded).
-    pub fn operation(after: impl Into<Option<Duration>>) -> Self {
-        TimeoutLayer {
-            scope: TimeoutScope::Operation,
-            after: after.into(),
-        }
-    }
-
-    /// The scope this layer reports when it fires.
-    pub fn scope(&self) -> TimeoutScope {
-        self.scope
-    }
-}
-
-impl<S> Layer<S> for TimeoutLayer {
-    type Service = TimeoutService<S>;
-    fn layer(&self, inner: S) -> TimeoutService<S> {
-        TimeoutService {
-            inner,
-            scope: self.scope,
-            after: self.after,
-        }
-    }
-}
-
-/// The service made by [`TimeoutLayer`].
-#[derive(Debug, Clone)]
-pub struct TimeoutService<S> {
-    inner: S,
-    scope: TimeoutScope,
-    after: Option<Duration>,
-}
-
-impl<S> Service<http::Request<Body>> for TimeoutService<S>
-where
-    S: Service<http::Request<Body>, Error = Error>,
-{
-    type Response = S::Response;
-    type Error = Error;
-    type Future = TimeoutFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let overridden = req.extensions().get::<CallOptions>().and_then(|o| {
-            if self.scope == TimeoutScope::Operation {
-                o.operation_timeout
-            } else {
-                o.attempt_timeout
-            }
-        });
-        let after = overridden.unwrap_or(self.after);
-        TimeoutFuture {
-            inner: self.inner.call(req),
-            sleep: after.map(tokio::time::sleep),
-            scope: self.scope,
-            after,
-        }
-    }
-}
-
-/// The future of [`TimeoutService`].
-#[pin_project]
-pub struct TimeoutFuture<F> {
-    #[pin]
-    inner: F,
-    #[pin]
-    sleep: Option<Sleep>,
-    scope: TimeoutScope,
-    after: Option<Duration>,
-}
-
-impl<F> fmt::Debug for TimeoutFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TimeoutFuture")
-            .field("scope", &self.scope)
-            .field("after", &self.after)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<F, T> Future for TimeoutFuture<F>
-where
-    F: Future<Output = Result<T, Error>>,
-{
-    type Output = Result<T, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if let Poll::Ready(out) = this.inner.poll(cx) {
-            return Poll::Ready(out);
-        }
-        if let Some(sleep) = this.sleep.as_pin_mut() {
-            ready!(sleep.poll(cx));
-            return Poll::Ready(Err(Error::timeout(*this.scope, *this.after)));
-        }
-        Poll::Pending
-    }
-}
 
 /// Adds a [`StallGuardService`]: response bodies that produce no bytes for too long fail.
 ///
@@ -373,7 +221,6 @@ where
 mod tests {
     use super::*;
     use futures_util::StreamExt;
-    use tower::ServiceExt;
 
     fn chunks_every(gap: Duration, n: usize) -> Body {
         let s = futures_util::stream::iter(0..n).then(move |i| async move {
@@ -415,27 +262,5 @@ mod tests {
                 Ok(Bytes::from("2"))
             ]
         );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn per_call_override_wins() {
-        let slow = tower::service_fn(|_r: http::Request<Body>| async {
-            tokio::time::sleep(Duration::from_secs(10)).await;
-            Ok::<_, Error>(http::Response::new(Body::empty()))
-        });
-        let svc = TimeoutLayer::attempt(Duration::from_secs(60)).layer(slow);
-        let mut r = http::Request::new(Body::empty());
-        CallOptions::new()
-            .attempt_timeout(Duration::from_secs(1))
-            .apply(&mut r);
-        let e = svc.clone().oneshot(r).await.err();
-        assert_eq!(
-            e.and_then(|e| e.timeout_scope()),
-            Some(TimeoutScope::Attempt)
-        );
-        let mut r = http::Request::new(Body::empty());
-        CallOptions::new().attempt_timeout(None).apply(&mut r);
-        assert!(svc.clone().oneshot(r).await.is_ok());
-        assert!(svc.oneshot(http::Request::new(Body::empty())).await.is_ok());
     }
 }
