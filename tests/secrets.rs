@@ -117,7 +117,7 @@ async fn flows(out: &Arc<Mutex<String>>, secrets: &mut Vec<String>) {
     let plain = std::fs::read_to_string(format!("{keys}rsa_pkcs8.pem")).unwrap();
     secrets.extend(key_pieces(&plain));
     let enc_config = Config::from_text(
-        &format!("[DEFAULT]\nuser=ocid1.user.oc1..u\ntenancy=ocid1.tenancy.oc1..t\nfingerprint=aa:bb\nkey_file={keys}rsa_pkcs8_aes256.pem\npass_phrase={PASSPHRASE}\nregion=us-ashburn-1\n"),
+        &format!("[DEFAULT]\nuser=ocid1.user.oc1..u\ntenancy=ocid1.tenancy.oc1..t\nfingerprint=20:3b:97:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34\nkey_file={keys}rsa_pkcs8_aes256.pem\npass_phrase={PASSPHRASE}\nregion=us-ashburn-1\n"),
         None,
     )
     .unwrap();
