@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes="${1:-1}"
-export OCI_FUZZ_MS=$(( minutes * 60000 ))
+export OCI_FUZZ_MS="${OCI_FUZZ_MS:-$(( minutes * 60000 ))}"
 report="$(mktemp)"
 export OCI_FUZZ_REPORT="$report"
 

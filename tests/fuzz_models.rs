@@ -285,12 +285,46 @@ fn all_decoders() -> Vec<(&'static str, Decoder)> {
 
 /// Field names models use, so objects often hit real fields with wrong or odd values.
 const FIELDS: &[&str] = &[
-    "id", "name", "description", "compartmentId", "lifecycleState", "timeCreated", "freeformTags",
-    "definedTags", "inactiveStatus", "isMfaActivated", "email", "capabilities", "namespace",
-    "etag", "size", "md5", "objects", "nextStartWith", "prefixes", "storageTier", "versioning",
-    "publicAccessType", "approximateCount", "approximateSize", "uploadId", "object", "bucket",
-    "partsToCommit", "partNum", "timeModified", "userId", "groupId", "fingerprint", "keyValue",
-    "systemTags", "autoTiering", "objectEventsEnabled", "metadata", "status", "resources",
+    "id",
+    "name",
+    "description",
+    "compartmentId",
+    "lifecycleState",
+    "timeCreated",
+    "freeformTags",
+    "definedTags",
+    "inactiveStatus",
+    "isMfaActivated",
+    "email",
+    "capabilities",
+    "namespace",
+    "etag",
+    "size",
+    "md5",
+    "objects",
+    "nextStartWith",
+    "prefixes",
+    "storageTier",
+    "versioning",
+    "publicAccessType",
+    "approximateCount",
+    "approximateSize",
+    "uploadId",
+    "object",
+    "bucket",
+    "partsToCommit",
+    "partNum",
+    "timeModified",
+    "userId",
+    "groupId",
+    "fingerprint",
+    "keyValue",
+    "systemTags",
+    "autoTiering",
+    "objectEventsEnabled",
+    "metadata",
+    "status",
+    "resources",
 ];
 
 fn number(u: &mut Unstructured<'_>) -> ArbResult<String> {
@@ -302,7 +336,13 @@ fn number(u: &mut Unstructured<'_>) -> ArbResult<String> {
         4 => "-0".into(),
         5 => format!("{}.{}", u.arbitrary::<u32>()?, u.arbitrary::<u32>()?),
         6 => "1".repeat(u.int_in_range(1..=400)?),
-        _ => u.arbitrary::<f64>().map(|f| if f.is_finite() { f.to_string() } else { "0".into() })?,
+        _ => u.arbitrary::<f64>().map(|f| {
+            if f.is_finite() {
+                f.to_string()
+            } else {
+                "0".into()
+            }
+        })?,
     })
 }
 
@@ -330,7 +370,11 @@ fn json_text(u: &mut Unstructured<'_>, depth: u32) -> ArbResult<String> {
             let n = u.int_in_range(0..=10)?;
             let mut fields = Vec::new();
             for _ in 0..n {
-                let k = if u.ratio(3, 4)? { u.choose(FIELDS)?.to_string() } else { text(u, 10)? };
+                let k = if u.ratio(3, 4)? {
+                    u.choose(FIELDS)?.to_string()
+                } else {
+                    text(u, 10)?
+                };
                 let k = serde_json::to_string(&Value::String(k)).unwrap();
                 fields.push(format!("{k}:{}", json_text(u, depth + 1)?));
             }

@@ -15,7 +15,10 @@ use fuzz_support::{fuzz, mutate, text, ArbResult, Unstructured};
 use oci_tower::auth::PrivateKey;
 use oci_tower::Config;
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/core/tests/fixtures/keys/");
+const KEYS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/crates/core/tests/fixtures/keys/"
+);
 
 fn key(name: &str) -> String {
     std::fs::read_to_string(format!("{KEYS}{name}")).expect("fixture key")
@@ -140,7 +143,11 @@ fn fuzz_private_key_pem() {
                 out.push_str(std::str::from_utf8(chunk).unwrap());
                 out.push('\n');
             }
-            out.push_str(head.iter().find(|l| l.starts_with("-----END")).unwrap_or(&""));
+            out.push_str(
+                head.iter()
+                    .find(|l| l.starts_with("-----END"))
+                    .unwrap_or(&""),
+            );
             out.into_bytes()
         };
         let pass = match u.int_in_range(0..=2)? {

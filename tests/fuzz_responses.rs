@@ -11,8 +11,8 @@ mod fuzz_support;
 
 use std::time::Duration;
 
-use fuzz_support::{fuzz, text, ArbResult, Unstructured};
 use futures_util::TryStreamExt;
+use fuzz_support::{fuzz, text, ArbResult, Unstructured};
 use oci_tower::error::service_error_from_parts;
 use oci_tower::identity::IdentityClient;
 use oci_tower::layers::RetryPolicy;

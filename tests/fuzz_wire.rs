@@ -108,7 +108,10 @@ fn fuzz_signer_round_trip() {
                 .send()
                 .await;
             if let Err(e) = list {
-                assert!(!e.is_auth(), "a signed list with prefix {prefix:?} was refused: {e}");
+                assert!(
+                    !e.is_auth(),
+                    "a signed list with prefix {prefix:?} was refused: {e}"
+                );
             }
         });
         Ok(())
@@ -119,7 +122,10 @@ fn fuzz_signer_round_trip() {
 /// A request signed with the emulator's key, as HTTP/1.1 bytes, and the headers its signature
 /// covers (`true` when it covers the body too): a GET with a query, a PutObject (whose body OCI
 /// does not sign) or a CreateBucket (whose body it does).
-fn signed_bytes(emu: &Emulator, u: &mut Unstructured<'_>) -> ArbResult<(Vec<u8>, Vec<&'static str>, bool)> {
+fn signed_bytes(
+    emu: &Emulator,
+    u: &mut Unstructured<'_>,
+) -> ArbResult<(Vec<u8>, Vec<&'static str>, bool)> {
     let signer = RequestSigner::new(emu.credentials(), Arc::new(SystemClock));
     let base = format!("{}/n/{}/b/", emu.endpoint(), emu.namespace());
     let mut payload: Vec<u8> = Vec::new();
@@ -129,20 +135,30 @@ fn signed_bytes(emu: &Emulator, u: &mut Unstructured<'_>) -> ArbResult<(Vec<u8>,
         0 => {
             let mut q = oci_tower::encode::Query::new();
             q.push("prefix", &text(u, 12)?);
-            http::Request::get(q.append_to(&format!("{base}fuzz/o"))).body(Body::empty()).unwrap()
+            http::Request::get(q.append_to(&format!("{base}fuzz/o")))
+                .body(Body::empty())
+                .unwrap()
         }
         1 => {
             let name = oci_tower::encode::path_segment(&text(u, 12)?).into_owned();
             payload = u.arbitrary()?;
-            http::Request::put(format!("{base}fuzz/o/x{name}")).body(Body::from(payload.clone())).unwrap()
+            http::Request::put(format!("{base}fuzz/o/x{name}"))
+                .body(Body::from(payload.clone()))
+                .unwrap()
         }
         _ => {
             covered.extend(["content-length", "content-type", "x-content-sha256"]);
-            let name: String = (0..16).map(|_| u.int_in_range(b'a'..=b'z').map(char::from)).collect::<ArbResult<_>>()?;
-            payload = serde_json::json!({"name": format!("t{name}"), "compartmentId": emu.tenancy_id()})
-                .to_string()
-                .into_bytes();
-            http::Request::post(base).header("content-type", "application/json").body(Body::from(payload.clone())).unwrap()
+            let name: String = (0..16)
+                .map(|_| u.int_in_range(b'a'..=b'z').map(char::from))
+                .collect::<ArbResult<_>>()?;
+            payload =
+                serde_json::json!({"name": format!("t{name}"), "compartmentId": emu.tenancy_id()})
+                    .to_string()
+                    .into_bytes();
+            http::Request::post(base)
+                .header("content-type", "application/json")
+                .body(Body::from(payload.clone()))
+                .unwrap()
         }
     };
     signer.sign(&mut req, kind == 1).unwrap();
@@ -188,7 +204,13 @@ fn exchange(addr: SocketAddr, bytes: &[u8], wait: Duration) -> Option<u16> {
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
-            Err(e) if !closed_write && matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(e)
+                if !closed_write
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+            {
                 let _ = s.shutdown(Shutdown::Write);
                 s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
                 closed_write = true;
@@ -202,8 +224,15 @@ fn exchange(addr: SocketAddr, bytes: &[u8], wait: Duration) -> Option<u16> {
     if answer.is_empty() {
         return None;
     }
-    assert!(answer.starts_with(b"HTTP/1.1 "), "not HTTP: {:?}", String::from_utf8_lossy(&answer));
-    let code = std::str::from_utf8(&answer[9..12]).unwrap().parse().unwrap();
+    assert!(
+        answer.starts_with(b"HTTP/1.1 "),
+        "not HTTP: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    let code = std::str::from_utf8(&answer[9..12])
+        .unwrap()
+        .parse()
+        .unwrap();
     Some(code)
 }
 
@@ -255,11 +284,37 @@ fn fuzz_tampered_signed_request() {
     });
 }
 
-const METHODS: &[&str] = &["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS", "FOO", "get", ""];
-const PATHS: &[&str] = &["/n/", "/n/ns/b/", "/n/ns/b/fuzz/o/", "/n/ns/b/fuzz/u", "/20160918/users/",
-    "/20160918/groups/", "/20160918/userGroupMemberships/", "/emulator/faults", "*", "//", "/%zz", ""];
-const NAMES: &[&str] = &["authorization", "date", "host", "content-length", "transfer-encoding",
-    "x-content-sha256", "content-type", "opc-retry-token", "if-match", "range", "x-date", "expect"];
+const METHODS: &[&str] = &[
+    "GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS", "FOO", "get", "",
+];
+const PATHS: &[&str] = &[
+    "/n/",
+    "/n/ns/b/",
+    "/n/ns/b/fuzz/o/",
+    "/n/ns/b/fuzz/u",
+    "/20160918/users/",
+    "/20160918/groups/",
+    "/20160918/userGroupMemberships/",
+    "/emulator/faults",
+    "*",
+    "//",
+    "/%zz",
+    "",
+];
+const NAMES: &[&str] = &[
+    "authorization",
+    "date",
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "x-content-sha256",
+    "content-type",
+    "opc-retry-token",
+    "if-match",
+    "range",
+    "x-date",
+    "expect",
+];
 
 fn garbage_request(u: &mut Unstructured<'_>) -> ArbResult<(Vec<u8>, bool)> {
     let method = *u.choose(METHODS)?;
@@ -268,7 +323,9 @@ fn garbage_request(u: &mut Unstructured<'_>) -> ArbResult<(Vec<u8>, bool)> {
         target.push('?');
         target.push_str(&text(u, 30)?);
     }
-    let well_formed = !method.is_empty() && target.starts_with('/') && target.bytes().all(|b| b.is_ascii_graphic());
+    let well_formed = !method.is_empty()
+        && target.starts_with('/')
+        && target.bytes().all(|b| b.is_ascii_graphic());
     let body: Vec<u8> = u.arbitrary()?;
     let mut out = format!("{method} {target} HTTP/1.1\r\nhost: x\r\n").into_bytes();
     let mut framed = false;
@@ -305,11 +362,19 @@ fn fuzz_emulator_raw_requests() {
         match exchange(addr, &bytes, wait) {
             Some(code) => {
                 answered += 1;
-                assert!(code < 500 || code == 501, "{code} for {:?}", String::from_utf8_lossy(&bytes));
+                assert!(
+                    code < 500 || code == 501,
+                    "{code} for {:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
             None => {
                 closed += 1;
-                assert!(!must_answer, "no answer to {:?}", String::from_utf8_lossy(&bytes));
+                assert!(
+                    !must_answer,
+                    "no answer to {:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
         }
         Ok(())

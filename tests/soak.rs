@@ -52,7 +52,10 @@ fn add_faults(emu: &Emulator) {
         (Fault::reset(), 0.05),
         (Fault::drop_after_commit(), 0.05),
         (
-            Fault::new(FaultAction::StallBody { after_bytes: 0, millis: Some(5_000) }),
+            Fault::new(FaultAction::StallBody {
+                after_bytes: 0,
+                millis: Some(5_000),
+            }),
             0.02,
         ),
         (Fault::latency(Duration::from_millis(150)), 0.05),
@@ -104,7 +107,11 @@ async fn worker(
 ) {
     let identity = IdentityClient::new(client.clone());
     let os = ObjectStorageClient::new(client.clone());
-    let tm = TransferManager::builder(os.clone()).part_size(1024 * 1024).parallelism(2).build().unwrap();
+    let tm = TransferManager::builder(os.clone())
+        .part_size(1024 * 1024)
+        .parallelism(2)
+        .build()
+        .unwrap();
     let ns = emu.namespace().to_owned();
     let tenancy = emu.tenancy_id().to_owned();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(w);
@@ -127,13 +134,22 @@ async fn worker(
             .send()
             .await;
         let group = match group {
-            Ok(g) => { ok(&|f| f.creates += 1); g.body }
-            Err(e) => { fail(format!("create {name}: {e}")); continue; }
+            Ok(g) => {
+                ok(&|f| f.creates += 1);
+                g.body
+            }
+            Err(e) => {
+                fail(format!("create {name}: {e}"));
+                continue;
+            }
         };
         match identity
             .update_group()
             .group_id(&group.id)
-            .update_group_details(UpdateGroupDetails { description: Some(format!("v{i}")), ..Default::default() })
+            .update_group_details(UpdateGroupDetails {
+                description: Some(format!("v{i}")),
+                ..Default::default()
+            })
             .send()
             .await
         {
@@ -151,33 +167,69 @@ async fn worker(
             let mut big = vec![0u8; 2 * 1024 * 1024 + rng.gen_range(1..512 * 1024)];
             rng.fill(&mut big[..]);
             let big = Bytes::from(big);
-            let r = tm.upload(&ns, BUCKET, &key, UploadSource::bytes(big.clone())).send().await.map(|_| big);
-            if r.is_ok() { ok(&|f| f.multipart += 1); }
+            let r = tm
+                .upload(&ns, BUCKET, &key, UploadSource::bytes(big.clone()))
+                .send()
+                .await
+                .map(|_| big);
+            if r.is_ok() {
+                ok(&|f| f.multipart += 1);
+            }
             r
         } else {
-            let r = os.put_object().namespace_name(&ns).bucket_name(BUCKET).object_name(&key)
-                .put_object_body(Body::from(data.clone())).send().await.map(|_| data);
-            if r.is_ok() { ok(&|f| f.puts += 1); }
+            let r = os
+                .put_object()
+                .namespace_name(&ns)
+                .bucket_name(BUCKET)
+                .object_name(&key)
+                .put_object_body(Body::from(data.clone()))
+                .send()
+                .await
+                .map(|_| data);
+            if r.is_ok() {
+                ok(&|f| f.puts += 1);
+            }
             r
         };
         match put {
-            Ok(sent) => { objects.lock().unwrap().insert(key.clone(), sent); }
+            Ok(sent) => {
+                objects.lock().unwrap().insert(key.clone(), sent);
+            }
             Err(e) => fail(format!("put {key}: {e}")),
         }
         if i % 4 == 1 {
-            match os.delete_object().namespace_name(&ns).bucket_name(BUCKET).object_name(&key).send().await {
-                Ok(_) => { objects.lock().unwrap().remove(&key); ok(&|f| f.deletes += 1); }
+            match os
+                .delete_object()
+                .namespace_name(&ns)
+                .bucket_name(BUCKET)
+                .object_name(&key)
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    objects.lock().unwrap().remove(&key);
+                    ok(&|f| f.deletes += 1);
+                }
                 // The first attempt deleted it and its answer was lost (drop after commit): the
                 // retry finds nothing. The object is gone, as asked; the caller sees the 404.
                 Err(e) if e.is_not_found() && e.attempts().unwrap_or(1) > 1 => {
                     objects.lock().unwrap().remove(&key);
-                    ok(&|f| { f.deletes += 1; f.delete_retried_404 += 1; });
+                    ok(&|f| {
+                        f.deletes += 1;
+                        f.delete_retried_404 += 1;
+                    });
                 }
                 Err(e) => fail(format!("delete {key}: {e}")),
             }
         }
         if i % 5 == 2 {
-            let items: Result<Vec<_>, _> = identity.list_groups().compartment_id(&tenancy).limit(7).items().try_collect().await;
+            let items: Result<Vec<_>, _> = identity
+                .list_groups()
+                .compartment_id(&tenancy)
+                .limit(7)
+                .items()
+                .try_collect()
+                .await;
             match items {
                 Ok(g) if g.len() as u64 > i => ok(&|f| f.lists += 1),
                 Ok(g) => fail(format!("list: only {} groups", g.len())),
@@ -189,7 +241,10 @@ async fn worker(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_under_faults_loses_nothing() {
-    let rounds: u64 = std::env::var("OCI_SOAK_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    let rounds: u64 = std::env::var("OCI_SOAK_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
     let emu = Arc::new(Emulator::builder().seed(2024).start().await.unwrap());
     let transitions = Arc::new(Mutex::new(Vec::new()));
     let t = transitions.clone();
@@ -201,9 +256,16 @@ async fn soak_under_faults_loses_nothing() {
         .on_state_change(move |_, from, to| t.lock().unwrap().push(format!("{from}->{to}")));
     let client = client(&emu, Some(breaker));
     let os = ObjectStorageClient::new(client.clone());
-    os.create_bucket().namespace_name(emu.namespace()).create_bucket_details(CreateBucketDetails {
-        name: BUCKET.into(), compartment_id: emu.tenancy_id().into(), ..Default::default()
-    }).send().await.unwrap();
+    os.create_bucket()
+        .namespace_name(emu.namespace())
+        .create_bucket_details(CreateBucketDetails {
+            name: BUCKET.into(),
+            compartment_id: emu.tenancy_id().into(),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap();
 
     add_faults(&emu);
     let started = Instant::now();
@@ -212,7 +274,14 @@ async fn soak_under_faults_loses_nothing() {
     let objects = Arc::new(Mutex::new(HashMap::new()));
     let mut tasks = Vec::new();
     for w in 0..WORKERS {
-        tasks.push(tokio::spawn(worker(w, rounds, emu.clone(), client.clone(), figures.clone(), objects.clone())));
+        tasks.push(tokio::spawn(worker(
+            w,
+            rounds,
+            emu.clone(),
+            client.clone(),
+            figures.clone(),
+            objects.clone(),
+        )));
     }
     let mut rss_peak = rss_start;
     let mut rss_mid = 0;
@@ -223,7 +292,9 @@ async fn soak_under_faults_loses_nothing() {
             rss_mid = rss_kib();
         }
     }
-    for t in tasks { t.await.unwrap(); }
+    for t in tasks {
+        t.await.unwrap();
+    }
     let elapsed = started.elapsed();
     let rss_end = rss_kib();
 
@@ -234,7 +305,9 @@ async fn soak_under_faults_loses_nothing() {
     for e in &journal {
         if let Some(f) = &e.fault {
             let kind = f.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
-            *faults.entry(if kind.is_empty() { f.clone() } else { kind }).or_default() += 1;
+            *faults
+                .entry(if kind.is_empty() { f.clone() } else { kind })
+                .or_default() += 1;
         }
     }
     let faulted: usize = faults.values().sum();
@@ -243,7 +316,14 @@ async fn soak_under_faults_loses_nothing() {
 
     // Duplicates: every name must be there exactly once.
     let identity = IdentityClient::new(client.clone());
-    let groups: Vec<_> = identity.list_groups().compartment_id(emu.tenancy_id()).limit(100).items().try_collect().await.unwrap();
+    let groups: Vec<_> = identity
+        .list_groups()
+        .compartment_id(emu.tenancy_id())
+        .limit(100)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for g in groups.iter().filter(|g| g.name.starts_with("soak-")) {
         *by_name.entry(g.name.clone()).or_default() += 1;
@@ -253,12 +333,23 @@ async fn soak_under_faults_loses_nothing() {
     let expected = objects.lock().unwrap().clone();
     let mut differs = 0;
     for (key, sent) in &expected {
-        let got = os.get_object().namespace_name(emu.namespace()).bucket_name(BUCKET).object_name(key).send().await;
-        let same = match got { Ok(r) => r.body.collect().await.map(|b| b == *sent).unwrap_or(false), Err(_) => false };
-        if !same { differs += 1; }
+        let got = os
+            .get_object()
+            .namespace_name(emu.namespace())
+            .bucket_name(BUCKET)
+            .object_name(key)
+            .send()
+            .await;
+        let same = match got {
+            Ok(r) => r.body.collect().await.map(|b| b == *sent).unwrap_or(false),
+            Err(_) => false,
+        };
+        if !same {
+            differs += 1;
+        }
     }
-    figures.lock().unwrap().differs = differs;
-    let f = figures.lock().unwrap();
+    let mut f = std::mem::take(&mut *figures.lock().unwrap());
+    f.differs = differs;
     eprintln!(
         "soak: {} calls ok ({} creates, {} updates, {} deletes ({} answered 404 on a retry after a dropped commit), {} paginated lists, {} puts, {} multipart) \
          in {:.1?} from {WORKERS} workers; {attempts} attempts, {faulted} faulted ({:.0}%): {faults:?}; \
@@ -268,9 +359,17 @@ async fn soak_under_faults_loses_nothing() {
         f.calls, f.creates, f.updates, f.deletes, f.delete_retried_404, f.lists, f.puts, f.multipart, elapsed,
         100.0 * faulted as f64 / attempts.max(1) as f64, f.failed.len(), expected.len()
     );
-    assert!(f.failed.is_empty(), "failed calls: {:?}", &f.failed[..f.failed.len().min(5)]);
+    assert!(
+        f.failed.is_empty(),
+        "failed calls: {:?}",
+        &f.failed[..f.failed.len().min(5)]
+    );
     assert_eq!(f.creates, rounds * WORKERS);
-    assert_eq!(by_name.len() as u64, rounds * WORKERS, "every group is there");
+    assert_eq!(
+        by_name.len() as u64,
+        rounds * WORKERS,
+        "every group is there"
+    );
     assert_eq!(duplicates, 0, "duplicate creates");
     assert_eq!(differs, 0, "objects whose bytes differ");
     let share = faulted as f64 / attempts as f64;
@@ -278,25 +377,42 @@ async fn soak_under_faults_loses_nothing() {
     assert!(faults.len() >= 6, "every kind of fault fired: {faults:?}");
     // Flat memory: the second half of the run does not grow it by more than 64 MiB.
     if rss_mid > 0 {
-        assert!(rss_end < rss_mid + 64 * 1024, "RSS grew from {rss_mid} to {rss_end} KiB");
+        assert!(
+            rss_end < rss_mid + 64 * 1024,
+            "RSS grew from {rss_mid} to {rss_end} KiB"
+        );
     }
-    assert!(soak_transitions.is_empty(), "the breaker opened at ~30% faults: {soak_transitions:?}");
-    drop(f);
+    assert!(
+        soak_transitions.is_empty(),
+        "the breaker opened at ~30% faults: {soak_transitions:?}"
+    );
 
     // The breaker: every attempt fails -> it opens (calls fail fast); faults off -> it closes.
     emu.add_fault(Fault::status(503, "ServiceUnavailable").operation("GetNamespace"));
     let mut fast = 0;
     for _ in 0..40 {
         if let Err(e) = os.get_namespace().send().await {
-            if e.is_circuit_open() { fast += 1; break; }
+            if e.is_circuit_open() {
+                fast += 1;
+                break;
+            }
         }
     }
-    assert_eq!(fast, 1, "the breaker opened: {:?}", transitions.lock().unwrap());
+    assert_eq!(
+        fast,
+        1,
+        "the breaker opened: {:?}",
+        transitions.lock().unwrap()
+    );
     emu.clear_faults();
     tokio::time::sleep(Duration::from_millis(350)).await;
     os.get_namespace().send().await.unwrap();
     let all = transitions.lock().unwrap().clone();
     eprintln!("soak: breaker at 100% faults then 0%: {all:?}");
     assert!(all.iter().any(|t| t.ends_with("->open")), "{all:?}");
-    assert_eq!(all.last().map(|s| s.ends_with("->closed")), Some(true), "{all:?}");
+    assert_eq!(
+        all.last().map(|s| s.ends_with("->closed")),
+        Some(true),
+        "{all:?}"
+    );
 }

@@ -19,7 +19,11 @@ fn details(emu: &oci_emulator::Emulator, name: &str) -> CreateGroupDetails {
     }
 }
 
-async fn groups_named(identity: &IdentityClient, emu: &oci_emulator::Emulator, name: &str) -> usize {
+async fn groups_named(
+    identity: &IdentityClient,
+    emu: &oci_emulator::Emulator,
+    name: &str,
+) -> usize {
     let all = identity
         .list_groups()
         .compartment_id(emu.tenancy_id())
@@ -42,7 +46,11 @@ async fn the_write_is_kept_and_no_answer_comes() {
         .await
         .unwrap_err();
     assert!(err.is_transport(), "{err}");
-    assert_eq!(groups_named(&raw, &emu, "kept").await, 1, "the write was committed");
+    assert_eq!(
+        groups_named(&raw, &emu, "kept").await,
+        1,
+        "the write was committed"
+    );
     let status = emu.faults().into_iter().find(|f| f.id == id).unwrap();
     assert_eq!(status.fired, 1);
     assert_eq!(
@@ -75,6 +83,10 @@ async fn a_retry_with_the_token_creates_once() {
         .unwrap();
     assert_eq!(g.body.name, "once");
     assert_eq!(groups_named(&identity, &emu, "once").await, 1);
-    let attempts = emu.journal().iter().filter(|e| e.operation == "CreateGroup").count();
+    let attempts = emu
+        .journal()
+        .iter()
+        .filter(|e| e.operation == "CreateGroup")
+        .count();
     assert_eq!(attempts, 3);
 }

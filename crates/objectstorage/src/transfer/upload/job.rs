@@ -136,7 +136,10 @@ impl Job {
             )
             .await;
         let result = match result {
-            Ok(etags) => self.commit(&upload_id, etags, len).await.map_err(|e| (None, e)),
+            Ok(etags) => self
+                .commit(&upload_id, etags, len)
+                .await
+                .map_err(|e| (None, e)),
             Err(e) => Err(e),
         };
         match result {
@@ -303,11 +306,7 @@ impl Job {
             .send()
             .await;
         let err = match result {
-            Err(e)
-                if e.code() == Some("NoSuchUpload") && e.attempts().is_some_and(|n| n > 1) =>
-            {
-                e
-            }
+            Err(e) if e.code() == Some("NoSuchUpload") && e.attempts().is_some_and(|n| n > 1) => e,
             other => return other,
         };
         let head = self
