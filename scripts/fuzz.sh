@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do
     grep -E '^(fuzz|secrets) ' "$log" || true
   else
     failed=1
-    grep -E '^fuzz |panicked|seed|Error' "$log" || tail -20 "$log"
+    grep -aiE '^fuzz |panicked|seed|error' "$log" || tail -20 "$log"
   fi
 done
 echo

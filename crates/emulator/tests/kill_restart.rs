@@ -96,7 +96,7 @@ async fn client_loop(
     ledger: Arc<Mutex<Ledger>>,
 ) {
     for n in 0u64.. {
-        let name = if n % 3 == 0 {
+        let name = if n % 4 == 3 {
             SHARED.to_owned()
         } else {
             format!("c{i}/r{round}-{n}")
