@@ -129,7 +129,10 @@ fn parse_params(value: &str) -> Result<Params, String> {
             other => return Err(format!("unknown Authorization parameter `{other}`")),
         };
         if slot.is_some() {
-            return Err(format!("repeated Authorization parameter `{}`", name.trim()));
+            return Err(format!(
+                "repeated Authorization parameter `{}`",
+                name.trim()
+            ));
         }
         *slot = Some(val.to_owned());
         s = after.trim_start().trim_start_matches(',').trim_start();
