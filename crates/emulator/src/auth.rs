@@ -127,8 +127,16 @@ fn parse_params(value: &str) -> Result<Params, String> {
             "signature" => &mut p.signature,
             "algorithm" => &mut p.algorithm,
             "version" => &mut p.version,
-            _ => &mut None,
+            // Strict, like the duplicate-header rule: an unknown or repeated parameter is
+            // ambiguous (a changed byte in a parameter name must not pass).
+            other => return Err(format!("unknown Authorization parameter `{other}`")),
         };
+        if slot.is_some() {
+            return Err(format!(
+                "repeated Authorization parameter `{}`",
+                name.trim()
+            ));
+        }
         *slot = Some(val.to_owned());
         s = after.trim_start().trim_start_matches(',').trim_start();
     }
@@ -435,5 +443,7 @@ mod tests {
         assert_eq!(p.and_then(|p| p.signature.as_deref()), Some("c2ln"));
         assert!(parse_params("Bearer x").is_err());
         assert!(parse_params(r#"Signature keyId=abc"#).is_err());
+        assert!(parse_params(r#"Signature keyId="a",verzion="1""#).is_err());
+        assert!(parse_params(r#"Signature keyId="a",keyId="b""#).is_err());
     }
 }
