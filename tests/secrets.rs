@@ -311,10 +311,11 @@ async fn retry_flow(emu: &Emulator, log: &impl Fn(String)) {
         .base_delay(Duration::from_millis(5))
         .max_delay(Duration::from_millis(20))
         .build();
-    let breaker = CircuitBreakerConfig::default()
+    let breaker = CircuitBreakerConfig::builder()
         .min_calls(2)
         .failure_rate(0.5)
-        .open_for(Duration::from_millis(50));
+        .open_for(Duration::from_millis(50))
+        .build();
     log(format!("{retry:?} {breaker:?}"));
     let client = emu
         .client_builder()

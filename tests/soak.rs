@@ -248,12 +248,13 @@ async fn soak_under_faults_loses_nothing() {
     let emu = Arc::new(Emulator::builder().seed(2024).start().await.unwrap());
     let transitions = Arc::new(Mutex::new(Vec::new()));
     let t = transitions.clone();
-    let breaker = CircuitBreakerConfig::default()
+    let breaker = CircuitBreakerConfig::builder()
         .min_calls(10)
         .failure_rate(0.8)
         .window(Duration::from_secs(5))
         .open_for(Duration::from_millis(300))
-        .on_state_change(move |_, from, to| t.lock().unwrap().push(format!("{from}->{to}")));
+        .on_state_change(move |_, from, to| t.lock().unwrap().push(format!("{from}->{to}")))
+        .build();
     let client = client(&emu, Some(breaker));
     let os = ObjectStorageClient::new(client.clone());
     os.create_bucket()
@@ -388,6 +389,18 @@ async fn soak_under_faults_loses_nothing() {
     );
 
     // The breaker: every attempt fails -> it opens (calls fail fast); faults off -> it closes.
+    // A client of its own, so its window holds only this phase (the soak's client has a
+    // window full of the soak's successes, which keep the failure rate below the threshold).
+    let transitions = Arc::new(Mutex::new(Vec::new()));
+    let t = transitions.clone();
+    let breaker = CircuitBreakerConfig::builder()
+        .min_calls(10)
+        .failure_rate(0.8)
+        .window(Duration::from_secs(5))
+        .open_for(Duration::from_millis(300))
+        .on_state_change(move |_, from, to| t.lock().unwrap().push(format!("{from}->{to}")))
+        .build();
+    let os = ObjectStorageClient::new(crate::client(&emu, Some(breaker)));
     emu.add_fault(Fault::status(503, "ServiceUnavailable").operation("GetNamespace"));
     let mut fast = 0;
     for _ in 0..40 {

@@ -531,7 +531,8 @@ struct ErrorBody {
 ///
 /// A JSON `{code, message}` body gives the code and message; any other body is kept whole as the
 /// message, so nothing the service said is lost.
-pub(crate) fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> Error {
+#[doc(hidden)] // parsing of error bodies; public for the fuzz tests, not a stable API
+pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> Error {
     let request_id = parts
         .headers
         .get("opc-request-id")

@@ -19,7 +19,7 @@ use std::time::Duration;
 use oci_core::auth::{ApiKeyCredentials, PrivateKey};
 use oci_core::layers::retry::RetryPolicy;
 use oci_core::{Body, Client, Endpoint};
-use oci_objectstorage::models::CreateBucketDetails;
+use oci_objectstorage::models::{CreateBucketDetails, ListObjectsFields};
 use oci_objectstorage::ObjectStorageClient;
 
 const CLIENTS: usize = 64;
@@ -151,7 +151,11 @@ async fn verify(os: &ObjectStorageClient, ns: &str, ledger: &Ledger, data_dir: &
             .list_objects()
             .namespace_name(ns)
             .bucket_name("load")
-            .fields("name,etag,size")
+            .fields(vec![
+                ListObjectsFields::Name,
+                ListObjectsFields::Etag,
+                ListObjectsFields::Size,
+            ])
             .limit(1000);
         if let Some(s) = &start {
             req = req.start(s);
