@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 use tower::util::BoxCloneSyncService;
-use tower::{Service, ServiceExt};
+use tower::ServiceExt;
 
 use crate::auth::{Credentials, RequestSigner, Signer};
 use crate::clock::{Clock, SystemClock};
@@ -18,7 +18,7 @@ use crate::layers::retry::{RetryBudget, RetryPolicy};
 use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
-use crate::{Body, BoxError, Endpoint, Error, Request, ServiceInfo};
+use crate::{Body, Endpoint, Error, Request, ServiceInfo};
 
 /// Sends OCI operations through the tower stack.
 ///
@@ -389,19 +389,8 @@ impl ClientBuilder {
 
     /// Replaces the transport with any `Service<http::Request<Body>>`: a mock, a proxy, another
     /// HTTP client.
-    pub fn transport<S>(mut self, transport: S) -> Self
-    where
-        S: Service<http::Request<Body>, Response = http::Response<Body>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-    {
-        self.transport = Some(BoxCloneSyncService::new(
-            transport.map_err(|e| Error::from_boxed(e.into())),
-        ));
+    pub fn transport(mut self, transport: impl crate::stack::StackService) -> Self {
+        self.transport = Some(transport.into_stack());
         self
     }
 

@@ -97,6 +97,33 @@ where
     }
 }
 
+/// Any service that can be the transport (or the bottom of a stack): the bounds, named once.
+///
+/// It is implemented for every `Service<http::Request<Body>, Response = http::Response<Body>>
+/// + Clone + Send + Sync + 'static` with an error convertible into a [`BoxError`] and a
+/// `Send + 'static` future; you never implement it yourself. `ClientBuilder::transport` and the
+/// token providers' `transport` take one.
+pub trait StackService: Send + Sync + 'static {
+    /// Boxes this service into a [`BoxStack`], its errors converted into [`Error`].
+    #[doc(hidden)]
+    fn into_stack(self) -> BoxStack;
+}
+
+impl<S> StackService for S
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    fn into_stack(self) -> BoxStack {
+        BoxCloneSyncService::new(self.map_err(|e| Error::from_boxed(e.into())))
+    }
+}
+
 /// Boxes any [`StackLayer`] into a [`LayerFn`].
 pub(crate) fn layer_fn(layer: impl StackLayer) -> LayerFn {
     Arc::new(move |inner: BoxStack| layer.layer_boxed(inner))

@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use http::header::AUTHORIZATION;
 use http::HeaderValue;
-use tower::Service;
 
 use crate::auth::federation::{self, Cert, FederationRequest};
 use crate::auth::token_http::{self as th, Breaker, Retry, TokenTransport};
 use crate::auth::{Credentials, CredentialsCache, Identity, IdentityFuture, PrivateKey};
 use crate::clock::{Clock, SystemClock};
 use crate::region::Region;
-use crate::{Body, BoxError, Error};
+use crate::{Body, Error};
 
 /// IMDS v2, IPv4 (A.10.1).
 pub const DEFAULT_METADATA_BASE_URL: &str = "http://169.254.169.254/opc/v2";
@@ -268,17 +267,8 @@ impl InstancePrincipalBuilder {
     }
 
     /// The transport for IMDS and federation calls (default: hyper-util + rustls).
-    pub fn transport<S>(mut self, transport: S) -> Self
-    where
-        S: Service<http::Request<Body>, Response = http::Response<Body>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-    {
-        self.transport = Some(th::boxed(transport));
+    pub fn transport(mut self, transport: impl crate::stack::StackService) -> Self {
+        self.transport = Some(transport.into_stack());
         self
     }
 

@@ -9,7 +9,6 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine as _;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::HeaderValue;
-use tower::Service;
 use x509_cert::der::Encode;
 
 use crate::auth::federation::{self, token_identity};
@@ -18,7 +17,7 @@ use crate::auth::{jwt, Credentials, CredentialsCache, Identity, IdentityFuture};
 use crate::clock::{Clock, SystemClock};
 use crate::region::Region;
 use crate::transport::HttpTransport;
-use crate::{Body, BoxError, Error};
+use crate::{Body, Error};
 
 const PROVIDER: &str = "oke_workload_identity";
 /// The service-account token Kubernetes mounts in every pod.
@@ -239,17 +238,8 @@ impl OkeWorkloadIdentityBuilder {
         self
     }
     /// The transport (default: hyper-util + rustls trusting only the cluster CA).
-    pub fn transport<S>(mut self, transport: S) -> Self
-    where
-        S: Service<http::Request<Body>, Response = http::Response<Body>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-    {
-        self.transport = Some(th::boxed(transport));
+    pub fn transport(mut self, transport: impl crate::stack::StackService) -> Self {
+        self.transport = Some(transport.into_stack());
         self
     }
 

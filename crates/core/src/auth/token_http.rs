@@ -8,27 +8,18 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use tower::util::BoxCloneSyncService;
-use tower::{Service, ServiceExt};
+use tower::ServiceExt;
 
 use crate::transport::HttpTransport;
-use crate::{Body, BoxError, Error};
+use crate::{Body, Error};
 
 /// The transport a token provider sends its requests through: any
 /// `Service<http::Request<Body>>`, so tests can point it at a local server or a mock.
 pub type TokenTransport = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, Error>;
 
 /// Boxes any service into a [`TokenTransport`].
-pub(crate) fn boxed<S>(svc: S) -> TokenTransport
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-{
-    BoxCloneSyncService::new(svc.map_err(|e| Error::from_boxed(e.into())))
+pub(crate) fn boxed(svc: impl crate::stack::StackService) -> TokenTransport {
+    svc.into_stack()
 }
 
 /// The default transport (hyper-util + rustls, Mozilla roots), 10 s connect timeout.
