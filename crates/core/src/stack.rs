@@ -99,9 +99,9 @@ where
 
 /// Any service that can be the transport (or the bottom of a stack): the bounds, named once.
 ///
-/// It is implemented for every `Service<http::Request<Body>, Response = http::Response<Body>>
-/// + Clone + Send + Sync + 'static` with an error convertible into a [`BoxError`] and a
-/// `Send + 'static` future; you never implement it yourself. `ClientBuilder::transport` and the
+/// It is implemented for every `Service` of `http::Request<Body>` answering
+/// `http::Response<Body>` that is `Clone + Send + Sync + 'static`, with an error convertible
+/// into a [`BoxError`] and a `Send + 'static` future; you never implement it yourself. `ClientBuilder::transport` and the
 /// token providers' `transport` take one.
 pub trait StackService: Send + Sync + 'static {
     /// Boxes this service into a [`BoxStack`], its errors converted into [`Error`].
