@@ -1,8 +1,10 @@
-//! [`CallOptions`]: per-call overrides of the client's retry policy and timeouts.
+//! [`CallOptions`]: per-call overrides of the client's settings: retry policy, timeouts,
+//! circuit breaker, control characters and endpoint.
 
 use std::time::Duration;
 
 use super::retry::policy::RetryPolicy;
+use crate::Endpoint;
 
 /// Per-call overrides, carried in the request's extensions and read by the layers.
 ///
@@ -14,7 +16,10 @@ use super::retry::policy::RetryPolicy;
 ///     .retry_policy(RetryPolicy::none())          // this call only: one attempt
 ///     .operation_timeout(Duration::from_secs(5))  // this call only: 5 s in all
 ///     .attempt_timeout(None)                      // this call only: no attempt timeout
+///     .circuit_breaker(false)                     // this call only: bypass the breaker
+///     .allow_control_chars(true)                  // this call only: raw control chars pass
 ///     .build();
+/// assert_eq!(opts.circuit_breaker(), Some(false));
 /// assert_eq!(opts.operation_timeout(), Some(Some(Duration::from_secs(5))));
 /// let mut req = http::Request::new(oci_core::Body::empty());
 /// opts.apply(&mut req);
@@ -30,6 +35,8 @@ pub struct CallOptions {
     pub(crate) operation_timeout: Option<Option<Duration>>,
     pub(crate) attempt_timeout: Option<Option<Duration>>,
     pub(crate) allow_control_chars: Option<bool>,
+    pub(crate) circuit_breaker: Option<bool>,
+    pub(crate) endpoint: Option<Endpoint>,
 }
 
 impl CallOptions {
@@ -56,6 +63,22 @@ impl CallOptions {
     /// The attempt-timeout override: `Some(None)` disables it for this call.
     pub fn attempt_timeout(&self) -> Option<Option<Duration>> {
         self.attempt_timeout
+    }
+
+    /// The control-characters override: `Some(true)` lets raw control characters through.
+    pub fn allow_control_chars(&self) -> Option<bool> {
+        self.allow_control_chars
+    }
+
+    /// The circuit-breaker override: `Some(false)` bypasses the breaker for this call (it is
+    /// neither checked nor told the outcome), `Some(true)` keeps it (the default).
+    pub fn circuit_breaker(&self) -> Option<bool> {
+        self.circuit_breaker
+    }
+
+    /// The endpoint override for this call, if any.
+    pub fn endpoint(&self) -> Option<&Endpoint> {
+        self.endpoint.as_ref()
     }
 
     /// Puts these options into `req`'s extensions.
@@ -101,6 +124,24 @@ impl CallOptionsBuilder {
     /// (overrides `ClientBuilder::allow_control_chars`).
     pub fn allow_control_chars(mut self, allow: bool) -> Self {
         self.options.allow_control_chars = Some(allow);
+        self
+    }
+
+    /// Whether this call goes through the client's circuit breaker (`false`: it is neither
+    /// refused by an open breaker nor counted by it, like the Python SDK's per-operation
+    /// `circuit_breaker_strategy=NoCircuitBreakerStrategy()`). No effect when the client has
+    /// no breaker.
+    pub fn circuit_breaker(mut self, enabled: bool) -> Self {
+        self.options.circuit_breaker = Some(enabled);
+        self
+    }
+
+    /// The endpoint for this call (like a client's `service_endpoint`, for one call): the
+    /// service's base path is appended as for `ClientBuilder::endpoint`, and realm-specific
+    /// templates do not rewrite it. Applies to `Client::send_with` (a raw `Client::call`
+    /// already carries its URI).
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.options.endpoint = Some(endpoint);
         self
     }
 

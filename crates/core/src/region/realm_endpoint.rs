@@ -165,7 +165,11 @@ impl RealmEndpoint {
         let Some(info) = req.extensions().get::<OperationInfo>().copied() else {
             return Ok(());
         };
-        if self.layer.skip.iter().any(|s| s == info.service) {
+        let per_call = req
+            .extensions()
+            .get::<crate::layers::CallOptions>()
+            .is_some_and(|o| o.endpoint.is_some());
+        if per_call || self.layer.skip.iter().any(|s| s == info.service) {
             return Ok(());
         }
         let path = req.uri().path().to_owned();

@@ -37,6 +37,7 @@ impl fmt::Display for BreakerState {
 }
 
 type StateListener = Arc<dyn Fn(&str, BreakerState, BreakerState) + Send + Sync>;
+type OpenCallback = Arc<dyn Fn(&str, &crate::Error) + Send + Sync>;
 
 /// When a breaker opens and for how long.
 ///
@@ -74,6 +75,7 @@ pub struct CircuitBreakerConfig {
     pub(super) open_for: Duration,
     pub(super) classifier: SharedClassifier,
     pub(super) listener: Option<StateListener>,
+    pub(super) on_open: Option<OpenCallback>,
 }
 
 impl fmt::Debug for CircuitBreakerConfig {
@@ -97,6 +99,7 @@ impl Default for CircuitBreakerConfig {
             open_for: Duration::from_secs(30),
             classifier: Arc::new(OciClassifier),
             listener: None,
+            on_open: None,
         }
     }
 }
@@ -191,6 +194,32 @@ impl CircuitBreakerConfigBuilder {
         f: impl Fn(&str, BreakerState, BreakerState) + Send + Sync + 'static,
     ) -> Self {
         self.config.listener = Some(Arc::new(f));
+        self
+    }
+    /// Called when a breaker opens, with its host and the error that tripped it: the seed's
+    /// `circuit_breaker_callback(exc)`.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use oci_core::layers::breaker::CircuitBreakerConfig;
+    ///
+    /// let tripped = Arc::new(Mutex::new(Vec::new()));
+    /// let seen = tripped.clone();
+    /// let config = CircuitBreakerConfig::builder()
+    ///     .on_open(move |host, error| {
+    ///         seen.lock().unwrap_or_else(|p| p.into_inner()).push((host.to_owned(), error.status()));
+    ///     })
+    ///     .build();
+    /// # let _ = config;
+    /// ```
+    ///
+    /// It runs on the task whose call opened the breaker (closing to open, or a failed half-open
+    /// probe), after that call's outcome is recorded and before the caller sees the error; keep
+    /// it short (spawn a task for slow work). A breaker opened by an `Ok` response (only
+    /// possible with a custom classifier) does not call it. See also
+    /// [`on_state_change`](Self::on_state_change) for every transition.
+    pub fn on_open(mut self, f: impl Fn(&str, &crate::Error) + Send + Sync + 'static) -> Self {
+        self.config.on_open = Some(Arc::new(f));
         self
     }
     /// The configuration.

@@ -32,16 +32,18 @@ impl Permit {
 
     /// Records the outcome: `Some(failed)`, or `None` for one that says nothing about the host
     /// (the caller's request body failed), which counts like a call the caller dropped.
-    fn finish(&mut self, outcome: Option<bool>) {
+    /// `error` is the call's error, handed to the `on_open` callback if this outcome opens it.
+    fn finish(&mut self, outcome: Option<bool>, error: Option<&Error>) {
         self.done = true;
-        self.breakers.record(&self.host, self.admission, outcome);
+        self.breakers
+            .record(&self.host, self.admission, outcome, error);
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
         if !self.done {
-            self.breakers.record(&self.host, self.admission, None);
+            self.breakers.record(&self.host, self.admission, None, None);
         }
     }
 }
@@ -68,6 +70,11 @@ enum FutState<F> {
         permit: Permit,
     },
     Rejected(Option<Error>),
+    /// The call opted out of the breaker (`CallOptions::circuit_breaker(false)`).
+    Bypassed {
+        #[pin]
+        fut: F,
+    },
 }
 
 impl<F> CircuitBreakerFuture<F> {
@@ -75,6 +82,13 @@ impl<F> CircuitBreakerFuture<F> {
     pub(super) fn admitted(fut: F, permit: Permit) -> Self {
         CircuitBreakerFuture {
             state: FutState::Inner { fut, permit },
+        }
+    }
+
+    /// A call that bypasses the breaker: neither admitted nor recorded.
+    pub(super) fn bypassed(fut: F) -> Self {
+        CircuitBreakerFuture {
+            state: FutState::Bypassed { fut },
         }
     }
 
@@ -103,10 +117,11 @@ where
                         .config
                         .classifier
                         .classify(result.as_ref());
-                    permit.finish(class.breaker_outcome());
+                    permit.finish(class.breaker_outcome(), result.as_ref().err());
                 }
                 Poll::Ready(result)
             }
+            FutStateProj::Bypassed { fut } => fut.poll(cx),
             FutStateProj::Rejected(e) => Poll::Ready(Err(e.take().unwrap_or_else(|| {
                 Error::with_kind(
                     crate::ErrorKind::Other,

@@ -118,6 +118,13 @@ where
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let bypass = req
+            .extensions()
+            .get::<crate::layers::CallOptions>()
+            .is_some_and(|o| o.circuit_breaker == Some(false));
+        if bypass {
+            return CircuitBreakerFuture::bypassed(self.inner.call(req));
+        }
         match self.breakers.admit(host_of(&req)) {
             Ok((admission, state, host)) => {
                 tracing::Span::current().record("breaker_state", state.as_str());

@@ -211,8 +211,15 @@ impl CircuitBreakers {
         result
     }
 
-    /// Records the outcome of a call admitted as `admission` (`None`: dropped unfinished).
-    pub(super) fn record(&self, host: &str, admission: Admission, failure: Option<bool>) {
+    /// Records the outcome of a call admitted as `admission` (`None`: dropped unfinished);
+    /// `error` is the call's error, handed to the `on_open` callback if the breaker opens.
+    pub(super) fn record(
+        &self,
+        host: &str,
+        admission: Admission,
+        failure: Option<bool>,
+        error: Option<&Error>,
+    ) {
         let now = Instant::now();
         let cfg = &self.inner.config;
         let change = {
@@ -259,6 +266,11 @@ impl CircuitBreakers {
                 _ => Change::None,
             }
         };
+        if let (Change::Changed(_, BreakerState::Open), Some(on_open), Some(error)) =
+            (&change, &cfg.on_open, error)
+        {
+            on_open(host, error);
+        }
         self.notify(host, change);
     }
 

@@ -80,6 +80,38 @@ pub(super) struct Backoff {
     pub(super) base: Duration,
     pub(super) max: Duration,
     pub(super) jitter: Jitter,
+    /// Eventual-consistency timing (the Go SDK's), replacing the doubling when set.
+    pub(super) ec: Option<EcTiming>,
+}
+
+/// The Go SDK's eventual-consistency backoff: `min(base * growth^(n-1), max) * scale`, never
+/// below the normal (doubling) backoff of the policy it extends, then jitter added on top.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct EcTiming {
+    pub(super) growth: f64,
+    pub(super) scale: f64,
+    /// The normal policy's base and cap: the floor of each sleep.
+    pub(super) floor_base: Duration,
+    pub(super) floor_max: Duration,
+}
+
+impl Backoff {
+    /// The sleep before retry `retry` without jitter (what the Go SDK sums up as the
+    /// "maximum cumulative backoff without jitter").
+    pub(super) fn without_jitter(&self, retry: u32) -> f64 {
+        let n = retry.saturating_sub(1).min(1000) as i32;
+        let doubling = |base: Duration, max: Duration| {
+            (base.as_secs_f64() * 2f64.powi(n)).min(max.as_secs_f64())
+        };
+        match self.ec {
+            None => doubling(self.base, self.max),
+            Some(ec) => {
+                let grown =
+                    (self.base.as_secs_f64() * ec.growth.powi(n)).min(self.max.as_secs_f64());
+                (grown * ec.scale).max(doubling(ec.floor_base, ec.floor_max))
+            }
+        }
+    }
 }
 
 impl Backoff {
@@ -93,6 +125,17 @@ impl Backoff {
                 0.0
             }
         };
+        if self.ec.is_some() {
+            // Go adds the jitter after the cap (45 s + U(0, 1) s).
+            let c = self.without_jitter(retry);
+            let secs = match self.jitter {
+                Jitter::None => c,
+                Jitter::Additive(j) => c + unit() * j.as_secs_f64(),
+                Jitter::Full => unit() * c,
+                Jitter::Equal => c / 2.0 + unit() * c / 2.0,
+            };
+            return Duration::try_from_secs_f64(secs).unwrap_or(self.max);
+        }
         let base = self.base.as_secs_f64();
         let cap = self.max.as_secs_f64();
         let exp = base * 2f64.powi(retry.saturating_sub(1).min(1000) as i32);

@@ -2,7 +2,8 @@
 //!
 //! Laid out as tower's `retry`: this module holds the layer and the service; [`RetryFuture`]
 //! runs one call's attempts (`future`), [`RetryPolicy`] says when to retry (`policy`), the
-//! sleeps come from `backoff` and the client-wide [`RetryBudget`] from `budget`.
+//! sleeps come from `backoff` and the client-wide [`RetryBudget`] from `budget`; the opt-in
+//! eventual-consistency window after Identity writes is in `eventual`.
 
 use std::task::{Context, Poll};
 
@@ -13,11 +14,16 @@ use crate::{Body, Error};
 
 mod backoff;
 mod budget;
+mod eventual;
 mod future;
 pub(crate) mod policy;
 
 pub use backoff::{FixedRandom, Jitter, RandomSource, SeededRandom, ThreadRandom};
 pub use budget::{RetryBudget, RetryBudgetBuilder};
+pub use eventual::{
+    is_affected_by_eventual_consistency, EventualConsistency, EventualConsistencyLayer,
+    EventualConsistencyService, EC_ERRORS, EC_WINDOW,
+};
 pub use future::{AttemptInfo, RetryFuture};
 pub use policy::{RetryPolicy, RetryPolicyBuilder};
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::backoff::{Backoff, Jitter, RandomSource, ThreadRandom};
+use super::backoff::{Backoff, EcTiming, Jitter, RandomSource, ThreadRandom};
 use crate::layers::classify::{Classify, OciClassifier, SharedClassifier};
 
 /// When and how often to retry.
@@ -76,6 +76,7 @@ impl RetryPolicy {
                     base: Duration::from_secs(1),
                     max: Duration::from_secs(30),
                     jitter: Jitter::Additive(Duration::from_secs(1)),
+                    ec: None,
                 },
                 total_timeout: Some(Duration::from_secs(600)),
                 classifier: Arc::new(OciClassifier),
@@ -115,6 +116,52 @@ impl RetryPolicy {
     /// This policy with another classifier (the client applies its shared one this way).
     pub(crate) fn with_classifier(mut self, classifier: SharedClassifier) -> Self {
         self.classifier = classifier;
+        self
+    }
+
+    /// The sum of the sleeps without jitter if every attempt is made (Go's
+    /// `GetMaximumCumulativeBackoffWithoutJitter`), in seconds.
+    pub(super) fn cumulative_backoff(&self) -> f64 {
+        (1..self.max_attempts)
+            .map(|n| self.backoff.without_jitter(n))
+            .sum()
+    }
+
+    /// This policy's attempts and sleeps replaced by the Go SDK's eventual-consistency timing
+    /// (`attempts` in all, sleeps `min(base * growth^(n-1), max)`, before `scale`), each never
+    /// shorter than this policy's own; jitter, random source and total cap are kept.
+    pub(super) fn eventually_consistent(
+        &self,
+        attempts: u32,
+        base: Duration,
+        growth: f64,
+        max: Duration,
+    ) -> RetryPolicy {
+        let mut p = self.clone();
+        p.max_attempts = attempts.max(1);
+        p.backoff = Backoff {
+            base,
+            max,
+            jitter: self.backoff.jitter,
+            ec: Some(EcTiming {
+                growth,
+                scale: 1.0,
+                floor_base: self.backoff.base,
+                floor_max: self.backoff.max,
+            }),
+        };
+        p
+    }
+
+    /// Scales the eventual-consistency sleeps (no effect on a normal policy).
+    pub(super) fn scaled(mut self, scale: f64) -> RetryPolicy {
+        if let Some(ec) = self.backoff.ec.as_mut() {
+            ec.scale = if scale.is_finite() {
+                scale.max(0.0)
+            } else {
+                1.0
+            };
+        }
         self
     }
 }

@@ -1,4 +1,4 @@
-//! The [`Client`]: sends typed operations through one boxed tower stack.
+//! [`ClientBuilder`]: credentials, region or endpoint, transport, layers and their settings.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -7,175 +7,21 @@ use std::time::Duration;
 
 use http::HeaderValue;
 use tower::util::BoxCloneSyncService;
-use tower::ServiceExt;
 
 use crate::auth::{Credentials, RequestSigner, Signer};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::layers::breaker::{CircuitBreakerConfig, CircuitBreakers};
 use crate::layers::classify::{Classify, OciClassifier, SharedClassifier};
-use crate::layers::retry::{RetryBudget, RetryPolicy};
+use crate::layers::retry::{
+    EventualConsistency, EventualConsistencyLayer, RetryBudget, RetryPolicy,
+};
 use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
-use crate::{Body, Endpoint, Error, Request, ServiceInfo};
+use crate::{Endpoint, Error};
 
-/// Sends OCI operations through the tower stack.
-///
-/// ```no_run
-/// use oci_core::{Client, Config};
-///
-/// # async fn run() -> Result<(), oci_core::Error> {
-/// let config = Config::from_file(None, None)?; // ~/.oci/config, profile DEFAULT
-/// let client = Client::builder().config(&config)?.build()?;
-/// # let _ = client; Ok(()) }
-/// ```
-///
-/// A `Client` is cheap to clone (an `Arc`), and clones share the connection pool and every
-/// layer's state. Service clients such as `IdentityClient` wrap one.
-#[derive(Clone)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    stack: BoxStack,
-    breakers: Option<CircuitBreakers>,
-    retry_budget: Option<RetryBudget>,
-    region: Option<Region>,
-    endpoint: Option<Endpoint>,
-    service_endpoints: HashMap<String, Endpoint>,
-    /// Endpoints already resolved, so a call does not expand templates (or copy one) again.
-    resolved: RwLock<HashMap<ServiceInfo, Arc<Endpoint>>>,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("region", &self.inner.region)
-            .field("endpoint", &self.inner.endpoint)
-            .field("service_endpoints", &self.inner.service_endpoints)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// A builder for a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// Sends one operation and parses its output.
-    pub async fn send<R: Request>(&self, op: R) -> Result<R::Output, Error> {
-        self.send_with(op, CallOptions::new()).await
-    }
-
-    /// Sends one operation with per-call overrides (retry policy, timeouts).
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use oci_core::layers::{CallOptions, RetryPolicy};
-    /// # async fn run<R: oci_core::Request>(client: oci_core::Client, op: R) -> Result<(), oci_core::Error> {
-    /// let opts = CallOptions::builder()
-    ///     .retry_policy(RetryPolicy::none())
-    ///     .operation_timeout(Duration::from_secs(10))
-    ///     .build();
-    /// let output = client.send_with(op, opts).await?;
-    /// # let _ = output; Ok(()) }
-    /// ```
-    pub async fn send_with<R: Request>(
-        &self,
-        op: R,
-        options: CallOptions,
-    ) -> Result<R::Output, Error> {
-        let endpoint = self.cached_endpoint(&R::SERVICE)?;
-        let mut req = op.into_http(&endpoint)?;
-        req.extensions_mut().insert(R::info());
-        options.apply(&mut req);
-        let resp = self.call(req).await?;
-        R::parse(resp).await
-    }
-
-    /// Sends a raw request through the whole stack (already built and pointed at an endpoint).
-    ///
-    /// Put an [`OperationInfo`](crate::OperationInfo) in its extensions to name the operation.
-    pub async fn call(&self, req: http::Request<Body>) -> Result<http::Response<Body>, Error> {
-        self.inner.stack.clone().oneshot(req).await
-    }
-
-    /// The endpoint for a service: the per-service override, else the global override, else the
-    /// region's endpoint; the service's base path is appended to overrides.
-    pub fn endpoint_for(&self, service: &ServiceInfo) -> Result<Endpoint, Error> {
-        self.cached_endpoint(service).map(|e| Endpoint::clone(&e))
-    }
-
-    /// [`endpoint_for`](Self::endpoint_for), shared with the cache.
-    fn cached_endpoint(&self, service: &ServiceInfo) -> Result<Arc<Endpoint>, Error> {
-        let cached = self
-            .inner
-            .resolved
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(service)
-            .cloned();
-        if let Some(e) = cached {
-            return Ok(e);
-        }
-        let endpoint = Arc::new(self.resolve_endpoint(service)?);
-        self.inner
-            .resolved
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(*service, endpoint.clone());
-        Ok(endpoint)
-    }
-
-    fn resolve_endpoint(&self, service: &ServiceInfo) -> Result<Endpoint, Error> {
-        if let Some(e) = self.inner.service_endpoints.get(service.name) {
-            return Ok(e.with_base_path(service.base_path));
-        }
-        if let Some(e) = &self.inner.endpoint {
-            return Ok(e.with_base_path(service.base_path));
-        }
-        match &self.inner.region {
-            Some(region) => region.endpoint(service),
-            None => Err(Error::config(
-                "no region and no endpoint: set a region in the config or on the builder",
-            )),
-        }
-    }
-
-    /// The region, when one was set.
-    pub fn region(&self) -> Option<&Region> {
-        self.inner.region.as_ref()
-    }
-
-    /// The assembled stack, to embed the client in your own tower services.
-    pub fn stack(&self) -> BoxStack {
-        self.inner.stack.clone()
-    }
-
-    /// The client's circuit breakers (one per endpoint host), to read their states; `None` when
-    /// the breaker is disabled.
-    ///
-    /// ```no_run
-    /// # fn run(client: oci_core::Client) {
-    /// if let Some(breakers) = client.circuit_breakers() {
-    ///     for b in breakers.snapshot() {
-    ///         println!("{}: {} ({} of {} calls failed)", b.host, b.state, b.failures, b.calls);
-    ///     }
-    /// }
-    /// # }
-    /// ```
-    pub fn circuit_breakers(&self) -> Option<&CircuitBreakers> {
-        self.inner.breakers.as_ref()
-    }
-
-    /// The client's retry budget, shared by all its calls; `None` when unlimited.
-    pub fn retry_budget(&self) -> Option<&RetryBudget> {
-        self.inner.retry_budget.as_ref()
-    }
-}
+use super::{Client, Inner};
 
 /// Builds a [`Client`]: credentials, region or endpoint, transport and layers.
 ///
@@ -223,6 +69,7 @@ pub struct ClientBuilder {
     body_stall_timeout: Option<Duration>,
     tracing: bool,
     retry_tokens: bool,
+    eventual_consistency: bool,
 }
 
 impl Default for ClientBuilder {
@@ -251,6 +98,7 @@ impl Default for ClientBuilder {
             body_stall_timeout: Some(Duration::from_secs(60)),
             tracing: true,
             retry_tokens: true,
+            eventual_consistency: false,
         }
     }
 }
@@ -467,6 +315,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Retries through the eventual-consistency window after Identity writes, as the Go SDK
+    /// does (off by default).
+    ///
+    /// ```
+    /// # fn run() -> Result<(), oci_core::Error> {
+    /// let client = oci_core::Client::builder()
+    ///     .credentials(oci_core::testing::credentials())
+    ///     .endpoint("http://127.0.0.1:1".parse()?)
+    ///     .eventual_consistency(true)
+    ///     .build()?;
+    /// assert!(client.eventual_consistency().is_some_and(|w| !w.is_active()));
+    /// # Ok(()) }
+    /// # run().ok();
+    /// ```
+    ///
+    /// Each successful Identity write (any method but GET/HEAD) opens a 240 s window on the
+    /// client's clock; a call that starts inside it also retries
+    /// [`EC_ERRORS`](crate::layers::retry::EC_ERRORS) (such as `404 NotAuthorizedOrNotFound`)
+    /// while the window lasts, on the Go SDK's longer schedule (9 attempts, sleeps scaled to
+    /// end with the window). A call with its own [`CallOptions::retry_policy`] keeps it. See
+    /// [`EventualConsistency`] and the `layers::retry` module.
+    pub fn eventual_consistency(mut self, on: bool) -> Self {
+        self.eventual_consistency = on;
+        self
+    }
+
     /// One classifier for retry, the circuit breaker and trace ([`OciClassifier`] by default).
     /// It replaces the classifier of the client's retry policy; a per-call policy keeps its own.
     pub fn classifier(mut self, classifier: impl Classify) -> Self {
@@ -481,7 +355,9 @@ impl ClientBuilder {
             .or_else(|| self.credentials.as_ref().and_then(|c| c.region()));
         let signer: Arc<dyn Signer> = match (self.signer, self.credentials) {
             (Some(signer), _) => signer,
-            (None, Some(credentials)) => Arc::new(RequestSigner::new(credentials, self.clock)),
+            (None, Some(credentials)) => {
+                Arc::new(RequestSigner::new(credentials, self.clock.clone()))
+            }
             (None, None) => {
                 return Err(Error::config(
                     "no credentials: call ClientBuilder::config, ::credentials or ::signer",
@@ -522,6 +398,13 @@ impl ClientBuilder {
                 allow: self.allow_control_chars,
             }),
         );
+        let eventual_consistency = self
+            .eventual_consistency
+            .then(|| EventualConsistency::new(self.clock.clone()));
+        if let Some(window) = &eventual_consistency {
+            let layer = EventualConsistencyLayer::new(window.clone(), retry_policy.clone());
+            operation_layers.push(stack::layer_fn(layer));
+        }
         let realm_endpoints = self.realm_endpoints.unwrap_or_else(|| {
             std::env::var(crate::region::REALM_ENDPOINT_ENV)
                 .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
@@ -553,6 +436,7 @@ impl ClientBuilder {
                 stack,
                 breakers,
                 retry_budget: self.retry_budget,
+                eventual_consistency,
                 region,
                 endpoint: self.endpoint,
                 service_endpoints: self.service_endpoints,
