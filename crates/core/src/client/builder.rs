@@ -16,7 +16,6 @@ use crate::layers::classify::{Classify, OciClassifier, SharedClassifier};
 use crate::layers::retry::{
     EventualConsistency, EventualConsistencyLayer, RetryBudget, RetryPolicy,
 };
-use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
 use crate::{Endpoint, Error};
@@ -260,7 +259,7 @@ impl ClientBuilder {
 
     /// The retry policy for every call ([`RetryPolicy::default`]: OCI's 8 attempts, 600 s);
     /// [`RetryPolicy::none`] turns retries off. One call can override it with
-    /// [`CallOptions::retry_policy`].
+    /// [`CallOptions::retry_policy`](crate::layers::CallOptions::retry_policy).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
         self
@@ -334,7 +333,7 @@ impl ClientBuilder {
     /// client's clock; a call that starts inside it also retries
     /// [`EC_ERRORS`](crate::layers::retry::EC_ERRORS) (such as `404 NotAuthorizedOrNotFound`)
     /// while the window lasts, on the Go SDK's longer schedule (9 attempts, sleeps scaled to
-    /// end with the window). A call with its own [`CallOptions::retry_policy`] keeps it. See
+    /// end with the window). A call with its own [`CallOptions::retry_policy`](crate::layers::CallOptions::retry_policy) keeps it. See
     /// [`EventualConsistency`] and the `layers::retry` module.
     pub fn eventual_consistency(mut self, on: bool) -> Self {
         self.eventual_consistency = on;
