@@ -50,6 +50,14 @@ pub enum Trigger {
         /// From 0 to 1.
         p: f64,
     },
+    /// Each matching call that arrives within `millis` ms (emulator clock) of the last write
+    /// (a method other than GET or HEAD, not itself faulted) to the same service: an
+    /// eventually consistent service, e.g. a new user answering `404 NotAuthorizedOrNotFound`
+    /// for a while.
+    AfterWrite {
+        /// Milliseconds after the write.
+        millis: u64,
+    },
 }
 
 /// What a triggered fault does.
@@ -219,6 +227,13 @@ impl Fault {
         self
     }
     /// Each matching call with probability `p`.
+    /// Fires within `window` (emulator clock) of the last write to the matched service.
+    pub fn after_write(mut self, window: Duration) -> Self {
+        self.trigger = Trigger::AfterWrite {
+            millis: u64::try_from(window.as_millis()).unwrap_or(u64::MAX),
+        };
+        self
+    }
     pub fn probability(mut self, p: f64) -> Self {
         self.trigger = Trigger::Probability { p };
         self
@@ -271,6 +286,8 @@ pub(crate) struct Faults {
     next_id: u64,
     rng: ChaCha8Rng,
     seed: u64,
+    /// When each service last received a write (emulator clock, ms).
+    last_write: std::collections::HashMap<String, u64>,
 }
 
 impl Faults {
@@ -280,6 +297,7 @@ impl Faults {
             next_id: 1,
             rng: ChaCha8Rng::seed_from_u64(seed),
             seed,
+            last_write: std::collections::HashMap::new(),
         }
     }
 
@@ -303,6 +321,7 @@ impl Faults {
 
     pub fn clear(&mut self) {
         self.rules.clear();
+        self.last_write.clear();
         self.rng = ChaCha8Rng::seed_from_u64(self.seed);
     }
 
@@ -311,13 +330,17 @@ impl Faults {
     }
 
     /// Counts the request against every matching rule; the first that triggers fires.
+    /// `now_ms` is the emulator's clock; a write that no rule fires on is remembered for
+    /// [`Trigger::AfterWrite`].
     pub fn decide(
         &mut self,
         service: &str,
         operation: &str,
         method: &str,
         path: &str,
+        now_ms: u64,
     ) -> Option<Fired> {
+        let last_write = self.last_write.get(service).copied();
         let mut fired = None;
         for rule in &mut self.rules {
             let m = &rule.fault.matches;
@@ -336,6 +359,9 @@ impl Faults {
                 Trigger::Nth { n } => rule.matched == n,
                 Trigger::FirstN { n } => rule.matched <= n,
                 Trigger::Probability { p } => self.rng.gen::<f64>() < p,
+                Trigger::AfterWrite { millis } => {
+                    last_write.is_some_and(|w| now_ms.saturating_sub(w) < millis)
+                }
             };
             if triggered && fired.is_none() {
                 rule.fired += 1;
@@ -344,6 +370,12 @@ impl Faults {
                     action: rule.fault.action.clone(),
                 });
             }
+        }
+        let write = !["GET", "HEAD"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
+        if write && fired.is_none() {
+            self.last_write.insert(service.to_owned(), now_ms);
         }
         fired
     }
@@ -424,6 +456,24 @@ mod tests {
     }
 
     #[test]
+    fn after_write_fires_only_inside_the_window_of_that_services_last_write() {
+        let mut f = Faults::new(1);
+        f.add(
+            Fault::status(404, "NotAuthorizedOrNotFound")
+                .operation("GetUser")
+                .after_write(Duration::from_millis(500)),
+        );
+        let get = |f: &mut Faults, now| f.decide("identity", "GetUser", "GET", "/u", now);
+        assert!(get(&mut f, 1_000).is_none(), "no write yet");
+        assert!(f.decide("objectstorage", "PutObject", "PUT", "/o", 1_000).is_none());
+        assert!(get(&mut f, 1_100).is_none(), "a write to another service");
+        assert!(f.decide("identity", "CreateUser", "POST", "/u", 2_000).is_none());
+        assert!(get(&mut f, 2_000).is_some());
+        assert!(get(&mut f, 2_499).is_some());
+        assert!(get(&mut f, 2_500).is_none(), "the window is over");
+    }
+
+    #[test]
     fn nth_and_first_count_matching_calls_only() {
         let mut f = Faults::new(1);
         f.add(
@@ -431,10 +481,10 @@ mod tests {
                 .operation("GetUser")
                 .nth(2),
         );
-        assert!(f.decide("identity", "ListUsers", "GET", "/").is_none());
-        assert!(f.decide("identity", "GetUser", "GET", "/").is_none());
-        assert!(f.decide("identity", "GetUser", "GET", "/").is_some());
-        assert!(f.decide("identity", "GetUser", "GET", "/").is_none());
+        assert!(f.decide("identity", "ListUsers", "GET", "/", 0).is_none());
+        assert!(f.decide("identity", "GetUser", "GET", "/", 0).is_none());
+        assert!(f.decide("identity", "GetUser", "GET", "/", 0).is_some());
+        assert!(f.decide("identity", "GetUser", "GET", "/", 0).is_none());
     }
 
     #[test]
@@ -443,7 +493,7 @@ mod tests {
             let mut f = Faults::new(seed);
             f.add(Fault::reset().probability(0.5));
             (0..64)
-                .map(|_| f.decide("identity", "GetUser", "GET", "/").is_some())
+                .map(|_| f.decide("identity", "GetUser", "GET", "/", 0).is_some())
                 .collect::<Vec<_>>()
         };
         assert_eq!(run(7), run(7));

@@ -120,7 +120,13 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
 
     let fired = shared
         .faults()
-        .decide(routed.name, routed.operation(), method.as_str(), &path);
+        .decide(
+            routed.name,
+            routed.operation(),
+            method.as_str(),
+            &path,
+            shared.now_ms(),
+        );
     let mut stall = None;
     let mut drop_after = false;
     if let Some(fired) = fired {
