@@ -226,14 +226,15 @@ impl Fault {
         self.trigger = Trigger::FirstN { n };
         self
     }
-    /// Each matching call with probability `p`.
-    /// Fires within `window` (emulator clock) of the last write to the matched service.
+    /// Each matching call within `window` (emulator clock) of the last write to the same
+    /// service: see [`Trigger::AfterWrite`].
     pub fn after_write(mut self, window: Duration) -> Self {
         self.trigger = Trigger::AfterWrite {
             millis: u64::try_from(window.as_millis()).unwrap_or(u64::MAX),
         };
         self
     }
+    /// Each matching call with probability `p`.
     pub fn probability(mut self, p: f64) -> Self {
         self.trigger = Trigger::Probability { p };
         self
