@@ -345,6 +345,23 @@ async fn a_wrong_key_is_rejected_by_the_verifying_server() {
 }
 
 #[tokio::test]
+async fn a_per_call_endpoint_overrides_the_clients() {
+    let server = start_server().await;
+    // The client's own endpoint has nothing listening.
+    let client = client(Endpoint::parse("http://127.0.0.1:1").unwrap());
+    let opts = oci_core::layers::CallOptions::builder()
+        .endpoint(server.endpoint.clone())
+        .build();
+    let thing = client.send_with(GetThing("x".into()), opts).await.unwrap();
+    assert_eq!(thing.id, "/20160918/things/x", "the base path is appended");
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].verified, Ok(()), "signed for the overriding host");
+    let err = client.send(GetThing("x".into())).await.unwrap_err();
+    assert!(err.is_transport(), "without the override: {err}");
+}
+
+#[tokio::test]
 async fn connection_refused_is_a_transport_error() {
     // Bind then drop a listener so the port is (very likely) closed.
     let addr = {

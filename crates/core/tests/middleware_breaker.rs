@@ -9,6 +9,7 @@ use std::time::Duration;
 use middleware_support::{builder, get, Canned, Mock};
 use oci_core::layers::breaker::{BreakerState, CircuitBreakerConfig};
 use oci_core::layers::retry::{FixedRandom, RetryPolicy};
+use oci_core::layers::CallOptions;
 
 const HOST: &str = "identity.test.example";
 
@@ -193,4 +194,65 @@ async fn poll_ready_stays_ready_while_open() {
         stack.poll_ready(&mut cx),
         std::task::Poll::Ready(Ok(()))
     ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn on_open_gets_the_tripping_error_and_a_call_may_bypass_the_breaker() {
+    type Tripped = Vec<(String, Option<u16>, Option<String>)>;
+    let tripped: Arc<Mutex<Tripped>> = Arc::default();
+    let seen = tripped.clone();
+    let mock = Mock::new([Canned::coded(503, "ServiceUnavailable")]);
+    let client = builder(&mock)
+        .retry_policy(RetryPolicy::none())
+        .circuit_breaker(
+            CircuitBreakerConfig::builder()
+                .min_calls(2)
+                .on_open(move |host, e| {
+                    seen.lock().unwrap().push((
+                        host.to_owned(),
+                        e.status().map(|s| s.as_u16()),
+                        e.code().map(str::to_owned),
+                    ))
+                })
+                .build(),
+        )
+        .build()
+        .unwrap();
+    let breakers = client.circuit_breakers().unwrap().clone();
+    let _ = client.call(get("/users/u")).await;
+    assert!(tripped.lock().unwrap().is_empty(), "one failure: closed");
+    let err = client.call(get("/users/u")).await.unwrap_err();
+    assert_eq!(breakers.state(HOST), BreakerState::Open);
+    assert_eq!(
+        *tripped.lock().unwrap(),
+        vec![(
+            HOST.to_owned(),
+            Some(503),
+            Some("ServiceUnavailable".to_owned())
+        )]
+    );
+    assert_eq!(err.code(), Some("ServiceUnavailable"));
+
+    // Open: a normal call fails fast without I/O ...
+    let err = client.call(get("/users/u")).await.unwrap_err();
+    assert!(err.is_circuit_open(), "{err}");
+    assert_eq!(mock.count(), 2);
+    // ... a call with the breaker off for it reaches the host, and is not counted: a success
+    // through the bypass does not close the breaker, a failure does not reopen it.
+    let bypass = || {
+        let mut req = get("/users/u");
+        CallOptions::builder()
+            .circuit_breaker(false)
+            .build()
+            .apply(&mut req);
+        req
+    };
+    mock.script([Canned::ok()]);
+    client.call(bypass()).await.unwrap();
+    assert_eq!(mock.count(), 3);
+    assert_eq!(breakers.state(HOST), BreakerState::Open);
+    mock.script([Canned::status(500)]);
+    assert!(client.call(bypass()).await.unwrap_err().is_service());
+    assert_eq!(mock.count(), 4);
+    assert_eq!(tripped.lock().unwrap().len(), 1, "no second on_open");
 }
