@@ -90,7 +90,10 @@ async fn a_new_user_is_read_through_the_window_when_eventual_consistency_is_on()
     let attempts = get_user_attempts(&emu);
     assert_eq!(attempts.last(), Some(&Some(200)), "{attempts:?}");
     assert!(
-        attempts.len() >= 3 && attempts[..attempts.len() - 1].iter().all(|s| *s == Some(404)),
+        attempts.len() >= 3
+            && attempts[..attempts.len() - 1]
+                .iter()
+                .all(|s| *s == Some(404)),
         "{attempts:?}"
     );
     // It waited out the emulator's 30 s, on a schedule spread over the 240 s window.

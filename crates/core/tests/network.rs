@@ -119,6 +119,60 @@ async fn ca_bundle_file_is_trusted_on_top_of_system_roots() {
     assert!(get(&plain, &server.url("localhost")).await.is_err());
 }
 
+/// GETs the TLS server through a client built from `config`.
+async fn call(server: &TlsServer, config: oci_core::Config) -> Result<u16, oci_core::Error> {
+    let client = oci_core::Client::builder()
+        .config(&config)?
+        // Direct to localhost whatever the environment's proxy.
+        .proxy(Proxy::new("http://127.0.0.1:9")?.no_proxy("localhost"))
+        .retry_policy(oci_core::layers::RetryPolicy::none())
+        .build()?;
+    let req = http::Request::get(server.url("localhost"))
+        .body(oci_core::Body::empty())
+        .unwrap();
+    client.call(req).await.map(|r| r.status().as_u16())
+}
+
+#[tokio::test]
+async fn the_config_files_cert_bundle_is_trusted_by_the_client() {
+    let pki = test_pki();
+    let server = TlsServer::start(&pki).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("corp-ca.pem");
+    std::fs::write(&bundle, &pki.ca_pem).unwrap();
+    let key =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keys/rsa_pkcs1.pem");
+    let profile = |extra: &str| {
+        format!(
+            "[DEFAULT]\nuser=ocid1.user.oc1..aaaa\ntenancy=ocid1.tenancy.oc1..aaaa\n\
+             fingerprint=aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99\nkey_file={}\n\
+             region=us-ashburn-1\n{extra}",
+            key.display()
+        )
+    };
+    let with = oci_core::Config::from_text(
+        &profile(&format!("cert_bundle={}\n", bundle.display())),
+        None,
+    )
+    .unwrap();
+    assert_eq!(with.cert_bundle.as_deref(), Some(bundle.as_path()));
+    assert_eq!(call(&server, with).await.unwrap(), 200);
+    // The same profile without it: the test CA is unknown.
+    let without = oci_core::Config::from_text(&profile(""), None).unwrap();
+    assert!(without.cert_bundle.is_none());
+    let err = call(&server, without).await.unwrap_err();
+    assert!(err.is_transport(), "{err}");
+    // A cert_bundle that is not there fails the build, naming the file.
+    let missing =
+        oci_core::Config::from_text(&profile("cert_bundle=/nonexistent/ca.pem\n"), None).unwrap();
+    let err = oci_core::Client::builder()
+        .config(&missing)
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+}
+
 #[test]
 fn a_bad_ca_bundle_is_a_config_error_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();

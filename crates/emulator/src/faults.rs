@@ -466,9 +466,13 @@ mod tests {
         );
         let get = |f: &mut Faults, now| f.decide("identity", "GetUser", "GET", "/u", now);
         assert!(get(&mut f, 1_000).is_none(), "no write yet");
-        assert!(f.decide("objectstorage", "PutObject", "PUT", "/o", 1_000).is_none());
+        assert!(f
+            .decide("objectstorage", "PutObject", "PUT", "/o", 1_000)
+            .is_none());
         assert!(get(&mut f, 1_100).is_none(), "a write to another service");
-        assert!(f.decide("identity", "CreateUser", "POST", "/u", 2_000).is_none());
+        assert!(f
+            .decide("identity", "CreateUser", "POST", "/u", 2_000)
+            .is_none());
         assert!(get(&mut f, 2_000).is_some());
         assert!(get(&mut f, 2_499).is_some());
         assert!(get(&mut f, 2_500).is_none(), "the window is over");

@@ -118,15 +118,13 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
         time: util::rfc3339(shared.now_ms()),
     };
 
-    let fired = shared
-        .faults()
-        .decide(
-            routed.name,
-            routed.operation(),
-            method.as_str(),
-            &path,
-            shared.now_ms(),
-        );
+    let fired = shared.faults().decide(
+        routed.name,
+        routed.operation(),
+        method.as_str(),
+        &path,
+        shared.now_ms(),
+    );
     let mut stall = None;
     let mut drop_after = false;
     if let Some(fired) = fired {

@@ -116,12 +116,16 @@ impl ClientBuilder {
     /// Credentials and region from a loaded config profile. Loads the private key now.
     ///
     /// The profile's `additional_user_agent` becomes the user-agent suffix, unless
-    /// [`user_agent_suffix`](Self::user_agent_suffix) set one.
+    /// [`user_agent_suffix`](Self::user_agent_suffix) set one; its `cert_bundle` is trusted
+    /// as if given to [`ca_bundle`](Self::ca_bundle) (read at [`build`](Self::build)).
     pub fn config(mut self, config: &Config) -> Result<Self, Error> {
         self.credentials = Some(config.credentials()?);
         self.region = Some(config.region()?);
         if self.user_agent.is_none() {
             self.user_agent = config.additional_user_agent.clone();
+        }
+        if let Some(bundle) = &config.cert_bundle {
+            self.network = self.network.ca_bundle(bundle.clone());
         }
         Ok(self)
     }

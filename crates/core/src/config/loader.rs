@@ -326,6 +326,10 @@ impl<'a> ConfigLoader<'a> {
         .filter(|p| !p.is_empty())
         .map(Secret::from);
         let additional_user_agent = values.remove("additional_user_agent");
+        let cert_bundle = values
+            .remove("cert_bundle")
+            .filter(|v| !v.is_empty())
+            .map(|v| self.expand(&v));
 
         Ok(Config {
             user,
@@ -336,6 +340,7 @@ impl<'a> ConfigLoader<'a> {
             pass_phrase,
             security_token_file,
             additional_user_agent,
+            cert_bundle,
             extra: values,
             profile,
             file,

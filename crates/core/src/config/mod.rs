@@ -19,10 +19,12 @@
 //! - Required keys: `user`, `tenancy`, `fingerprint`, `key_file`, `region` (which falls back to
 //!   the `OCI_REGION` environment variable). With `security_token_file`, `user` is optional.
 //!   Optional: `pass_phrase` (Go's `passphrase` is accepted as an alias),
-//!   `security_token_file`, `additional_user_agent`; other keys are kept in [`Config::extra`].
+//!   `security_token_file`, `additional_user_agent`, `cert_bundle` (a PEM file of extra CA
+//!   certificates, as the OCI CLI names it); other keys are kept in [`Config::extra`].
 //! - `tenancy` and `user` must look like OCIDs, and `fingerprint` must be 16 lowercase hex
 //!   pairs separated by `:`, as the SDKs check. `key_content` is refused in a file.
-//! - `~` at the start of `key_file` and `security_token_file` is the home directory. A relative
+//! - `~` at the start of `key_file`, `security_token_file` and `cert_bundle` is the home
+//!   directory. A relative
 //!   `key_file` is relative to the current directory, as in the SDKs.
 //!
 //! Every failure is a [`ConfigError`] that names the file, the profile and the key; it is the

@@ -41,6 +41,9 @@ pub struct Config {
     pub security_token_file: Option<PathBuf>,
     /// Text appended to the User-Agent header.
     pub additional_user_agent: Option<String>,
+    /// A PEM bundle of extra CA certificates to trust (`cert_bundle`, as the OCI CLI names
+    /// it), `~` expanded; `ClientBuilder::config` adds it to the transport's trust roots.
+    pub cert_bundle: Option<PathBuf>,
     /// Every other key of the profile (lowercased), such as `log_requests`.
     pub extra: BTreeMap<String, String>,
     /// The profile name, e.g. `DEFAULT`.
@@ -65,6 +68,7 @@ impl fmt::Debug for Config {
             )
             .field("security_token_file", &self.security_token_file)
             .field("additional_user_agent", &self.additional_user_agent)
+            .field("cert_bundle", &self.cert_bundle)
             .field("extra_keys", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }
