@@ -256,4 +256,44 @@ mod tests {
             .unwrap()
             .is_err());
     }
+
+    #[test]
+    fn a_per_call_endpoint_is_not_rewritten() {
+        let svc = RealmEndpoint {
+            inner: tower::util::BoxCloneSyncService::new(tower::service_fn(
+                |_r: http::Request<Body>| async { Ok(http::Response::new(Body::empty())) },
+            )),
+            layer: RealmEndpointLayer::new(Region::new("us-ashburn-1"), Vec::new()),
+        };
+        let req = |per_call: bool| {
+            let mut r = http::Request::get("https://objectstorage.example/n/myns/b/x")
+                .body(Body::empty())
+                .unwrap();
+            r.extensions_mut().insert(OperationInfo {
+                service: "objectstorage",
+                operation: "GetBucket",
+                exclude_body: false,
+                retry_token: false,
+                streaming_response: false,
+                not_modified_ok: false,
+            });
+            if per_call {
+                let ep = crate::Endpoint::parse("https://objectstorage.example").unwrap();
+                crate::layers::CallOptions::builder()
+                    .endpoint(ep)
+                    .build()
+                    .apply(&mut r);
+            }
+            r
+        };
+        let mut plain = req(false);
+        svc.rewrite(&mut plain).unwrap();
+        assert_eq!(
+            plain.uri().host(),
+            Some("myns.objectstorage.us-ashburn-1.oci.customer-oci.com")
+        );
+        let mut own = req(true);
+        svc.rewrite(&mut own).unwrap();
+        assert_eq!(own.uri().host(), Some("objectstorage.example"));
+    }
 }
