@@ -35,7 +35,7 @@ fn attrs(lines: Vec<String>) -> TokenStream {
 pub fn lines(text: &str, fallback: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
-        .map(|l| link_urls(&l.trim().replace("```", "`")))
+        .map(|l| link_urls(&literal_marker(&l.trim().replace("```", "`"))))
         .collect();
     while lines.first().is_some_and(|l| l.is_empty()) {
         lines.remove(0);
@@ -47,6 +47,19 @@ pub fn lines(text: &str, fallback: &str) -> Vec<String> {
         lines.push(fallback.to_owned());
     }
     lines
+}
+
+/// Escapes a leading `*`, `-` or `+` followed by five or more spaces: spec tables such as
+/// "`*           Matches any string`" would otherwise be a list item whose text is an indented
+/// code block (a doctest that does not compile).
+fn literal_marker(line: &str) -> String {
+    let mut chars = line.chars();
+    let marker = chars.next();
+    let spaces = chars.take_while(|c| *c == ' ').count();
+    match marker {
+        Some(m @ ('*' | '-' | '+')) if spaces >= 5 => format!("\\{m}{}", &line[1..]),
+        _ => line.to_owned(),
+    }
 }
 
 /// The first line of `text`, or `fallback`.
@@ -109,5 +122,6 @@ mod tests {
         assert_eq!(lines("  ", "fallback"), ["fallback"]);
         assert_eq!(summary("  first\nsecond", "f"), "first");
         assert_eq!(summary("", "f"), "f");
+        assert_eq!(lines("*     any\n* item", "f"), ["\\*     any", "* item"]);
     }
 }
