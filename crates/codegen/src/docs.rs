@@ -62,14 +62,28 @@ fn literal_marker(line: &str) -> String {
     }
 }
 
-/// The first line of `text`, or `fallback`.
-pub fn summary<'a>(text: &'a str, fallback: &'a str) -> &'a str {
-    let first = text.lines().next().unwrap_or_default().trim();
-    if first.is_empty() {
-        fallback
-    } else {
-        first
+/// The first sentence of `text`'s first paragraph (its lines joined), or `fallback`.
+pub fn summary(text: &str, fallback: &str) -> String {
+    let para: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let para = para.join(" ");
+    if para.is_empty() {
+        return fallback.to_owned();
     }
+    let mut from = 0;
+    while let Some(i) = para[from..].find(". ").map(|i| i + from) {
+        let word = para[..i].rsplit(' ').next().unwrap_or_default();
+        let balanced = |m: &str| para[..i].matches(m).count() % 2 == 0;
+        if !matches!(word, "e.g" | "i.e" | "etc" | "vs") && balanced("`") && balanced("**") {
+            return para[..=i].to_owned();
+        }
+        from = i + 1;
+    }
+    para
 }
 
 /// Wraps bare URLs in `<>` so rustdoc links them.
@@ -120,7 +134,8 @@ mod tests {
     fn lines_are_cleaned() {
         assert_eq!(lines("\n  a\n\n ```x```\n\n", "f"), ["a", "", "`x`"]);
         assert_eq!(lines("  ", "fallback"), ["fallback"]);
-        assert_eq!(summary("  first\nsecond", "f"), "first");
+        assert_eq!(summary("  first\nsecond\n\nthird", "f"), "first second");
+        assert_eq!(summary("One, e.g. `a. b`. Two.", "f"), "One, e.g. `a. b`.");
         assert_eq!(summary("", "f"), "f");
         assert_eq!(lines("*     any\n* item", "f"), ["\\*     any", "* item"]);
     }

@@ -9735,7 +9735,7 @@ impl ObjectStorageClient {
     pub fn copy_object(&self) -> Fluent<CopyObject> {
         Fluent::new(self.client.clone(), CopyObject::default())
     }
-    /// Creates a bucket in the given namespace with a bucket name and optional user-defined metadata. Avoid entering
+    /// Creates a bucket in the given namespace with a bucket name and optional user-defined metadata.
     ///
     /// Builds a [`CreateBucket`]; finish with `.send().await`.
     pub fn create_bucket(&self) -> Fluent<CreateBucket> {
@@ -9768,13 +9768,13 @@ impl ObjectStorageClient {
     pub fn create_replication_policy(&self) -> Fluent<CreateReplicationPolicy> {
         Fluent::new(self.client.clone(), CreateReplicationPolicy::default())
     }
-    /// Creates a new retention rule in the specified bucket. The new rule will take effect typically within 30 seconds.
+    /// Creates a new retention rule in the specified bucket.
     ///
     /// Builds a [`CreateRetentionRule`]; finish with `.send().await`.
     pub fn create_retention_rule(&self) -> Fluent<CreateRetentionRule> {
         Fluent::new(self.client.clone(), CreateRetentionRule::default())
     }
-    /// Deletes a bucket if the bucket is already empty. If the bucket is not empty, use
+    /// Deletes a bucket if the bucket is already empty.
     ///
     /// Builds a [`DeleteBucket`]; finish with `.send().await`.
     pub fn delete_bucket(&self) -> Fluent<DeleteBucket> {
@@ -9813,7 +9813,7 @@ impl ObjectStorageClient {
     pub fn delete_replication_policy(&self) -> Fluent<DeleteReplicationPolicy> {
         Fluent::new(self.client.clone(), DeleteReplicationPolicy::default())
     }
-    /// Deletes the specified rule. The deletion takes effect typically within 30 seconds.
+    /// Deletes the specified rule.
     ///
     /// Builds a [`DeleteRetentionRule`]; finish with `.send().await`.
     pub fn delete_retention_rule(&self) -> Fluent<DeleteRetentionRule> {
@@ -9825,13 +9825,13 @@ impl ObjectStorageClient {
     pub fn get_bucket(&self) -> Fluent<GetBucket> {
         Fluent::new(self.client.clone(), GetBucket::default())
     }
-    /// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace. The namespace
+    /// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace.
     ///
     /// Builds a [`GetNamespace`]; finish with `.send().await`.
     pub fn get_namespace(&self) -> Fluent<GetNamespace> {
         Fluent::new(self.client.clone(), GetNamespace::default())
     }
-    /// Gets the metadata for the Object Storage namespace, which contains defaultS3CompartmentId and
+    /// Gets the metadata for the Object Storage namespace, which contains defaultS3CompartmentId and defaultSwiftCompartmentId.
     ///
     /// Builds a [`GetNamespaceMetadata`]; finish with `.send().await`.
     pub fn get_namespace_metadata(&self) -> Fluent<GetNamespaceMetadata> {
@@ -9891,7 +9891,7 @@ impl ObjectStorageClient {
     pub fn head_object(&self) -> Fluent<HeadObject> {
         Fluent::new(self.client.clone(), HeadObject::default())
     }
-    /// Gets a list of all BucketSummary items in a compartment. A BucketSummary contains only summary fields for the bucket
+    /// Gets a list of all BucketSummary items in a compartment.
     ///
     /// Builds a [`ListBuckets`]; finish with `.send().await`.
     pub fn list_buckets(&self) -> Fluent<ListBuckets> {
@@ -9915,7 +9915,7 @@ impl ObjectStorageClient {
     pub fn list_object_versions(&self) -> Fluent<ListObjectVersions> {
         Fluent::new(self.client.clone(), ListObjectVersions::default())
     }
-    /// Lists the objects in a bucket. By default, ListObjects returns object names only. See the `fields`
+    /// Lists the objects in a bucket.
     ///
     /// Builds a [`ListObjects`]; finish with `.send().await`.
     pub fn list_objects(&self) -> Fluent<ListObjects> {
@@ -9945,7 +9945,7 @@ impl ObjectStorageClient {
     pub fn list_replication_sources(&self) -> Fluent<ListReplicationSources> {
         Fluent::new(self.client.clone(), ListReplicationSources::default())
     }
-    /// List the retention rules for a bucket. The retention rules are sorted based on creation time,
+    /// List the retention rules for a bucket.
     ///
     /// Builds a [`ListRetentionRules`]; finish with `.send().await`.
     pub fn list_retention_rules(&self) -> Fluent<ListRetentionRules> {
@@ -9969,13 +9969,13 @@ impl ObjectStorageClient {
     pub fn list_work_requests(&self) -> Fluent<ListWorkRequests> {
         Fluent::new(self.client.clone(), ListWorkRequests::default())
     }
-    /// Stops replication to the destination bucket and removes the replication policy. When the replication
+    /// Stops replication to the destination bucket and removes the replication policy.
     ///
     /// Builds a [`MakeBucketWritable`]; finish with `.send().await`.
     pub fn make_bucket_writable(&self) -> Fluent<MakeBucketWritable> {
         Fluent::new(self.client.clone(), MakeBucketWritable::default())
     }
-    /// Creates a new object or overwrites an existing object with the same name. The maximum object size allowed by
+    /// Creates a new object or overwrites an existing object with the same name.
     ///
     /// Builds a [`PutObject`]; finish with `.send().await`.
     pub fn put_object(&self) -> Fluent<PutObject> {
@@ -9987,13 +9987,13 @@ impl ObjectStorageClient {
     pub fn put_object_lifecycle_policy(&self) -> Fluent<PutObjectLifecyclePolicy> {
         Fluent::new(self.client.clone(), PutObjectLifecyclePolicy::default())
     }
-    /// Re-encrypts the unique data encryption key that encrypts each object written to the bucket by using the most recent
+    /// Re-encrypts the unique data encryption key that encrypts each object written to the bucket by using the most recent version of the master encryption key assigned to the bucket.
     ///
     /// Builds a [`ReencryptBucket`]; finish with `.send().await`.
     pub fn reencrypt_bucket(&self) -> Fluent<ReencryptBucket> {
         Fluent::new(self.client.clone(), ReencryptBucket::default())
     }
-    /// Re-encrypts the data encryption keys that encrypt the object and its chunks. By default, when you create a bucket, the Object Storage
+    /// Re-encrypts the data encryption keys that encrypt the object and its chunks.
     ///
     /// Builds a [`ReencryptObject`]; finish with `.send().await`.
     pub fn reencrypt_object(&self) -> Fluent<ReencryptObject> {
@@ -10017,7 +10017,7 @@ impl ObjectStorageClient {
     pub fn update_bucket(&self) -> Fluent<UpdateBucket> {
         Fluent::new(self.client.clone(), UpdateBucket::default())
     }
-    /// By default, buckets created using the Amazon S3 Compatibility API or the Swift API are created in the root
+    /// By default, buckets created using the Amazon S3 Compatibility API or the Swift API are created in the root compartment of the Oracle Cloud Infrastructure tenancy.
     ///
     /// Builds a [`UpdateNamespaceMetadata`]; finish with `.send().await`.
     pub fn update_namespace_metadata(&self) -> Fluent<UpdateNamespaceMetadata> {
@@ -10035,7 +10035,7 @@ impl ObjectStorageClient {
     pub fn update_private_endpoint(&self) -> Fluent<UpdatePrivateEndpoint> {
         Fluent::new(self.client.clone(), UpdatePrivateEndpoint::default())
     }
-    /// Updates the specified retention rule. Rule changes take effect typically within 30 seconds.
+    /// Updates the specified retention rule.
     ///
     /// Builds a [`UpdateRetentionRule`]; finish with `.send().await`.
     pub fn update_retention_rule(&self) -> Fluent<UpdateRetentionRule> {
