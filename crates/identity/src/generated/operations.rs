@@ -7338,6 +7338,16 @@ impl Fluent<GetIamWorkRequest> {
     ) -> Waiter<GetIamWorkRequest, models::IamWorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
     }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetIamWorkRequest, models::IamWorkRequestStatus> {
+        self.wait_for([models::IamWorkRequestStatus::Succeeded])
+            .failure([
+                models::IamWorkRequestStatus::Failed,
+                models::IamWorkRequestStatus::Canceled,
+            ])
+    }
 }
 
 /// **Deprecated.** For more information, see Deprecated IAM Service APIs.
@@ -8267,6 +8277,18 @@ impl Fluent<GetTaggingWorkRequest> {
     ) -> Waiter<GetTaggingWorkRequest, models::TaggingWorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
     }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(
+        self,
+    ) -> Waiter<GetTaggingWorkRequest, models::TaggingWorkRequestStatus> {
+        self.wait_for([models::TaggingWorkRequestStatus::Succeeded])
+            .failure([
+                models::TaggingWorkRequestStatus::Failed,
+                models::TaggingWorkRequestStatus::Canceled,
+            ])
+    }
 }
 
 /// Get the specified tenancy's information.
@@ -8692,6 +8714,16 @@ impl Fluent<GetWorkRequest> {
         states: impl IntoIterator<Item = models::WorkRequestStatus>,
     ) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
+    }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
+        self.wait_for([models::WorkRequestStatus::Succeeded])
+            .failure([
+                models::WorkRequestStatus::Failed,
+                models::WorkRequestStatus::Canceled,
+            ])
     }
 }
 

@@ -4177,6 +4177,16 @@ impl Fluent<GetWorkRequest> {
     ) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| o.body.status.clone()).target(states)
     }
+    /// A waiter that polls this work request until it ends: done at `COMPLETED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
+        self.wait_for([models::WorkRequestStatus::Completed])
+            .failure([
+                models::WorkRequestStatus::Failed,
+                models::WorkRequestStatus::Canceled,
+            ])
+    }
 }
 
 /// Efficiently checks to see if a bucket exists and gets the current entity tag (ETag) for the bucket.
