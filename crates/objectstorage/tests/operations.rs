@@ -12,8 +12,11 @@ use oci_emulator::Emulator;
 use oci_objectstorage::models::{CreateBucketDetails, WorkRequestStatus};
 use oci_objectstorage::ObjectStorageClient;
 
-/// A client over a mock transport answering `answers` (status, headers, body) in order.
-fn mocked(answers: Vec<(u16, Vec<(&str, &str)>, String)>) -> (ObjectStorageClient, MockTransport) {
+/// A canned answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, String);
+
+/// A client over a mock transport answering `answers` in order.
+fn mocked(answers: Vec<Answer>) -> (ObjectStorageClient, MockTransport) {
     let mock = MockTransport::new();
     for (status, headers, body) in answers {
         mock.push_with(status, &headers, body);
