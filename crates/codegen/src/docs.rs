@@ -35,7 +35,7 @@ fn attrs(lines: Vec<String>) -> TokenStream {
 pub fn lines(text: &str, fallback: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
-        .map(|l| link_urls(&literal_marker(&l.trim().replace("```", "`"))))
+        .map(|l| plain_text(&link_urls(&literal_marker(&l.trim().replace("```", "`")))))
         .collect();
     while lines.first().is_some_and(|l| l.is_empty()) {
         lines.remove(0);
@@ -60,6 +60,37 @@ fn literal_marker(line: &str) -> String {
         Some(m @ ('*' | '-' | '+')) if spaces >= 5 => format!("\\{m}{}", &line[1..]),
         _ => line.to_owned(),
     }
+}
+
+/// Escapes, outside code spans, what rustdoc would read as markup the spec did not mean: `<x`
+/// that is not a linked URL (an HTML tag to rustdoc: `<region>`), and `[x]` that is neither a
+/// Markdown link (`[x](...)`, or its text going on to the next line) nor a code link (`` [`X`] ``) (an intra-doc link: `[a-z]`).
+fn plain_text(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    for (i, c) in line.char_indices() {
+        let rest = &line[i + c.len_utf8()..];
+        match c {
+            '`' => in_code = !in_code,
+            '<' if !in_code
+                && rest.starts_with(|n: char| n.is_ascii_alphabetic() || n == '/')
+                && !rest.starts_with("http") =>
+            {
+                out.push_str("&lt;");
+                continue;
+            }
+            '[' if !in_code && !rest.starts_with('`') => {
+                // A link whose text goes on to the next line is left as is.
+                let bracket = rest.find(']').filter(|j| !rest[j + 1..].starts_with('('));
+                if bracket.is_some() {
+                    out.push('\\');
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The first sentence of `text`'s first paragraph (its lines joined), or `fallback`.
@@ -138,5 +169,9 @@ mod tests {
         assert_eq!(summary("One, e.g. `a. b`. Two.", "f"), "One, e.g. `a. b`.");
         assert_eq!(summary("", "f"), "f");
         assert_eq!(lines("*     any\n* item", "f"), ["\\*     any", "* item"]);
+        assert_eq!(
+            lines("a.<region>.b [a-z] [doc](u) [`X`] `<a> [b]` [see", "f"),
+            ["a.&lt;region>.b \\[a-z] [doc](u) [`X`] `<a> [b]` [see"]
+        );
     }
 }

@@ -3047,7 +3047,7 @@ pub struct CreatePrivateEndpointDetails {
     pub subnet_id: String,
     /// A prefix to use for the private endpoint. The customer VCN's DNS records are
     /// updated with this prefix. The prefix input from the customer will be the first sub-domain in the endpointFqdn.
-    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.<region>.oraclecloud.com'
+    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.&lt;region>.oraclecloud.com'
     pub prefix: String,
     /// A list of additional prefix that you can provide along with any other prefix. These resulting endpointFqdn's are added to the
     /// customer VCN's DNS record.
@@ -3381,13 +3381,13 @@ pub struct ObjectNameFilter {
     /// \           Escapes the following character
     /// \*           Matches any string of characters.
     /// ?           Matches any single character .
-    /// [...]       Matches a group of characters. A group of characters can be:
-    /// A set of characters, for example: [Zafg9@]. This matches any character in the brackets.
-    /// A range of characters, for example: [a-z]. This matches any character in the range.
-    /// [a-f] is equivalent to [abcdef].
+    /// \[...]       Matches a group of characters. A group of characters can be:
+    /// A set of characters, for example: \[Zafg9@]. This matches any character in the brackets.
+    /// A range of characters, for example: \[a-z]. This matches any character in the range.
+    /// \[a-f] is equivalent to \[abcdef].
     /// For character ranges only the CHARACTER-CHARACTER pattern is supported.
-    /// [ab-yz] is not valid
-    /// [a-mn-z] is not valid
+    /// \[ab-yz] is not valid
+    /// \[a-mn-z] is not valid
     /// Character ranges can not start with ^ or :
     /// To include a '-' in the range, make it the first or last character.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3403,13 +3403,13 @@ pub struct ObjectNameFilter {
     /// \           Escapes the following character
     /// \*           Matches any string of characters.
     /// ?           Matches any single character .
-    /// [...]       Matches a group of characters. A group of characters can be:
-    /// A set of characters, for example: [Zafg9@]. This matches any character in the brackets.
-    /// A range of characters, for example: [a-z]. This matches any character in the range.
-    /// [a-f] is equivalent to [abcdef].
+    /// \[...]       Matches a group of characters. A group of characters can be:
+    /// A set of characters, for example: \[Zafg9@]. This matches any character in the brackets.
+    /// A range of characters, for example: \[a-z]. This matches any character in the range.
+    /// \[a-f] is equivalent to \[abcdef].
     /// For character ranges only the CHARACTER-CHARACTER pattern is supported.
-    /// [ab-yz] is not valid
-    /// [a-mn-z] is not valid
+    /// \[ab-yz] is not valid
+    /// \[a-mn-z] is not valid
     /// Character ranges can not start with ^ or :
     /// To include a '-' in the range, make it the first or last character.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3744,7 +3744,7 @@ pub struct PrivateEndpoint {
     pub private_endpoint_ip: String,
     /// A prefix to use for the private endpoint. The customer VCN's DNS records are
     /// updated with this prefix. The prefix input from the customer will be the first sub-domain in the endpointFqdn.
-    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.<region>.oraclecloud.com'
+    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.&lt;region>.oraclecloud.com'
     pub prefix: String,
     /// A list of additional prefix that you can provide along with any other prefix. These resulting endpointFqdn's are added to the
     /// customer VCN's DNS record.
@@ -3849,7 +3849,7 @@ pub struct PrivateEndpointSummary {
     pub time_modified: DateTime,
     /// A prefix to use for the private endpoint. The customer VCN's DNS records are
     /// updated with this prefix. The prefix input from the customer will be the first sub-domain in the endpointFqdn.
-    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.<region>.oraclecloud.com'
+    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.&lt;region>.oraclecloud.com'
     pub prefix: String,
     /// `fqdns`
     pub fqdns: Fqdns,
