@@ -155,8 +155,57 @@ impl HttpAnswer {
     }
 }
 
-/// An upstream fault: our code, a generic message.
-fn upstream(status: StatusCode, code: &str, message: &str) -> (StatusCode, String, String) {
+/// A generic answer: the status, our `code`, and a message that names only the class of failure.
+type Generic = (StatusCode, &'static str, &'static str);
+
+const UPSTREAM_TIMEOUT: Generic = (
+    StatusCode::GATEWAY_TIMEOUT,
+    "UpstreamTimeout",
+    "the upstream service did not answer in time",
+);
+const UPSTREAM_UNREACHABLE: Generic = (
+    StatusCode::BAD_GATEWAY,
+    "UpstreamUnreachable",
+    "the upstream service could not be reached",
+);
+const UPSTREAM_UNAVAILABLE: Generic = (
+    StatusCode::SERVICE_UNAVAILABLE,
+    "UpstreamUnavailable",
+    "the upstream service is unavailable; try again later",
+);
+const UPSTREAM_THROTTLED: Generic = (
+    StatusCode::SERVICE_UNAVAILABLE,
+    "UpstreamThrottled",
+    "the upstream service is throttling requests; try again later",
+);
+const UPSTREAM_AUTH_FAILED: Generic = (
+    StatusCode::BAD_GATEWAY,
+    "UpstreamAuthFailed",
+    "the upstream service refused this service's credentials",
+);
+const UPSTREAM_BROKEN_ANSWER: Generic = (
+    StatusCode::BAD_GATEWAY,
+    "UpstreamError",
+    "the upstream service's answer was broken off or unreadable",
+);
+const UPSTREAM_FAILED: Generic = (
+    StatusCode::BAD_GATEWAY,
+    "UpstreamError",
+    "the upstream service failed",
+);
+const REQUEST_BODY_FAILED: Generic = (
+    StatusCode::BAD_REQUEST,
+    "RequestBodyFailed",
+    "the request body could not be read to its end",
+);
+const INTERNAL: Generic = (
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "InternalServerError",
+    "internal error",
+);
+
+/// A fault that is not the caller's: our code, a generic message.
+fn generic((status, code, message): Generic) -> (StatusCode, String, String) {
     (status, code.to_owned(), message.to_owned())
 }
 
@@ -209,39 +258,15 @@ impl Error {
     fn http_parts(&self) -> (StatusCode, String, String) {
         match self.kind() {
             ErrorKind::Service => self.service_parts(),
-            ErrorKind::Timeout => upstream(
-                StatusCode::GATEWAY_TIMEOUT,
-                "UpstreamTimeout",
-                "the upstream service did not answer in time",
-            ),
-            ErrorKind::Transport => upstream(
-                StatusCode::BAD_GATEWAY,
-                "UpstreamUnreachable",
-                "the upstream service could not be reached",
-            ),
-            ErrorKind::CircuitOpen => upstream(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UpstreamUnavailable",
-                "the upstream service is unavailable; try again later",
-            ),
-            ErrorKind::Deserialize | ErrorKind::Body => upstream(
-                StatusCode::BAD_GATEWAY,
-                "UpstreamError",
-                "the upstream service's answer was broken off or unreadable",
-            ),
+            ErrorKind::Timeout => generic(UPSTREAM_TIMEOUT),
+            ErrorKind::Transport => generic(UPSTREAM_UNREACHABLE),
+            ErrorKind::CircuitOpen => generic(UPSTREAM_UNAVAILABLE),
+            ErrorKind::Deserialize | ErrorKind::Body => generic(UPSTREAM_BROKEN_ANSWER),
             // A credentials provider (instance metadata, federation...) could not get a token:
             // the service's own credentials failing upstream, as OCI's 401 is.
-            ErrorKind::Auth => upstream(
-                StatusCode::BAD_GATEWAY,
-                "UpstreamAuthFailed",
-                "the upstream service refused this service's credentials",
-            ),
+            ErrorKind::Auth => generic(UPSTREAM_AUTH_FAILED),
             // The caller's own upload stream failed (it went away mid-body, say).
-            ErrorKind::RequestBody => upstream(
-                StatusCode::BAD_REQUEST,
-                "RequestBodyFailed",
-                "the request body could not be read to its end",
-            ),
+            ErrorKind::RequestBody => generic(REQUEST_BODY_FAILED),
             ErrorKind::InvalidRequest => (
                 StatusCode::BAD_REQUEST,
                 "InvalidParameter".to_owned(),
@@ -249,17 +274,13 @@ impl Error {
             ),
             // Config, Credentials, Signing, Other, and kinds added later: the service's own
             // fault, whose details are for its logs.
-            _ => upstream(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalServerError",
-                "internal error",
-            ),
+            _ => generic(INTERNAL),
         }
     }
 
     fn service_parts(&self) -> (StatusCode, String, String) {
         let Some(status) = self.status() else {
-            return upstream(StatusCode::BAD_GATEWAY, "UpstreamError", "upstream error");
+            return generic((StatusCode::BAD_GATEWAY, "UpstreamError", "upstream error"));
         };
         match status.as_u16() {
             304 => (status, String::new(), String::new()),
@@ -267,31 +288,11 @@ impl Error {
                 let code = self.code().or(status.canonical_reason()).unwrap_or("Error");
                 (status, code.to_owned(), self.message().to_owned())
             }
-            401 | 403 => upstream(
-                StatusCode::BAD_GATEWAY,
-                "UpstreamAuthFailed",
-                "the upstream service refused this service's credentials",
-            ),
-            429 => upstream(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UpstreamThrottled",
-                "the upstream service is throttling requests; try again later",
-            ),
-            503 => upstream(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "UpstreamUnavailable",
-                "the upstream service is unavailable; try again later",
-            ),
-            504 => upstream(
-                StatusCode::GATEWAY_TIMEOUT,
-                "UpstreamTimeout",
-                "the upstream service did not answer in time",
-            ),
-            _ => upstream(
-                StatusCode::BAD_GATEWAY,
-                "UpstreamError",
-                "the upstream service failed",
-            ),
+            401 | 403 => generic(UPSTREAM_AUTH_FAILED),
+            429 => generic(UPSTREAM_THROTTLED),
+            503 => generic(UPSTREAM_UNAVAILABLE),
+            504 => generic(UPSTREAM_TIMEOUT),
+            _ => generic(UPSTREAM_FAILED),
         }
     }
 }

@@ -299,12 +299,7 @@ where
 }
 
 fn put_object(body: Body) -> http::Request<Body> {
-    let mut req = http::Request::put("http://local.test/n/ns/b/bk/o/big")
-        .body(body)
-        .unwrap();
-    req.extensions_mut()
-        .insert(OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
-    req
+    middleware_support::put_object("http://local.test/n/ns/b/bk/o/big", body)
 }
 
 /// `n` chunks of 16 KiB, one every `gap` (the caller's stream sets the pace).

@@ -14,12 +14,12 @@ use tower::ServiceExt;
 
 /// A streamed upload, signed without its body (as Object Storage's PutObject is).
 fn put_object(body: Body) -> http::Request<Body> {
-    let mut req = http::Request::put(format!("{}/n/ns/b/bucket/o/obj", middleware_support::HOST))
-        .header("content-length", "2")
-        .body(body)
-        .unwrap();
-    req.extensions_mut()
-        .insert(oci_core::OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
+    let url = format!("{}/n/ns/b/bucket/o/obj", middleware_support::HOST);
+    let mut req = middleware_support::put_object(&url, body);
+    req.headers_mut().insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from_static("2"),
+    );
     req
 }
 

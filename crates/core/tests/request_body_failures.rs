@@ -14,7 +14,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use oci_core::layers::breaker::BreakerState;
-use oci_core::{Body, Client, Endpoint, ErrorKind, OperationInfo};
+use oci_core::{Body, Client, Endpoint, ErrorKind};
 use tokio::sync::Notify;
 
 struct Server {
@@ -85,12 +85,7 @@ fn client(addr: SocketAddr) -> Client {
 }
 
 fn put(addr: SocketAddr, body: Body) -> http::Request<Body> {
-    let mut req = http::Request::put(format!("http://{addr}/n/ns/b/bk/o/obj"))
-        .body(body)
-        .unwrap();
-    req.extensions_mut()
-        .insert(OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
-    req
+    middleware_support::put_object(&format!("http://{addr}/n/ns/b/bk/o/obj"), body)
 }
 
 fn get(addr: SocketAddr) -> http::Request<Body> {

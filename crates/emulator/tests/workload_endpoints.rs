@@ -55,6 +55,9 @@ fn bare(pem: &str) -> String {
     B64.encode(der(pem))
 }
 
+/// Colon-separated hex, as the federation keyId writes a certificate's fingerprint. The emulator
+/// has the same few lines (`workload::ca`, private); this test keeps its own on purpose, so the
+/// keyIds it signs with come from the protocol, not from the code under test.
 fn colon_hex(bytes: &[u8], upper: bool) -> String {
     bytes
         .iter()

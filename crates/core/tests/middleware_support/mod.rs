@@ -266,6 +266,14 @@ pub fn download(path: &str) -> http::Request<Body> {
     req
 }
 
+/// A raw PUT of an Object Storage upload to `url`, signed without its body (as `PutObject` is).
+pub fn put_object(url: &str, body: Body) -> http::Request<Body> {
+    let mut req = http::Request::put(url).body(body).unwrap();
+    req.extensions_mut()
+        .insert(OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
+    req
+}
+
 /// A raw POST with a JSON bytes body for an operation that declares opc-retry-token.
 pub fn create(body: &'static str) -> http::Request<Body> {
     let mut req = http::Request::post(format!("{HOST}/groups"))

@@ -221,3 +221,12 @@ pub fn manual_clock() -> Arc<oci_core::clock::ManualClock> {
         std::time::SystemTime::now(),
     ))
 }
+
+/// The `name` of every item in a JSON array.
+pub fn names(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x["name"].as_str().expect("name").to_owned())
+        .collect()
+}
