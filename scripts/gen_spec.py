@@ -11,7 +11,8 @@ from Oracle's API specs, and every generated client method follows one fixed sha
 shape back with `inspect.getsource` + `ast`, never by running an operation:
 
 * Operations: every public method of the client class whose body assigns `resource_path` and
-  `method`. From the method's AST we take `resource_path`, `method`, `operation_name`,
+  `method` (for every service: the list is derived, never hand-picked; Object Storage has 56 in
+  2.189.0). From the method's AST we take `resource_path`, `method`, `operation_name`,
   `api_reference_link`, the `path_params` / `query_params` / `header_params` dict literals (in source
   order, which is wire order), `generate_collection_format_param(..., '<fmt>')` wrappers
   (collection formats), `<param>_allowed_values = [...]` checks (operation-level enums), the
@@ -30,7 +31,9 @@ shape back with `inspect.getsource` + `ast`, never by running an operation:
   `get_subtype` for the discriminator field and its value -> subtype table.
 * Response headers: the Python SDK returns raw headers, so per-operation header lists are a
   documented supplement taken from the Go SDK's `*_request_response.go` (see
-  reference/oci-protocol-facts.md G.2) and written in `RESPONSE_HEADERS` below.
+  reference/oci-protocol-facts.md G.2) and written in `RESPONSE_HEADERS` below. Every operation
+  declares `opc-request-id` and `etag` (plus `opc-next-page` when it pages); for Object Storage
+  the table covers every header of every operation's Go response struct (oci-go-sdk 65.117.1).
 """
 
 import ast
