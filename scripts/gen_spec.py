@@ -11,7 +11,8 @@ from Oracle's API specs, and every generated client method follows one fixed sha
 shape back with `inspect.getsource` + `ast`, never by running an operation:
 
 * Operations: every public method of the client class whose body assigns `resource_path` and
-  `method`. From the method's AST we take `resource_path`, `method`, `operation_name`,
+  `method` (for every service: the list is derived, never hand-picked; Object Storage has 56 in
+  2.189.0). From the method's AST we take `resource_path`, `method`, `operation_name`,
   `api_reference_link`, the `path_params` / `query_params` / `header_params` dict literals (in source
   order, which is wire order), `generate_collection_format_param(..., '<fmt>')` wrappers
   (collection formats), `<param>_allowed_values = [...]` checks (operation-level enums), the
@@ -30,7 +31,9 @@ shape back with `inspect.getsource` + `ast`, never by running an operation:
   `get_subtype` for the discriminator field and its value -> subtype table.
 * Response headers: the Python SDK returns raw headers, so per-operation header lists are a
   documented supplement taken from the Go SDK's `*_request_response.go` (see
-  reference/oci-protocol-facts.md G.2) and written in `RESPONSE_HEADERS` below.
+  reference/oci-protocol-facts.md G.2) and written in `RESPONSE_HEADERS` below. Every operation
+  declares `opc-request-id` and `etag` (plus `opc-next-page` when it pages); for Object Storage
+  the table covers every header of every operation's Go response struct (oci-go-sdk 65.117.1).
 """
 
 import ast
@@ -45,22 +48,17 @@ import oci
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-OBJECT_STORAGE_OPS = [
-    "get_namespace",
-    "create_bucket", "get_bucket", "head_bucket", "list_buckets", "update_bucket", "delete_bucket",
-    "put_object", "get_object", "head_object", "list_objects", "delete_object",
-    "create_multipart_upload", "upload_part", "commit_multipart_upload", "abort_multipart_upload",
-    "list_multipart_uploads", "list_multipart_upload_parts",
-]
-
 _OS_CHECKSUMS = ["opc-content-crc32c", "opc-content-sha256", "opc-content-sha384"]
 _OS_OBJECT_HEADERS = [
-    "content-length", "content-md5", "opc-multipart-md5", *_OS_CHECKSUMS,
+    "content-length", "content-md5", "opc-multipart-md5", "opc-content-crc32c",
+    "opc-content-sha256", "opc-multipart-sha256", "opc-content-sha384", "opc-multipart-sha384",
     "content-type", "content-language", "content-encoding", "cache-control", "content-disposition",
     "last-modified", "storage-tier", "archival-state", "time-of-archival", "version-id",
     "is-not-modified",
 ]
-# Response headers beyond opc-request-id / opc-next-page / etag (Go SDK, facts G.2).
+# Response headers beyond opc-request-id / opc-next-page / etag, per operation, as the Go SDK's
+# `objectstorage/<operation>_request_response.go` response structs declare them (oci-go-sdk
+# 65.117.1; facts G.2). `*` applies to every operation of the service.
 RESPONSE_HEADERS = {
     "objectstorage": {
         "*": ["opc-client-request-id"],
@@ -73,6 +71,15 @@ RESPONSE_HEADERS = {
         "create_bucket": ["location"],
         "head_object": _OS_OBJECT_HEADERS,
         "get_object": _OS_OBJECT_HEADERS + ["content-range", "expires"],
+        "delete_object": ["last-modified", "version-id", "is-delete-marker"],
+        "rename_object": ["last-modified", "version-id"],
+        "copy_object": ["opc-work-request-id"],
+        "reencrypt_bucket": ["opc-work-request-id"],
+        "create_private_endpoint": ["opc-work-request-id"],
+        "update_private_endpoint": ["opc-work-request-id"],
+        "delete_private_endpoint": ["opc-work-request-id"],
+        "get_work_request": ["retry-after"],
+        "get_retention_rule": ["last-modified"],
     },
 }
 # Request headers that carry secrets: typed as `Secret` (redacted in Debug), sent as sensitive.
@@ -110,7 +117,7 @@ SERVICES = [
         "module": "oci.object_storage",
         "client": oci.object_storage.ObjectStorageClient,
         "models": oci.object_storage.models,
-        "ops": OBJECT_STORAGE_OPS,
+        "ops": None,  # all
         "endpoint_template": "https://objectstorage.{region}.{secondLevelDomain}",
         "base_path": "",
         "strict_path_encoding": True,

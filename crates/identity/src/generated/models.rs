@@ -5429,7 +5429,7 @@ pub struct BulkActionResource {
     /// the metadata property as shown in this example
     ///
     /// {
-    /// "identifier": "<OCID_of_bucket>"
+    /// "identifier": "&lt;OCID_of_bucket>"
     /// "entityType": "bucket",
     /// "metadata":
     /// {
@@ -6473,7 +6473,7 @@ impl DbCredential {
 
 /// As the name suggests, an `DbCredentialSummary` object contains information about an `DbCredential`.
 /// The DB credential is used for DB authentication with
-/// the [DB Service].
+/// the \[DB Service].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DbCredentialSummary {
