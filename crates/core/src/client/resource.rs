@@ -60,3 +60,81 @@ impl AsRef<Client> for Client {
         self
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use crate::testing::MockTransport;
+    use crate::{Client, Endpoint, ServiceInfo};
+
+    const CONTROL: ServiceInfo = ServiceInfo {
+        name: "queue_admin",
+        endpoint_template: "https://messaging.{region}.oci.{secondLevelDomain}",
+        base_path: "/20210201",
+    };
+    const MESSAGES: ServiceInfo = ServiceInfo {
+        name: "queue",
+        endpoint_template: "https://messaging.{region}.oci.{secondLevelDomain}",
+        base_path: "/20210201",
+    };
+
+    fn get(client: &Client, service: &ServiceInfo) -> http::Request<crate::Body> {
+        let ep = client.endpoint_for(service).unwrap();
+        http::Request::get(ep.join("/queues/q/messages").unwrap())
+            .body(crate::Body::empty())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_resource_client_sends_to_its_endpoint_through_the_same_stack() {
+        let mock = MockTransport::new();
+        mock.push_with(200, &[], "{}").push_with(200, &[], "{}");
+        let client = mock.client().unwrap(); // endpoint http://127.0.0.1:1
+        let cell = Endpoint::parse("https://cell-1.queue.example.com").unwrap();
+        let messages = client.with_service_endpoint(&MESSAGES, cell);
+
+        // Only that service moves; the other keeps the client's endpoint.
+        assert_eq!(
+            messages.endpoint_for(&MESSAGES).unwrap().to_string(),
+            "https://cell-1.queue.example.com/20210201"
+        );
+        assert_eq!(
+            messages.endpoint_for(&CONTROL).unwrap().to_string(),
+            "http://127.0.0.1:1/20210201"
+        );
+        assert_eq!(
+            client.endpoint_for(&MESSAGES).unwrap().to_string(),
+            "http://127.0.0.1:1/20210201"
+        );
+
+        // Same transport and signer: both calls reach the one mock, both signed.
+        messages.call(get(&messages, &MESSAGES)).await.unwrap();
+        client.call(get(&client, &MESSAGES)).await.unwrap();
+        let seen = mock.requests();
+        assert_eq!(seen.len(), 2);
+        assert_eq!(
+            seen[0].uri.to_string(),
+            "https://cell-1.queue.example.com/20210201/queues/q/messages"
+        );
+        assert_eq!(seen[1].uri.host(), Some("127.0.0.1"));
+        assert!(seen.iter().all(|r| r.headers.contains_key("authorization")));
+    }
+
+    #[test]
+    fn resource_client_errors_are_typed() {
+        let mock = MockTransport::new();
+        let client = mock.client().unwrap();
+        let rc = crate::__rt::resource_client;
+        let unset = rc(&client, &MESSAGES, None, "Queue", "messagesEndpoint").unwrap_err();
+        assert!(unset.to_string().contains("`Queue.messagesEndpoint` is not set"));
+        let empty = rc(&client, &MESSAGES, Some(" "), "Queue", "messagesEndpoint").unwrap_err();
+        assert!(empty.to_string().contains("is not set"), "{empty}");
+        let bad = rc(&client, &MESSAGES, Some("cell-1"), "Queue", "messagesEndpoint").unwrap_err();
+        assert!(bad.to_string().contains("Queue.messagesEndpoint"), "{bad}");
+        let ok = rc(&client, &MESSAGES, Some("https://c.example.com"), "Q", "e").unwrap();
+        assert_eq!(
+            ok.endpoint_for(&MESSAGES).unwrap().host_header(),
+            "c.example.com"
+        );
+    }
+}

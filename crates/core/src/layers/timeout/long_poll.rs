@@ -41,3 +41,57 @@ impl LongPoll {
         after.map(|a| a.max(self.0.saturating_add(Self::MARGIN)))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::time::Duration;
+
+    use tower::{Service, ServiceExt};
+
+    use super::LongPoll;
+    use crate::layers::timeout::TimeoutLayer;
+    use crate::layers::CallOptions;
+    use crate::{Body, Error, TimeoutScope};
+
+    /// A server that holds every answer 25 s (a long poll on a quiet queue).
+    async fn call(poll: Option<LongPoll>, options: Option<CallOptions>) -> Result<(), Error> {
+        let held = tower::service_fn(|_req: http::Request<Body>| async {
+            tokio::time::sleep(Duration::from_secs(25)).await;
+            Ok::<_, Error>(http::Response::new(Body::empty()))
+        });
+        let mut svc = tower::ServiceBuilder::new()
+            .layer(TimeoutLayer::operation(Duration::from_secs(20)))
+            .layer(TimeoutLayer::attempt(Duration::from_secs(15)))
+            .service(held);
+        let mut req = http::Request::new(Body::empty());
+        if let Some(p) = poll {
+            req.extensions_mut().insert(p);
+        }
+        if let Some(o) = options {
+            o.apply(&mut req);
+        }
+        svc.ready().await?.call(req).await.map(|_| ())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_long_poll_outlasts_shorter_timeouts() {
+        let err = call(None, None).await.unwrap_err();
+        assert_eq!(err.timeout_scope(), Some(TimeoutScope::Attempt));
+        // 25 s poll: both timeouts are raised to 35 s, the held answer arrives.
+        call(Some(LongPoll::seconds(25)), None).await.unwrap();
+        // Even over a per-call override.
+        let short = CallOptions::builder()
+            .attempt_timeout(Duration::from_secs(1))
+            .build();
+        call(Some(LongPoll::seconds(25)), Some(short)).await.unwrap();
+        // A poll shorter than the server's hold does not hide a real stall.
+        let err = call(Some(LongPoll::seconds(2)), None).await.unwrap_err();
+        assert_eq!(err.timeout_scope(), Some(TimeoutScope::Attempt));
+    }
+
+    #[test]
+    fn negative_seconds_are_zero() {
+        assert_eq!(LongPoll::seconds(-5), LongPoll(Duration::ZERO));
+    }
+}
