@@ -175,6 +175,9 @@ BASE64_FIELDS = {
     ("Message", "key"), ("Message", "value"),
     ("PutMessagesDetailsEntry", "key"), ("PutMessagesDetailsEntry", "value"),
 }
+# Fields the Python SDK marks required that the service leaves null: read as optional.
+# A stream message put without a key comes back with `"key": null`.
+NULLABLE_FIELDS = {("Message", "key")}
 # Long polls: a query parameter that makes the server hold the answer up to N seconds, and the
 # server's wait when it is unset (Queue's `timeoutInSeconds`: unset means the queue's default
 # polling timeout, at most 30 s per the Queue API reference). The generated request raises the
@@ -545,6 +548,8 @@ def extract_model(svc, name):
             f["enumMode"] = mode
         if (name, f["name"]) in SECRET_FIELDS:
             f["secret"] = True
+        if svc.get("go_package") and (name, f["name"]) in NULLABLE_FIELDS:
+            f["required"] = False
         if (name, f["name"]) in BASE64_FIELDS:
             f["format"] = "base64"
         if (name, f["name"]) in RESOURCE_ENDPOINTS:

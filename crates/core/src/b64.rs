@@ -49,7 +49,10 @@ mod tests {
         assert_eq!(super::decode(&super::encode(&bytes)).unwrap(), bytes);
         let err = super::decode_field("a$b", "plaintext").unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Deserialize);
-        assert!(err.to_string().contains("`plaintext` is not valid base64"), "{err}");
+        assert!(
+            err.to_string().contains("`plaintext` is not valid base64"),
+            "{err}"
+        );
         let field = crate::__rt::b64_field(Some("aGk="), "x").unwrap();
         assert_eq!(field.as_deref(), Some(&b"hi"[..]));
         assert_eq!(crate::__rt::b64_field(None, "x").unwrap(), None);

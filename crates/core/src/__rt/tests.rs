@@ -345,10 +345,16 @@ async fn client_macro_constructors() {
 
     // `with_endpoint`: the same stack, this service's calls sent elsewhere.
     let moved = c.with_endpoint(Endpoint::parse("https://cell-2.example.com").unwrap());
-    let ep = AsRef::<crate::Client>::as_ref(&moved).endpoint_for(&SERVICE).unwrap();
+    let ep = AsRef::<crate::Client>::as_ref(&moved)
+        .endpoint_for(&SERVICE)
+        .unwrap();
     assert_eq!(ep.host_header(), "cell-2.example.com");
     mock.push_json(200, r#"["y"]"#);
-    moved.client().send(generated::ListThings::default()).await.unwrap();
+    moved
+        .client()
+        .send(generated::ListThings::default())
+        .await
+        .unwrap();
     let last = mock.requests().pop().unwrap();
     assert_eq!(last.uri.host(), Some("cell-2.example.com"));
 

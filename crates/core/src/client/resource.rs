@@ -126,10 +126,19 @@ mod tests {
         let client = mock.client().unwrap();
         let rc = crate::__rt::resource_client;
         let unset = rc(&client, &MESSAGES, None, "Queue", "messagesEndpoint").unwrap_err();
-        assert!(unset.to_string().contains("`Queue.messagesEndpoint` is not set"));
+        assert!(unset
+            .to_string()
+            .contains("`Queue.messagesEndpoint` is not set"));
         let empty = rc(&client, &MESSAGES, Some(" "), "Queue", "messagesEndpoint").unwrap_err();
         assert!(empty.to_string().contains("is not set"), "{empty}");
-        let bad = rc(&client, &MESSAGES, Some("cell-1"), "Queue", "messagesEndpoint").unwrap_err();
+        let bad = rc(
+            &client,
+            &MESSAGES,
+            Some("cell-1"),
+            "Queue",
+            "messagesEndpoint",
+        )
+        .unwrap_err();
         assert!(bad.to_string().contains("Queue.messagesEndpoint"), "{bad}");
         let ok = rc(&client, &MESSAGES, Some("https://c.example.com"), "Q", "e").unwrap();
         assert_eq!(

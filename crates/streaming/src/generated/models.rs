@@ -1987,7 +1987,8 @@ pub struct Message {
     /// The ID of the partition where the message is stored.
     pub partition: String,
     /// The key associated with the message, expressed as a byte array.
-    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The value associated with the message, expressed as a byte array.
     pub value: String,
     /// The offset of the message, which uniquely identifies it within the partition.
@@ -2796,11 +2797,11 @@ pub struct WorkRequestSummaryCollection {
 impl Message {
     /// `key` decoded from base64 (`None` when unset); bad base64 is a typed error.
     pub fn key_bytes(&self) -> Result<Option<Vec<u8>>, oci_core::Error> {
-        oci_core::__rt::b64_field(Some(self.key.as_str()), "Message.key")
+        oci_core::__rt::b64_field(self.key.as_deref(), "Message.key")
     }
     /// Sets `key` to `bytes`, base64-encoded.
     pub fn set_key_bytes(&mut self, bytes: impl AsRef<[u8]>) -> &mut Self {
-        self.key = oci_core::b64::encode(bytes);
+        self.key = Some(oci_core::b64::encode(bytes));
         self
     }
     /// `value` decoded from base64 (`None` when unset); bad base64 is a typed error.

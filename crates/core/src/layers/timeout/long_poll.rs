@@ -84,7 +84,9 @@ mod tests {
         let short = CallOptions::builder()
             .attempt_timeout(Duration::from_secs(1))
             .build();
-        call(Some(LongPoll::seconds(25)), Some(short)).await.unwrap();
+        call(Some(LongPoll::seconds(25)), Some(short))
+            .await
+            .unwrap();
         // A poll shorter than the server's hold does not hide a real stall.
         let err = call(Some(LongPoll::seconds(2)), None).await.unwrap_err();
         assert_eq!(err.timeout_scope(), Some(TimeoutScope::Attempt));
