@@ -35,7 +35,7 @@ fn attrs(lines: Vec<String>) -> TokenStream {
 pub fn lines(text: &str, fallback: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
-        .map(|l| link_urls(&l.trim().replace("```", "`")))
+        .map(|l| link_urls(&escape_numeric_brackets(&l.trim().replace("```", "`"))))
         .collect();
     while lines.first().is_some_and(|l| l.is_empty()) {
         lines.remove(0);
@@ -57,6 +57,36 @@ pub fn summary<'a>(text: &'a str, fallback: &'a str) -> &'a str {
     } else {
         first
     }
+}
+
+/// Escapes `[1m]`-style brackets (an interval in a Monitoring query, not a link) outside code
+/// spans, so rustdoc does not read them as intra-doc links.
+pub fn escape_numeric_brackets(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        if c == '`' {
+            in_code = !in_code;
+        }
+        let numeric = c == '['
+            && !in_code
+            && rest.starts_with(|d: char| d.is_ascii_digit())
+            && rest.find(']').is_some_and(|end| {
+                rest[..end].chars().all(|x| x.is_ascii_alphanumeric())
+                    && !rest[end + 1..].starts_with('(')
+            });
+        if numeric {
+            if let Some(end) = rest.find(']') {
+                out.push_str(&format!("\\[{}\\]", &rest[..end]));
+                rest = &rest[end + 1..];
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Wraps bare URLs in `<>` so rustdoc links them.
@@ -101,6 +131,14 @@ mod tests {
             "[doc](https://a.b) `http://c`"
         );
         assert_eq!(link_urls("httpd"), "httpd");
+    }
+
+    #[test]
+    fn numeric_brackets_are_escaped() {
+        assert_eq!(
+            escape_numeric_brackets("Cpu[1m].mean() [a](b) [2](x) `m[1m]` [x]"),
+            "Cpu\\[1m\\].mean() [a](b) [2](x) `m[1m]` [x]"
+        );
     }
 
     #[test]

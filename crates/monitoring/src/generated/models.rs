@@ -1679,7 +1679,7 @@ pub struct Alarm {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
     ///
     /// -----
     ///
@@ -1687,14 +1687,14 @@ pub struct Alarm {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent()
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent()
     ///
     /// -----
     /// Example of absence alarm with custom absence detection period of 20 hours:
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
     ///
     /// -----
     ///
@@ -2042,7 +2042,7 @@ pub struct AlarmOverride {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
     ///
     /// -----
     ///
@@ -2050,14 +2050,14 @@ pub struct AlarmOverride {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent()
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent()
     ///
     /// -----
     /// Example of absence alarm with custom absence detection period of 20 hours:
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
     ///
     /// -----
     ///
@@ -2213,7 +2213,7 @@ pub struct AlarmSummary {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
     ///
     /// -----
     ///
@@ -2221,7 +2221,7 @@ pub struct AlarmSummary {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent()
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent()
     ///
     /// -----
     ///
@@ -2728,7 +2728,7 @@ pub struct CreateAlarmDetails {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
     ///
     /// -----
     ///
@@ -2736,14 +2736,14 @@ pub struct CreateAlarmDetails {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent()
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent()
     ///
     /// -----
     /// Example of absence alarm with custom absence detection period of 20 hours:
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
     ///
     /// -----
     ///
@@ -3511,7 +3511,7 @@ pub struct UpdateAlarmDetails {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.groupBy(availabilityDomain).percentile(0.9) > 85
     ///
     /// -----
     ///
@@ -3519,14 +3519,14 @@ pub struct UpdateAlarmDetails {
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent()
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent()
     ///
     /// -----
     /// Example of absence alarm with custom absence detection period of 20 hours:
     ///
     /// -----
     ///
-    /// CpuUtilization[1m]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
+    /// CpuUtilization\[1m\]{availabilityDomain="cumS:PHX-AD-1"}.absent(20h)
     ///
     /// -----
     ///

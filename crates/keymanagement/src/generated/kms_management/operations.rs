@@ -2983,7 +2983,7 @@ impl Request for UpdateKey {
 /// assert_eq!(op.map(|o| (o.method, o.path)), Some(("POST", "/20180608/keys/{keyId}/actions/backup")));
 /// ```
 ///
-/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
+/// Paths are relative to [`super::SERVICE`]'s base path; parameters are named in braces.
 /// The order is the spec's; names are the request types' [`Request::OPERATION`].
 pub const OPERATIONS: &[oci_core::OperationRoute] = &[
     oci_core::OperationRoute {

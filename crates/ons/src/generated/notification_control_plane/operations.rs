@@ -871,7 +871,7 @@ impl Request for UpdateTopic {
 /// assert_eq!(op.map(|o| (o.method, o.path)), Some(("POST", "/topics/{topicId}/actions/changeCompartment")));
 /// ```
 ///
-/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
+/// Paths are relative to [`super::SERVICE`]'s base path; parameters are named in braces.
 /// The order is the spec's; names are the request types' [`Request::OPERATION`].
 pub const OPERATIONS: &[oci_core::OperationRoute] = &[
     oci_core::OperationRoute {

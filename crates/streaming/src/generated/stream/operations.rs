@@ -888,7 +888,7 @@ impl Request for UpdateGroup {
 /// assert_eq!(op.map(|o| (o.method, o.path)), Some(("POST", "/streams/{streamId}/commit")));
 /// ```
 ///
-/// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
+/// Paths are relative to [`super::SERVICE`]'s base path; parameters are named in braces.
 /// The order is the spec's; names are the request types' [`Request::OPERATION`].
 pub const OPERATIONS: &[oci_core::OperationRoute] = &[
     oci_core::OperationRoute {
