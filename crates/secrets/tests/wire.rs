@@ -71,8 +71,9 @@ fn base64_content_is_decoded_with_a_typed_error() {
         panic!("not base64: {content:?}");
     };
     assert_eq!(b.content_bytes().unwrap().as_deref(), Some(&b"hello"[..]));
-    let mut bad = Base64SecretBundleContentDetails::default();
-    bad.content = Some("%%%".into());
+    let mut bad = Base64SecretBundleContentDetails {
+        content: Some("%%%".into()),
+    };
     let err = bad.content_bytes().unwrap_err();
     assert!(err.to_string().contains("content"), "{err}");
     bad.set_content_bytes(b"\x00\xff");

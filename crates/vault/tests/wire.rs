@@ -31,7 +31,7 @@ fn create_secret_sends_base64_content_and_a_retry_token() {
     assert_eq!(req.method(), "POST");
     assert_eq!(req.uri().path(), "/20180608/secrets");
     assert_eq!(req.headers()["opc-retry-token"], "t1");
-    assert!(CreateSecret::RETRY_TOKEN);
+    assert!(<CreateSecret as Request>::info().retry_token);
     let body: serde_json::Value = serde_json::from_slice(req.body().as_bytes().unwrap()).unwrap();
     assert_eq!(body["secretName"], "db");
     assert_eq!(body["secretContent"]["contentType"], "BASE64");
