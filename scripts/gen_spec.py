@@ -31,7 +31,22 @@ shape back with `inspect.getsource` + `ast`, never by running an operation:
   `get_subtype` for the discriminator field and its value -> subtype table.
 * Response headers: the Python SDK returns raw headers, so per-operation header lists are a
   documented supplement taken from the Go SDK's `*_request_response.go` (see
-  reference/oci-protocol-facts.md G.2) and written in `RESPONSE_HEADERS` below.
+  reference/oci-protocol-facts.md G.2): written in `RESPONSE_HEADERS` below for Identity, Object
+  Storage and Delegate Access Control; read from a checkout of oracle/oci-go-sdk (`$OCI_GO_SDK`,
+  65.117.1 when these specs were made) for the `CLIENT_SERVICES`: the header tags of the
+  operation's `<Op>Response` struct, in declaration order.
+
+`CLIENT_SERVICES` (issue 14: Secrets, Vault, KMS, Queue, Streaming, Notifications, Monitoring,
+Logging Ingestion) take every operation of each client; their endpoint template and base path
+are read from the client's `__init__`. A package with several clients (KMS has crypto, management
+and vault clients) is one spec with `clients: [{module, pythonClient, doc, endpointTemplate,
+basePath, operations}]` and one shared `models` list; the generator makes one module per client.
+What the SDK's shape does not say is declared in small documented tables: `RESOURCE_ENDPOINTS`
+(model fields that are a data-plane client's endpoint: `resourceEndpoint` on the field),
+`BASE64_FIELDS` (`format: base64`), `NULLABLE_FIELDS`, and `LONG_POLL` (`longPoll` on the
+operation).
+
+    OCI_GO_SDK=<checkout> /work/venv-oci/bin/python scripts/gen_spec.py queue streaming  # some
 """
 
 import ast

@@ -102,3 +102,95 @@ fn client_mod(view: &Spec) -> TokenStream {
         };
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::files;
+    use crate::spec::Spec;
+
+    /// Two clients sharing a model with a base64 field and a resource endpoint; one long poll.
+    const SPEC: &str = r#"{
+      "service": "things", "sdkVersion": "1", "doc": "Things.", "strictPathEncoding": false,
+      "clients": [
+        {"module": "thing_admin", "pythonClient": "oci.things.ThingAdminClient", "doc": "Admin.",
+         "endpointTemplate": "https://things.{region}", "basePath": "/v1", "operations": [{
+           "name": "get_thing", "operationId": "GetThing", "method": "GET",
+           "path": "/things/{thingId}", "doc": "Gets.", "apiReference": null,
+           "constantHeaders": {}, "body": null, "response": {"kind": "model", "name": "Thing"},
+           "excludeBody": false, "retryToken": false, "responseHeaders": ["opc-request-id"],
+           "responseMetaHeaders": null, "pagination": null,
+           "params": [{"name": "thingId", "rustName": "thing_id", "location": "path",
+             "type": {"kind": "string"}, "required": true, "doc": "", "collectionFormat": null,
+             "enum": null, "default": null}]}]},
+        {"module": "thing", "pythonClient": "oci.things.ThingClient", "doc": "Data.",
+         "endpointTemplate": "https://things.{region}", "basePath": "/v1", "operations": [{
+           "name": "get_messages", "operationId": "GetMessages", "method": "GET",
+           "path": "/things/{thingId}/messages", "doc": "Polls.", "apiReference": null,
+           "constantHeaders": {}, "body": null, "response": null,
+           "excludeBody": false, "retryToken": false, "responseHeaders": ["opc-request-id"],
+           "responseMetaHeaders": null, "pagination": null,
+           "longPoll": {"param": "timeoutInSeconds", "unsetSeconds": 30},
+           "params": [{"name": "thingId", "rustName": "thing_id", "location": "path",
+             "type": {"kind": "string"}, "required": true, "doc": "", "collectionFormat": null,
+             "enum": null, "default": null},
+             {"name": "timeoutInSeconds", "rustName": "timeout_in_seconds", "location": "query",
+             "type": {"kind": "integer"}, "required": false, "doc": "", "collectionFormat": null,
+             "enum": null, "default": null}]}]}
+      ],
+      "models": [{"name": "Thing", "doc": "A thing.", "base": null, "discriminator": null,
+        "fields": [
+          {"name": "messagesEndpoint", "rustName": "messages_endpoint",
+           "type": {"kind": "string"}, "required": true, "doc": "", "enum": null,
+           "resourceEndpoint": {"client": "ThingClient", "method": "messages_client"}},
+          {"name": "payload", "rustName": "payload", "type": {"kind": "string"},
+           "required": false, "doc": "", "enum": null, "format": "base64"}
+        ]}]
+    }"#;
+
+    fn text(tokens: &proc_macro2::TokenStream) -> String {
+        syn::parse2::<syn::File>(tokens.clone()).expect("parses as a file");
+        let s = tokens.to_string();
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn one_module_per_client_sharing_the_models() {
+        let spec: Spec = serde_json::from_str(SPEC).unwrap();
+        let out = files(&spec);
+        let names: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "mod.rs",
+                "models.rs",
+                "thing_admin/mod.rs",
+                "thing_admin/operations.rs",
+                "thing/mod.rs",
+                "thing/operations.rs"
+            ]
+        );
+        let get = |n: &str| text(&out.iter().find(|(p, _)| p == n).unwrap().1);
+        let root = get("mod.rs");
+        assert!(root.contains("pub mod thing_admin ; pub use thing_admin :: ThingAdminClient"));
+        let data = get("thing/mod.rs");
+        assert!(data.contains("name : \"thing\""), "{data}");
+        assert!(data.contains("use super :: models"), "{data}");
+        let models = get("models.rs");
+        assert!(models.contains("pub fn messages_client"), "{models}");
+        assert!(models.contains("super :: thing :: SERVICE"), "{models}");
+        assert!(models.contains("pub fn payload_bytes"), "{models}");
+        assert!(models.contains("pub fn set_payload_bytes"), "{models}");
+        let poll = get("thing/operations.rs");
+        assert!(
+            poll.contains("let poll = self . timeout_in_seconds . unwrap_or (30i64)"),
+            "{poll}"
+        );
+        assert!(poll.contains("rt :: long_poll"), "{poll}");
+        assert!(
+            poll.contains("oci_things :: thing :: operations :: OPERATIONS"),
+            "{poll}"
+        );
+        assert!(!get("thing_admin/operations.rs").contains("long_poll"));
+    }
+}
