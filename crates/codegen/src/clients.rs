@@ -188,7 +188,7 @@ mod tests {
         );
         assert!(poll.contains("rt :: long_poll"), "{poll}");
         assert!(
-            poll.contains("oci_things :: thing :: operations :: OPERATIONS"),
+            poll.contains("oci_things::thing::operations::OPERATIONS"),
             "{poll}"
         );
         assert!(!get("thing_admin/operations.rs").contains("long_poll"));
