@@ -52,7 +52,7 @@ pub fn client(ctx: &Ctx, ops: &[Op]) -> TokenStream {
 /// routers and emulators read the spec's table instead of keeping a copy of it.
 pub fn operation_table(ctx: &Ctx) -> TokenStream {
     let ops = &ctx.spec.operations;
-    let krate = format!("oci_{}", ctx.spec.service);
+    let krate = ctx.spec.rust_path();
     let mut text = format!(
         "Every operation of this service ({}): HTTP method, path template and name.\n\n```\n",
         ops.len()
@@ -64,10 +64,16 @@ pub fn operation_table(ctx: &Ctx) -> TokenStream {
             first.operation_id, first.method, first.path
         ));
     }
-    text.push_str(
-        "```\n\nPaths are relative to [`crate::SERVICE`]'s base path; parameters are named in \
-         braces.\nThe order is the spec's; names are the request types' [`Request::OPERATION`].",
-    );
+    // A client of a several-client crate has its `SERVICE` in its module, not the crate's.
+    let service = if ctx.spec.module.is_some() {
+        "super::SERVICE"
+    } else {
+        "crate::SERVICE"
+    };
+    text.push_str(&format!(
+        "```\n\nPaths are relative to [`{service}`]'s base path; parameters are named in \
+         braces.\nThe order is the spec's; names are the request types' [`Request::OPERATION`]."
+    ));
     let head = raw(&text);
     let rows = ops.iter().map(|op| {
         let (m, p, n) = (&op.method, &op.path, &op.operation_id);

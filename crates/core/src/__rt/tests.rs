@@ -172,7 +172,7 @@ mod generated {
 
     crate::__rt::fluent!();
 
-    const SVC: ServiceInfo = ServiceInfo {
+    pub const SVC: ServiceInfo = ServiceInfo {
         name: "test",
         endpoint_template: "http://x",
         base_path: "",
@@ -318,6 +318,9 @@ fn the_runtime_builds_a_real_request() {
     let _ = ServiceInfo::clone(&<generated::ListThings as Request>::SERVICE);
 }
 
+/// The service of the test client (a generated client's module has its `SERVICE` here).
+const SERVICE: ServiceInfo = generated::SVC;
+
 /// A generated service client's struct, with the runtime's constructors.
 mod client {
     #[derive(Debug, Clone)]
@@ -339,6 +342,21 @@ async fn client_macro_constructors() {
         .await
         .unwrap();
     assert_eq!(items, ["x"]);
+
+    // `with_endpoint`: the same stack, this service's calls sent elsewhere.
+    let moved = c.with_endpoint(Endpoint::parse("https://cell-2.example.com").unwrap());
+    let ep = AsRef::<crate::Client>::as_ref(&moved)
+        .endpoint_for(&SERVICE)
+        .unwrap();
+    assert_eq!(ep.host_header(), "cell-2.example.com");
+    mock.push_json(200, r#"["y"]"#);
+    moved
+        .client()
+        .send(generated::ListThings::default())
+        .await
+        .unwrap();
+    let last = mock.requests().pop().unwrap();
+    assert_eq!(last.uri.host(), Some("cell-2.example.com"));
 
     // A key file that is not a key: the client cannot be built, and says why.
     let dir = tempfile::tempdir().unwrap();

@@ -182,5 +182,6 @@ impl Client {
 }
 
 mod builder;
+mod resource;
 
 pub use builder::ClientBuilder;
