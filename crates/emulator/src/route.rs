@@ -26,6 +26,8 @@ pub(crate) enum Service {
     ObjectStorage,
     /// Delegate Access Control work requests.
     Dac,
+    /// Object Storage through pre-authenticated requests (`/p/<token>/...`, unsigned).
+    Par,
 }
 
 /// How a route is authenticated, before its handler runs.
@@ -102,6 +104,30 @@ const CONTROL: &[OperationRoute] = &[
 const fn op(method: &'static str, path: &'static str, name: &'static str) -> OperationRoute {
     OperationRoute { method, path, name }
 }
+
+/// Object Storage through a pre-authenticated request: the token in the path is the credential.
+const PAR: &[OperationRoute] = &[
+    op(
+        "GET",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        "ParGetObject",
+    ),
+    op(
+        "HEAD",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        "ParHeadObject",
+    ),
+    op(
+        "PUT",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        "ParPutObject",
+    ),
+    op(
+        "GET",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o",
+        "ParListObjects",
+    ),
+];
 
 /// Operations of OCI's `ObjectStorageClient` that `spec/` does not describe yet (so they answer
 /// 501 naming themselves, or are emulated, instead of 404). Entries whose name the generated
@@ -285,6 +311,16 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
         auth_overrides: &[],
         observed: true,
         exclude_body: &[],
+    },
+    ServiceRoutes {
+        service: Service::Par,
+        name: "objectstorage-par",
+        base: "/p",
+        tables: &[PAR],
+        auth: Auth::None,
+        auth_overrides: &[],
+        observed: true,
+        exclude_body: &["ParPutObject"],
     },
     ServiceRoutes {
         service: Service::ObjectStorage,
