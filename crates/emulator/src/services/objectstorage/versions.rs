@@ -146,6 +146,23 @@ pub(super) fn delete_version(
         .position(|v| v.version_id == version_id)
         .ok_or_else(|| version_not_found(name, version_id))?;
     let removed = olds.remove(i);
+    // Removing the newest delete marker of a deleted object brings the version under it back.
+    let has_current = state
+        .objects
+        .get(bucket)
+        .is_some_and(|o| o.contains_key(name));
+    let olds = state.versions.get_mut(bucket).and_then(|o| o.get_mut(name));
+    if let Some(olds) = olds {
+        if !has_current && i == olds.len() && olds.last().is_some_and(|v| v.meta.is_some()) {
+            if let Some(meta) = olds.pop().and_then(|v| v.meta) {
+                state
+                    .objects
+                    .entry(bucket.to_owned())
+                    .or_default()
+                    .insert(name.to_owned(), meta);
+            }
+        }
+    }
     Ok(Deleted {
         delete_marker: removed.meta.is_none(),
         blobs: removed.meta.map(|m| m.blob).into_iter().collect(),
