@@ -2,7 +2,8 @@
 # Runs a matrix of OCI CLI commands against the oci-emulator binary, with and without
 # --data-dir, and checks the data that comes back: buckets, put/get/head/list/delete,
 # bulk-upload/bulk-download/bulk-delete, sync, copy (a work request), rename, a pre-authenticated
-# request fetched with curl, object versions, and a compartment deleted with --wait-for-state.
+# request fetched with curl, object versions, and a compartment deleted with --wait-for-state;
+# then the Python SDK's tests/python/os_semantics.py (UploadManager with CRC32C and more).
 #
 # Installs the CLI (oci-cli, version $OCI_CLI_VERSION or the newest) into .ci-venv (or uses
 # $OCI_CLI_VENV). Exits non-zero on the first failure, with the emulator's log and journal.
@@ -60,6 +61,11 @@ run_matrix() {
     tenancy="$(sed -n 's/^tenancy *= *//p' "$cfg")"
     check() { [ "$1" = "$2" ] || fail "[$mode] $3: got '$1', want '$2'"; }
     matrix
+    if [ "$mode" = memory ]; then
+        # The official Python SDK (installed with the CLI): UploadManager with CRC32C, copy,
+        # rename, versions, a PAR.
+        "$venv/bin/python" tests/python/os_semantics.py "$cfg" "$endpoint" || fail "[$mode] python sdk"
+    fi
     if [ "$mode" = data-dir ]; then
         oci os bucket create --name keep --compartment-id "$tenancy" >/dev/null
         oci os object put --bucket-name keep --file "$dir/a.txt" --name kept.txt >/dev/null

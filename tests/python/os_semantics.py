@@ -1,0 +1,44 @@
+"""The official Python SDK against the emulator: UploadManager with CRC32C (multipart and
+single part), copy + work request, rename, versions, a PAR. Usage: os_semantics.py CONFIG ENDPOINT"""
+import base64, os, sys, tempfile, urllib.request
+import crc32c, oci
+from oci.object_storage import UploadManager
+
+config = oci.config.from_file(sys.argv[1])
+endpoint = sys.argv[2]
+os_client = oci.object_storage.ObjectStorageClient(config, service_endpoint=endpoint)
+ns = os_client.get_namespace().data
+os_client.create_bucket(ns, oci.object_storage.models.CreateBucketDetails(
+    name="py", compartment_id=config["tenancy"], versioning="Enabled"))
+
+data = os.urandom(3 * 1024 * 1024 + 7)
+want = base64.b64encode(crc32c.crc32c(data).to_bytes(4, "big")).decode()
+with tempfile.NamedTemporaryFile(delete=False) as f:
+    f.write(data)
+um = UploadManager(os_client, allow_parallel_uploads=True, parallel_process_count=3)
+resp = um.upload_file(ns, "py", "big.bin", f.name, part_size=1024 * 1024, opc_checksum_algorithm="CRC32C")
+assert resp.headers.get("opc-content-crc32c") == want, resp.headers
+head = os_client.head_object(ns, "py", "big.bin")
+assert head.headers["opc-content-crc32c"] == want, head.headers
+resp = um.upload_file(ns, "py", "small.bin", f.name, part_size=64 * 1024 * 1024, opc_checksum_algorithm="CRC32C")
+assert os_client.head_object(ns, "py", "small.bin").headers["opc-content-crc32c"] == want
+
+r = os_client.copy_object(ns, "py", oci.object_storage.models.CopyObjectDetails(
+    source_object_name="small.bin", destination_region=config["region"], destination_namespace=ns,
+    destination_bucket="py", destination_object_name="copy.bin"))
+wr = os_client.get_work_request(r.headers["opc-work-request-id"]).data
+assert wr.status == "COMPLETED", wr
+assert os_client.get_object(ns, "py", "copy.bin").data.content == data
+os_client.rename_object(ns, "py", oci.object_storage.models.RenameObjectDetails(source_name="copy.bin", new_name="renamed.bin"))
+assert os_client.get_object(ns, "py", "renamed.bin").data.content == data
+
+v1 = os_client.put_object(ns, "py", "k", b"one").headers["version-id"]
+os_client.put_object(ns, "py", "k", b"two")
+assert os_client.get_object(ns, "py", "k", version_id=v1).data.content == b"one"
+versions = os_client.list_object_versions(ns, "py", prefix="k").data.items
+assert [v.version_id for v in versions][-1] == v1 and len(versions) == 2
+
+par = os_client.create_preauthenticated_request(ns, "py", oci.object_storage.models.CreatePreauthenticatedRequestDetails(
+    name="p", object_name="k", access_type="ObjectRead", time_expires="2099-01-01T00:00:00Z")).data
+assert urllib.request.urlopen(endpoint + par.access_uri).read() == b"two"
+print("python sdk object storage semantics: ok")
