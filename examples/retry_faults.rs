@@ -155,7 +155,12 @@ async fn main() -> Result<(), BoxError> {
     let started = Instant::now();
     let op = get_user().into_request();
     let result = client
-        .send_with(op, CallOptions::new().retry_policy(RetryPolicy::none()))
+        .send_with(
+            op,
+            CallOptions::builder()
+                .retry_policy(RetryPolicy::none())
+                .build(),
+        )
         .await;
     print_journal(&emulator);
     outcome(started, &result);
@@ -164,12 +169,13 @@ async fn main() -> Result<(), BoxError> {
     // 6. Breakers belong to a client (one per endpoint host), so this client starts closed,
     //    whatever happened above. It opens when >= 80% of >= 4 attempts in 10 s failed.
     println!("\n6. a path that always fails: the circuit breaker opens");
-    let breaker = CircuitBreakerConfig::default()
+    let breaker = CircuitBreakerConfig::builder()
         .min_calls(4)
         .failure_rate(0.8)
         .window(Duration::from_secs(10))
         .open_for(Duration::from_millis(500))
-        .on_state_change(|_host, from, to| println!("    breaker changed: {from} -> {to}"));
+        .on_state_change(|_host, from, to| println!("    breaker changed: {from} -> {to}"))
+        .build();
     let guarded = emulator
         .client_builder()
         .retry_policy(

@@ -72,6 +72,13 @@ pub struct OperationInfo {
     pub exclude_body: bool,
     /// The operation declares `opc-retry-token`: the retry-token layer adds one per call.
     pub retry_token: bool,
+    /// The response body is a stream the caller reads itself (e.g. a download): the stack does
+    /// not read it inside the attempt, so retries and timeouts end when the headers arrive.
+    pub streaming_response: bool,
+    /// A 304 answer to a conditional request (`if-none-match`) is a success whose output says
+    /// "not modified" (`GetObject`, `HeadObject`); for other operations a 304 stays an
+    /// [`Error`] ([`Error::is_not_modified`]).
+    pub not_modified_ok: bool,
 }
 
 /// A typed OCI operation.
@@ -125,6 +132,11 @@ pub trait Request: Send + Sized + 'static {
     const EXCLUDE_BODY: bool = false;
     /// The operation declares `opc-retry-token`.
     const RETRY_TOKEN: bool = false;
+    /// The response body is a stream the caller reads itself, e.g. a download; the stack does
+    /// not read it inside the attempt (see [`OperationInfo::streaming_response`]).
+    const STREAMING_RESPONSE: bool = false;
+    /// A 304 is a success for this operation (see [`OperationInfo::not_modified_ok`]).
+    const NOT_MODIFIED_OK: bool = false;
 
     /// Builds the HTTP request against `endpoint` (scheme, host and base path).
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error>;
@@ -141,6 +153,8 @@ pub trait Request: Send + Sized + 'static {
             operation: Self::OPERATION,
             exclude_body: Self::EXCLUDE_BODY,
             retry_token: Self::RETRY_TOKEN,
+            streaming_response: Self::STREAMING_RESPONSE,
+            not_modified_ok: Self::NOT_MODIFIED_OK,
         }
     }
 }
@@ -175,12 +189,7 @@ pub struct ResponseMeta {
 impl ResponseMeta {
     /// Reads the common headers.
     pub fn from_parts(status: StatusCode, headers: &HeaderMap) -> Self {
-        let get = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let get = |name: &str| header_string(headers, name);
         ResponseMeta {
             status: status.as_u16(),
             opc_request_id: get("opc-request-id"),
@@ -197,15 +206,38 @@ pub async fn parse_json<T: DeserializeOwned>(
 ) -> Result<(T, http::response::Parts), Error> {
     let (parts, body) = response.into_parts();
     let bytes: Bytes = body.collect().await?;
+    let id = || header_string(&parts.headers, "opc-request-id");
     match serde_json::from_slice::<T>(&bytes) {
         Ok(v) => Ok((v, parts)),
-        Err(e) => {
-            let id = parts
-                .headers
-                .get("opc-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            Err(Error::deserialize(e, parts.status, id))
-        }
+        Err(e) if e.is_syntax() => match crate::control_chars::find_raw_control_char(&bytes) {
+            None => Err(Error::deserialize(e, parts.status, id())),
+            Some(field) => {
+                let allow = parts
+                    .extensions
+                    .get::<crate::control_chars::AllowControlChars>()
+                    .is_some_and(|a| a.0);
+                if !allow {
+                    let msg = format!(
+                        "field `{field}` contains a control character (U+0000-U+001F); \
+                         allow them with allow_control_chars"
+                    );
+                    return Err(Error::deserialize(msg, parts.status, id()));
+                }
+                let escaped = crate::control_chars::escape_raw(&bytes);
+                match serde_json::from_slice::<T>(&escaped) {
+                    Ok(v) => Ok((v, parts)),
+                    Err(e) => Err(Error::deserialize(e, parts.status, id())),
+                }
+            }
+        },
+        Err(e) => Err(Error::deserialize(e, parts.status, id())),
     }
+}
+
+/// A header's value as text: `None` when absent or not visible ASCII.
+pub(crate) fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }

@@ -2,18 +2,20 @@
 //!
 //! ```text
 //! Client::send(op)
-//!   └─ Trace                     span per operation                      once per call
+//!   └─ Trace (operation)         span per operation                      once per call
 //!   └─ OperationTimeout          whole call, backoff included (off by default)
 //!   └─ [user operation layers]   ClientBuilder::layer
 //!   └─ RetryToken                one opc-retry-token per call, for ops that declare it
 //!   └─ Retry                     policy, backoff + jitter, Retry-After, retry budget
-//!       └─ AttemptTrace          span per attempt                        once per attempt
+//!       └─ Trace (attempt)       span per attempt                        once per attempt
 //!       └─ CircuitBreaker        per client and host; open => fails fast
-//!       └─ AttemptTimeout        one attempt up to the response head (60 s)
+//!       └─ AttemptTimeout        from the request body sent to the response read (60 s)
 //!       └─ [user attempt layers] ClientBuilder::attempt_layer
-//!       └─ Sign                  fresh date, opc-request-id and signature per attempt
+//!       └─ Sign                  credentials (cached, refreshed early), date, opc-request-id, signature
 //!       └─ StatusError           any non-2xx becomes a typed Error
+//!       └─ ReadBody              non-streaming response bodies are read inside the attempt
 //!       └─ StallGuard            response bodies that go silent fail (60 s)
+//!       └─ RequestBody           caller's stream failures typed; uploads that stop moving fail (60 s)
 //!       └─ Transport             hyper-util + rustls (connect timeout 10 s), or your Service
 //! ```
 //!
@@ -39,10 +41,12 @@ use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use crate::auth::Signer;
 use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
 use crate::layers::classify::SharedClassifier;
+use crate::layers::read_body::ReadBodyLayer;
+use crate::layers::request_body::RequestBodyLayer;
 use crate::layers::retry::{RetryBudget, RetryLayer, RetryPolicy};
 use crate::layers::retry_token::RetryTokenLayer;
 use crate::layers::timeout::{StallGuardLayer, TimeoutLayer};
-use crate::layers::trace::{AttemptTraceLayer, TraceLayer};
+use crate::layers::trace::TraceLayer;
 use crate::layers::{SignLayer, StatusErrorLayer};
 use crate::{Body, BoxError, Error};
 
@@ -54,8 +58,30 @@ pub type BoxStack = BoxCloneSyncService<http::Request<Body>, http::Response<Body
 /// A type-erased layer: takes the stack below and returns it wrapped.
 pub(crate) type LayerFn = Arc<dyn Fn(BoxStack) -> BoxStack + Send + Sync>;
 
-/// Boxes any tower layer into a [`LayerFn`], mapping its errors back to [`Error`].
-pub(crate) fn layer_fn<L>(layer: L) -> LayerFn
+/// A tower layer that can be added to a client's stack with `ClientBuilder::layer` or
+/// `::attempt_layer`: the bounds of both, named once.
+///
+/// ```
+/// use oci_core::stack::StackLayer;
+/// use oci_core::Body;
+///
+/// fn accepts<L: StackLayer>(_layer: L) {}
+/// accepts(tower::layer::layer_fn(|s| s)); // any tower layer over a `BoxStack` qualifies
+/// accepts(tower::util::MapRequestLayer::new(|req: http::Request<Body>| req));
+/// ```
+///
+/// It is implemented for every `L: Layer<BoxStack> + Send + Sync + 'static` whose service is a
+/// `Service<http::Request<Body>, Response = http::Response<Body>> + Clone + Send + Sync +
+/// 'static` with an error convertible into a [`BoxError`] and a `Send + 'static` future; you
+/// never implement it yourself. Errors of the layer's service are converted back into
+/// [`Error`] (ours unchanged, others wrapped).
+pub trait StackLayer: Send + Sync + 'static {
+    /// Wraps `inner` in this layer and boxes the result.
+    #[doc(hidden)]
+    fn layer_boxed(&self, inner: BoxStack) -> BoxStack;
+}
+
+impl<L> StackLayer for L
 where
     L: Layer<BoxStack> + Send + Sync + 'static,
     L::Service: Service<http::Request<Body>, Response = http::Response<Body>>
@@ -66,9 +92,41 @@ where
     <L::Service as Service<http::Request<Body>>>::Error: Into<BoxError>,
     <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
 {
-    Arc::new(move |inner: BoxStack| {
-        BoxCloneSyncService::new(layer.layer(inner).map_err(|e| Error::from_boxed(e.into())))
-    })
+    fn layer_boxed(&self, inner: BoxStack) -> BoxStack {
+        BoxCloneSyncService::new(self.layer(inner).map_err(|e| Error::from_boxed(e.into())))
+    }
+}
+
+/// Any service that can be the transport (or the bottom of a stack): the bounds, named once.
+///
+/// It is implemented for every `Service` of `http::Request<Body>` answering
+/// `http::Response<Body>` that is `Clone + Send + Sync + 'static`, with an error convertible
+/// into a [`BoxError`] and a `Send + 'static` future; you never implement it yourself. `ClientBuilder::transport` and the
+/// token providers' `transport` take one.
+pub trait StackService: Send + Sync + 'static {
+    /// Boxes this service into a [`BoxStack`], its errors converted into [`Error`].
+    #[doc(hidden)]
+    fn into_stack(self) -> BoxStack;
+}
+
+impl<S> StackService for S
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    fn into_stack(self) -> BoxStack {
+        BoxCloneSyncService::new(self.map_err(|e| Error::from_boxed(e.into())))
+    }
+}
+
+/// Boxes any [`StackLayer`] into a [`LayerFn`].
+pub(crate) fn layer_fn(layer: impl StackLayer) -> LayerFn {
+    Arc::new(move |inner: BoxStack| layer.layer_boxed(inner))
 }
 
 /// Everything the stack is built from.
@@ -112,20 +170,26 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
 
     let stack = ServiceBuilder::new()
         // Once per call.
-        .option_layer(trace.clone().map(|c| TraceLayer::new().classifier(c)))
+        .option_layer(
+            trace
+                .clone()
+                .map(|c| TraceLayer::operation().shared_classifier(c)),
+        )
         // Always present (even when off) so a per-call CallOptions can switch it on.
         .layer(TimeoutLayer::operation(operation_timeout))
         .layer(UserLayers(operation_layers))
         .option_layer(retry_tokens.then_some(RetryTokenLayer))
         .layer(RetryLayer::new(retry_policy).budget(retry_budget))
         // Once per attempt.
-        .option_layer(trace.map(|c| AttemptTraceLayer::new().classifier(c)))
+        .option_layer(trace.map(|c| TraceLayer::attempt().shared_classifier(c)))
         .option_layer(breakers.map(CircuitBreakerLayer::with_breakers))
         .layer(TimeoutLayer::attempt(attempt_timeout))
         .layer(UserLayers(attempt_layers))
         .layer(SignLayer::with_signer(signer).user_agent(user_agent))
         .layer(StatusErrorLayer)
+        .layer(ReadBodyLayer)
         .option_layer(body_stall_timeout.map(StallGuardLayer::new))
+        .layer(RequestBodyLayer::new(body_stall_timeout))
         .service(transport);
     BoxCloneSyncService::new(stack)
 }

@@ -1,5 +1,8 @@
 //! Test doubles for code that uses oci-tower: a scripted transport and throwaway credentials.
 //!
+//! Compiled only with the `testing` cargo feature (`oci-core = { version = "...", features =
+//! ["testing"] }` in your `[dev-dependencies]`; `oci-tower` forwards it).
+//!
 //! ```
 //! use oci_core::testing::MockTransport;
 //! use oci_core::{Body, Endpoint, OperationInfo};
@@ -35,7 +38,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use tower::Service;
 
-use crate::auth::{ApiKeyCredentials, Credentials, PrivateKey};
+use crate::auth::{ApiKeyCredentials, Credentials, IdentityFuture, PrivateKey};
 use crate::{Body, Client, ClientBuilder, Endpoint, Error};
 
 /// One request the mock received.
@@ -224,17 +227,11 @@ pub fn credentials() -> Arc<dyn Credentials> {
 struct Unusable(String);
 
 impl Credentials for Unusable {
-    fn key_id(&self) -> Result<String, Error> {
-        Err(Error::credentials(format!(
+    fn identity(&self) -> IdentityFuture<'_> {
+        IdentityFuture::ready(Err(Error::credentials(format!(
             "test key generation failed: {}",
             self.0
-        )))
-    }
-    fn private_key(&self) -> Result<Arc<PrivateKey>, Error> {
-        Err(Error::credentials(format!(
-            "test key generation failed: {}",
-            self.0
-        )))
+        ))))
     }
 }
 

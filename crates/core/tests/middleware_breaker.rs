@@ -24,8 +24,9 @@ async fn closed_open_half_open_closed_then_open_again() {
     let client = builder(&mock)
         .retry_policy(policy())
         .circuit_breaker(
-            CircuitBreakerConfig::default()
-                .on_state_change(move |_, from, to| seen.lock().unwrap().push((from, to))),
+            CircuitBreakerConfig::builder()
+                .on_state_change(move |_, from, to| seen.lock().unwrap().push((from, to)))
+                .build(),
         )
         .build()
         .unwrap();
@@ -68,8 +69,9 @@ async fn closed_open_half_open_closed_then_open_again() {
     let one = RetryPolicy::none();
     for _ in 0..10 {
         let mut req = get("/users/u");
-        oci_core::layers::CallOptions::new()
+        oci_core::layers::CallOptions::builder()
             .retry_policy(one.clone())
+            .build()
             .apply(&mut req);
         let err = client.call(req).await.unwrap_err();
         assert!(err.is_service());
@@ -176,7 +178,7 @@ async fn poll_ready_stays_ready_while_open() {
     let mock = Mock::new([Canned::status(503)]);
     let client = builder(&mock)
         .retry_policy(RetryPolicy::none())
-        .circuit_breaker(CircuitBreakerConfig::default().min_calls(1))
+        .circuit_breaker(CircuitBreakerConfig::builder().min_calls(1).build())
         .build()
         .unwrap();
     let _ = client.call(get("/users/u")).await;

@@ -23,6 +23,8 @@ fn put_object(body: Body) -> http::Request<Body> {
         operation: "PutObject",
         exclude_body: true,
         retry_token: false,
+        streaming_response: false,
+        not_modified_ok: false,
     });
     req
 }
@@ -120,6 +122,39 @@ async fn retry_after_replaces_the_backoff() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn retry_after_is_capped_at_the_max_delay_and_read_as_an_http_date() {
+    // 120 s asked, 30 s max delay: 30 s.
+    let mock = Mock::new([Canned::retry_after(120), Canned::ok()]);
+    let client = builder(&mock).retry_policy(policy()).build().unwrap();
+    assert!(client.call(get("/users/u")).await.is_ok());
+    assert_eq!(mock.gaps_ms(), vec![30_000]);
+
+    // An HTTP-date 5 s after the response's Date; then one 90 s after it, capped at 10 s.
+    let dated = |secs: u64| {
+        let date = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        Canned::Status(
+            429,
+            vec![
+                ("date", httpdate::fmt_http_date(date)),
+                (
+                    "retry-after",
+                    httpdate::fmt_http_date(date + Duration::from_secs(secs)),
+                ),
+            ],
+            r#"{"code":"TooManyRequests","message":"slow down"}"#.into(),
+        )
+    };
+    let mock = Mock::new([dated(5), dated(90), Canned::ok()]);
+    let p = RetryPolicy::builder()
+        .random(FixedRandom(0.5))
+        .max_delay(Duration::from_secs(10))
+        .build();
+    let client = builder(&mock).retry_policy(p).build().unwrap();
+    assert!(client.call(get("/users/u")).await.is_ok());
+    assert_eq!(mock.gaps_ms(), vec![5_000, 10_000]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn retry_after_beyond_the_total_cap_stops_retrying() {
     let mock = Mock::new([Canned::retry_after(700), Canned::ok()]);
     let client = builder(&mock).retry_policy(policy()).build().unwrap();
@@ -151,7 +186,14 @@ async fn an_exhausted_budget_stops_retries_across_calls() {
     let mock = Mock::new([Canned::status(503)]);
     let client = builder(&mock)
         .retry_policy(policy())
-        .retry_budget(RetryBudget::new(10, 5, 10, 1))
+        .retry_budget(
+            RetryBudget::builder()
+                .capacity(10)
+                .retry_cost(5)
+                .timeout_cost(10)
+                .success_refund(1)
+                .build(),
+        )
         .circuit_breaker(None)
         .build()
         .unwrap();
@@ -229,8 +271,9 @@ async fn a_per_call_policy_overrides_the_clients() {
     let mock = Mock::new([Canned::status(503)]);
     let client = builder(&mock).retry_policy(policy()).build().unwrap();
     let mut req = get("/users/u");
-    CallOptions::new()
+    CallOptions::builder()
         .retry_policy(RetryPolicy::none())
+        .build()
         .apply(&mut req);
     let err = client.call(req).await.unwrap_err();
     assert_eq!(mock.count(), 1);
@@ -241,7 +284,10 @@ async fn a_per_call_policy_overrides_the_clients() {
         .max_attempts(3)
         .random(FixedRandom(0.0))
         .build();
-    CallOptions::new().retry_policy(three).apply(&mut req);
+    CallOptions::builder()
+        .retry_policy(three)
+        .build()
+        .apply(&mut req);
     let _ = client.call(req).await;
     assert_eq!(mock.count(), 4);
     assert_eq!(&mock.gaps_ms()[1..], &[1000, 2000]);
@@ -425,7 +471,9 @@ async fn send_and_send_with_use_the_stack_and_the_overrides() {
     let err = client
         .send_with(
             CreateGroup,
-            CallOptions::new().retry_policy(RetryPolicy::none()),
+            CallOptions::builder()
+                .retry_policy(RetryPolicy::none())
+                .build(),
         )
         .await
         .unwrap_err();
@@ -453,7 +501,11 @@ async fn one_custom_classifier_drives_retry_and_breaker() {
     let client = builder(&mock)
         .retry_policy(policy())
         .classifier(NotFoundIsTransient)
-        .circuit_breaker(oci_core::layers::CircuitBreakerConfig::default().min_calls(3))
+        .circuit_breaker(
+            oci_core::layers::CircuitBreakerConfig::builder()
+                .min_calls(3)
+                .build(),
+        )
         .build()
         .unwrap();
     client.call(get("/users/u")).await.unwrap();

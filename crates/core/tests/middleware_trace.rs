@@ -187,7 +187,11 @@ async fn breaker_events_and_open_state_in_the_attempt_span() {
     let mock = Mock::new([Canned::status(503)]);
     let client = builder(&mock)
         .retry_policy(RetryPolicy::none())
-        .circuit_breaker(oci_core::layers::CircuitBreakerConfig::default().min_calls(2))
+        .circuit_breaker(
+            oci_core::layers::CircuitBreakerConfig::builder()
+                .min_calls(2)
+                .build(),
+        )
         .build()
         .unwrap();
     for _ in 0..3 {

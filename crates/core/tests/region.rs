@@ -589,7 +589,8 @@ fn base_path_slash_adds_nothing() {
 
 #[test]
 fn custom_regions_and_parse() {
-    let region = Region::custom("XX-City-1", Some("XCY"), Realm::new("OC99", "Example.com"));
+    let region =
+        Region::custom("XX-City-1", Realm::new("OC99", "Example.com")).with_short_code("XCY");
     assert_eq!(
         (region.id(), region.short_code()),
         ("xx-city-1", Some("xcy"))
@@ -647,6 +648,9 @@ fn lenient_resolution_warns() {
     let capture = Capture::default();
     let r = resolver(None, &[("OCI_REGION_METADATA", "{not json")]);
     tracing::subscriber::with_default(capture.clone(), || {
+        // Another test thread may have registered the warning's callsite while no subscriber
+        // was interested (cached as "never"): recompute interest now that ours is in place.
+        tracing::callsite::rebuild_interest_cache();
         r.resolve("xx-city-1");
         r.resolve("yy-city-1");
     });

@@ -307,8 +307,9 @@ async fn fluent_send_with_applies_per_call_overrides() {
         .get_user()
         .user_id("ocid1.user.oc1..u")
         .send_with(
-            oci_core::layers::CallOptions::new()
-                .retry_policy(oci_core::layers::retry::RetryPolicy::none()),
+            oci_core::layers::CallOptions::builder()
+                .retry_policy(oci_core::layers::retry::RetryPolicy::none())
+                .build(),
         )
         .await
         .unwrap_err();

@@ -1,13 +1,17 @@
 //! The tower layers of the oci-tower stack, one module each (layer, service, named future).
 //!
+//! Every layer, service and future, and the types that configure them, are re-exported here,
+//! so `oci_core::layers::X` works for all of them; the modules hold the details.
+//!
 //! See [`crate::stack`] for the order they are assembled in. Every layer is public and works on
 //! any `Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>`, so you can
 //! use them in your own stacks.
 
-use std::time::Duration;
-
 pub mod breaker;
 pub mod classify;
+mod options;
+pub mod read_body;
+pub mod request_body;
 pub mod retry;
 pub mod retry_token;
 pub mod sign;
@@ -15,81 +19,23 @@ pub mod status;
 pub mod timeout;
 pub mod trace;
 
-pub use breaker::{BreakerState, CircuitBreakerConfig, CircuitBreakerLayer, CircuitBreakers};
-pub use classify::{Class, Classify, OciClassifier};
-pub use retry::{RetryBudget, RetryLayer, RetryPolicy, RetryService};
+pub use breaker::{
+    BreakerSnapshot, BreakerState, CircuitBreakerConfig, CircuitBreakerConfigBuilder,
+    CircuitBreakerFuture, CircuitBreakerLayer, CircuitBreakerService, CircuitBreakers,
+};
+pub use classify::{Class, Classify, OciClassifier, SharedClassifier};
+pub use options::{CallOptions, CallOptionsBuilder};
+pub use read_body::{ReadBodyFuture, ReadBodyLayer, ReadBodyService};
+pub use request_body::{RequestBodyFuture, RequestBodyLayer, RequestBodyService, RequestProgress};
+pub use retry::{
+    AttemptInfo, Jitter, RetryBudget, RetryBudgetBuilder, RetryFuture, RetryLayer, RetryPolicy,
+    RetryPolicyBuilder, RetryService,
+};
 pub use retry_token::{RetryTokenLayer, RetryTokenService};
-pub use sign::{SignLayer, SignService};
-pub use status::{StatusErrorLayer, StatusErrorService};
-pub use timeout::{StallGuardLayer, TimeoutLayer};
-pub use trace::{AttemptTraceLayer, TraceLayer};
-
-/// Per-call overrides, carried in the request's extensions and read by the layers.
-///
-/// ```
-/// use std::time::Duration;
-/// use oci_core::layers::{CallOptions, RetryPolicy};
-///
-/// let opts = CallOptions::new()
-///     .retry_policy(RetryPolicy::none())          // this call only: one attempt
-///     .operation_timeout(Duration::from_secs(5))  // this call only: 5 s in all
-///     .attempt_timeout(None);                     // this call only: no attempt timeout
-/// let mut req = http::Request::new(oci_core::Body::empty());
-/// opts.apply(&mut req);
-/// assert!(req.extensions().get::<CallOptions>().is_some());
-/// ```
-///
-/// `Client::send_with(op, options)` applies them; with a raw `http::Request`, call
-/// [`CallOptions::apply`] (or insert the value into the extensions) before sending. An unset
-/// option leaves the client's setting in force.
-#[derive(Debug, Clone, Default)]
-pub struct CallOptions {
-    pub(crate) retry_policy: Option<RetryPolicy>,
-    pub(crate) operation_timeout: Option<Option<Duration>>,
-    pub(crate) attempt_timeout: Option<Option<Duration>>,
-}
-
-impl CallOptions {
-    /// No overrides.
-    pub fn new() -> Self {
-        CallOptions::default()
-    }
-
-    /// The retry policy for this call.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry_policy = Some(policy);
-        self
-    }
-
-    /// The operation timeout for this call (`None` disables it).
-    pub fn operation_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.operation_timeout = Some(timeout.into());
-        self
-    }
-
-    /// The attempt timeout for this call (`None` disables it).
-    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.attempt_timeout = Some(timeout.into());
-        self
-    }
-
-    /// The retry policy override, if any.
-    pub fn get_retry_policy(&self) -> Option<&RetryPolicy> {
-        self.retry_policy.as_ref()
-    }
-
-    /// The operation-timeout override: `Some(None)` disables it for this call.
-    pub fn get_operation_timeout(&self) -> Option<Option<Duration>> {
-        self.operation_timeout
-    }
-
-    /// The attempt-timeout override: `Some(None)` disables it for this call.
-    pub fn get_attempt_timeout(&self) -> Option<Option<Duration>> {
-        self.attempt_timeout
-    }
-
-    /// Puts these options into `req`'s extensions.
-    pub fn apply<B>(self, req: &mut http::Request<B>) {
-        req.extensions_mut().insert(self);
-    }
-}
+pub use sign::{SignFuture, SignLayer, SignService};
+pub use status::{StatusErrorFuture, StatusErrorLayer, StatusErrorService};
+pub use timeout::{
+    StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardService, TimeoutFuture,
+    TimeoutLayer, TimeoutService,
+};
+pub use trace::{TraceFuture, TraceLayer, TraceScope, TraceService};

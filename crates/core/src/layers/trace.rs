@@ -1,4 +1,5 @@
-//! Tracing spans: one per operation and one per attempt, with no secrets in them.
+//! Tracing spans: one per operation and one per attempt ([`TraceLayer`], one type with two
+//! scopes), with no secrets in them.
 
 use std::fmt;
 use std::future::Future;
@@ -32,10 +33,30 @@ fn response_request_id(resp: &http::Response<Body>) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// Adds a [`TraceService`]: one `oci.operation` span per call.
+/// Which span a [`TraceLayer`] opens: one per call, or one per attempt.
 ///
 /// ```
-/// use oci_core::layers::trace::TraceLayer;
+/// use oci_core::layers::{TraceLayer, TraceScope};
+///
+/// assert_eq!(TraceLayer::operation().scope(), TraceScope::Operation);
+/// assert_eq!(TraceLayer::default().scope(), TraceScope::Operation);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TraceScope {
+    /// An `oci.operation` span (level INFO) per call: put the layer outside the retry layer.
+    Operation,
+    /// An `oci.attempt` span (level DEBUG) per attempt: put the layer just inside the retry
+    /// layer.
+    Attempt,
+}
+
+/// Adds a [`TraceService`]: one tracing span per call ([`TraceLayer::operation`]) or per
+/// attempt ([`TraceLayer::attempt`]).
+///
+/// ```
+/// use oci_core::layers::retry::{RetryLayer, RetryPolicy};
+/// use oci_core::layers::trace::{TraceLayer, TraceScope};
 /// use oci_core::{Body, Error};
 /// use tower::{Service, ServiceExt};
 ///
@@ -43,39 +64,75 @@ fn response_request_id(resp: &http::Response<Body>) -> Option<&str> {
 /// let ok = tower::service_fn(|_req: http::Request<Body>| async {
 ///     Ok::<_, Error>(http::Response::new(Body::empty()))
 /// });
-/// let mut svc = tower::ServiceBuilder::new().layer(TraceLayer::new()).service(ok);
+/// let mut svc = tower::ServiceBuilder::new()
+///     .layer(TraceLayer::operation())
+///     .layer(RetryLayer::new(RetryPolicy::default()))
+///     .layer(TraceLayer::attempt())
+///     .service(ok);
 /// svc.ready().await?.call(http::Request::new(Body::empty())).await?;
+/// assert_eq!(TraceLayer::attempt().scope(), TraceScope::Attempt);
 /// # Ok(()) }
 /// ```
 ///
-/// The span (level INFO, target `oci_tower`) has the fields `service`, `operation`, `method`,
-/// `host` at once, and `status`, `opc_request_id`, `attempts`, `class` (the
-/// [classifier](super::classify)'s verdict) and `error_kind` when the call ends. Only those
-/// fields are recorded: never headers, so `authorization`, session tokens and keys never reach
-/// a subscriber. Layers below run inside the span.
+/// As [`TimeoutLayer`](crate::layers::TimeoutLayer), one type with two scopes:
+///
+/// - [`TraceLayer::operation`] goes outside the retry layer. Its `oci.operation` span (level
+///   INFO, target `oci_tower`) has the fields `service`, `operation`, `method`, `host` at once,
+///   and `status`, `opc_request_id`, `attempts`, `class` (the [classifier](super::classify)'s
+///   verdict) and `error_kind` when the call ends. Layers below run inside the span.
+/// - [`TraceLayer::attempt`] goes just inside the retry layer. Its `oci.attempt` span (level
+///   DEBUG, target `oci_tower`) has `service`, `operation`, `method`, `host`, `attempt` and
+///   `retry_reason` (why the previous attempt was retried) at once; `breaker_state` when the
+///   circuit breaker below admits or refuses the attempt; `status`, `opc_request_id`, `class`
+///   and `error_kind` when it ends.
+///
+/// Only those fields are recorded: never headers, so `authorization`, session tokens and keys
+/// never reach a subscriber.
 #[derive(Debug, Clone)]
 pub struct TraceLayer {
+    scope: TraceScope,
     classifier: SharedClassifier,
 }
 
 impl Default for TraceLayer {
+    /// [`TraceLayer::operation`].
     fn default() -> Self {
-        TraceLayer::new()
+        TraceLayer::operation()
     }
 }
 
 impl TraceLayer {
-    /// Traces with the [`OciClassifier`].
-    pub fn new() -> Self {
+    /// One `oci.operation` span per call, classified with the [`OciClassifier`].
+    pub fn operation() -> Self {
         TraceLayer {
+            scope: TraceScope::Operation,
+            classifier: Arc::new(OciClassifier),
+        }
+    }
+
+    /// One `oci.attempt` span per attempt, classified with the [`OciClassifier`].
+    pub fn attempt() -> Self {
+        TraceLayer {
+            scope: TraceScope::Attempt,
             classifier: Arc::new(OciClassifier),
         }
     }
 
     /// Uses `classifier` for the `class` field (use the same one as retry and the breaker).
-    pub fn classifier(mut self, classifier: SharedClassifier) -> Self {
+    pub fn classifier(mut self, classifier: impl Classify) -> Self {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+
+    /// Uses an already shared classifier (the client shares one between its layers).
+    pub(crate) fn shared_classifier(mut self, classifier: SharedClassifier) -> Self {
         self.classifier = classifier;
         self
+    }
+
+    /// The span this layer opens.
+    pub fn scope(&self) -> TraceScope {
+        self.scope
     }
 }
 
@@ -84,6 +141,7 @@ impl<S> Layer<S> for TraceLayer {
     fn layer(&self, inner: S) -> TraceService<S> {
         TraceService {
             inner,
+            scope: self.scope,
             classifier: self.classifier.clone(),
         }
     }
@@ -93,6 +151,7 @@ impl<S> Layer<S> for TraceLayer {
 #[derive(Debug, Clone)]
 pub struct TraceService<S> {
     inner: S,
+    scope: TraceScope,
     classifier: SharedClassifier,
 }
 
@@ -109,146 +168,58 @@ where
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let (service, operation) = op_names(&req);
-        let span = tracing::info_span!(
-            target: "oci_tower",
-            "oci.operation",
-            service,
-            operation,
-            method = %req.method(),
-            host = host(&req),
-            status = Empty,
-            opc_request_id = Empty,
-            attempts = Empty,
-            class = Empty,
-            error_kind = Empty,
-        );
+        let span = match self.scope {
+            TraceScope::Operation => operation_span(&req),
+            TraceScope::Attempt => attempt_span(&req),
+        };
         let inner = span.in_scope(|| self.inner.call(req));
         TraceFuture {
             inner,
             span,
             classifier: self.classifier.clone(),
-            level: Level::Operation,
+            scope: self.scope,
         }
     }
 }
 
-/// Adds an [`AttemptTraceService`]: one `oci.attempt` span per attempt.
-///
-/// ```
-/// use oci_core::layers::retry::{RetryLayer, RetryPolicy};
-/// use oci_core::layers::trace::{AttemptTraceLayer, TraceLayer};
-/// use oci_core::{Body, Error};
-/// use tower::{Service, ServiceExt};
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Error> {
-/// let ok = tower::service_fn(|_req: http::Request<Body>| async {
-///     Ok::<_, Error>(http::Response::new(Body::empty()))
-/// });
-/// let mut svc = tower::ServiceBuilder::new()
-///     .layer(TraceLayer::new())
-///     .layer(RetryLayer::new(RetryPolicy::default()))
-///     .layer(AttemptTraceLayer::new())
-///     .service(ok);
-/// svc.ready().await?.call(http::Request::new(Body::empty())).await?;
-/// # Ok(()) }
-/// ```
-///
-/// Put it just inside the retry layer. The span (level DEBUG, target `oci_tower`) has
-/// `service`, `operation`, `method`, `host`, `attempt` and `retry_reason` (why the previous
-/// attempt was retried) at once; `breaker_state` when the circuit breaker below admits or
-/// refuses the attempt; `status`, `opc_request_id`, `class` and `error_kind` when it ends. As
-/// with [`TraceLayer`], no header is ever recorded.
-#[derive(Debug, Clone)]
-pub struct AttemptTraceLayer {
-    classifier: SharedClassifier,
+fn operation_span(req: &http::Request<Body>) -> Span {
+    let (service, operation) = op_names(req);
+    tracing::info_span!(
+        target: "oci_tower",
+        "oci.operation",
+        service,
+        operation,
+        method = %req.method(),
+        host = host(req),
+        status = Empty,
+        opc_request_id = Empty,
+        attempts = Empty,
+        class = Empty,
+        error_kind = Empty,
+    )
 }
 
-impl Default for AttemptTraceLayer {
-    fn default() -> Self {
-        AttemptTraceLayer::new()
-    }
+fn attempt_span(req: &http::Request<Body>) -> Span {
+    let (service, operation) = op_names(req);
+    let info = req.extensions().get::<AttemptInfo>().copied();
+    tracing::debug_span!(
+        target: "oci_tower",
+        "oci.attempt",
+        service,
+        operation,
+        method = %req.method(),
+        host = host(req),
+        attempt = info.map_or(1, |i| i.attempt),
+        retry_reason = info.and_then(|i| i.retry_reason).map(|c| c.as_str()),
+        breaker_state = Empty,
+        status = Empty,
+        opc_request_id = Empty,
+        class = Empty,
+        error_kind = Empty,
+    )
 }
 
-impl AttemptTraceLayer {
-    /// Traces with the [`OciClassifier`].
-    pub fn new() -> Self {
-        AttemptTraceLayer {
-            classifier: Arc::new(OciClassifier),
-        }
-    }
-
-    /// Uses `classifier` for the `class` field.
-    pub fn classifier(mut self, classifier: SharedClassifier) -> Self {
-        self.classifier = classifier;
-        self
-    }
-}
-
-impl<S> Layer<S> for AttemptTraceLayer {
-    type Service = AttemptTraceService<S>;
-    fn layer(&self, inner: S) -> AttemptTraceService<S> {
-        AttemptTraceService {
-            inner,
-            classifier: self.classifier.clone(),
-        }
-    }
-}
-
-/// The service made by [`AttemptTraceLayer`].
-#[derive(Debug, Clone)]
-pub struct AttemptTraceService<S> {
-    inner: S,
-    classifier: SharedClassifier,
-}
-
-impl<S> Service<http::Request<Body>> for AttemptTraceService<S>
-where
-    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>,
-{
-    type Response = http::Response<Body>;
-    type Error = Error;
-    type Future = TraceFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let (service, operation) = op_names(&req);
-        let info = req.extensions().get::<AttemptInfo>().copied();
-        let span = tracing::debug_span!(
-            target: "oci_tower",
-            "oci.attempt",
-            service,
-            operation,
-            method = %req.method(),
-            host = host(&req),
-            attempt = info.map_or(1, |i| i.attempt),
-            retry_reason = info.and_then(|i| i.retry_reason).map(|c| c.as_str()),
-            breaker_state = Empty,
-            status = Empty,
-            opc_request_id = Empty,
-            class = Empty,
-            error_kind = Empty,
-        );
-        let inner = span.in_scope(|| self.inner.call(req));
-        TraceFuture {
-            inner,
-            span,
-            classifier: self.classifier.clone(),
-            level: Level::Attempt,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Operation,
-    Attempt,
-}
-
-/// The future of [`TraceService`] and [`AttemptTraceService`]: runs the call inside its span
+/// The future of [`TraceService`]: runs the call inside its span
 /// and records the outcome.
 #[pin_project]
 pub struct TraceFuture<F> {
@@ -256,7 +227,7 @@ pub struct TraceFuture<F> {
     inner: F,
     span: Span,
     classifier: SharedClassifier,
-    level: Level,
+    scope: TraceScope,
 }
 
 impl<F> fmt::Debug for TraceFuture<F> {
@@ -286,7 +257,7 @@ where
                 if let Some(id) = response_request_id(resp) {
                     span.record("opc_request_id", id);
                 }
-                if *this.level == Level::Operation {
+                if *this.scope == TraceScope::Operation {
                     let attempts = resp
                         .extensions()
                         .get::<AttemptInfo>()
@@ -302,7 +273,7 @@ where
                     span.record("opc_request_id", id);
                 }
                 span.record("error_kind", tracing::field::debug(e.kind()));
-                if *this.level == Level::Operation {
+                if *this.scope == TraceScope::Operation {
                     span.record("attempts", e.attempts().unwrap_or(1));
                     tracing::info!(target: "oci_tower", class = class.as_str(), error = %e, "operation failed");
                 } else {

@@ -5,11 +5,11 @@
 //! same 85 regions.
 //!
 //! Add a region with one `region(..)` line in `REGIONS`; a realm with one `static` and a `REALMS`
-//! entry. The unit tests in `super` check the counts and consistency.
+//! entry. The unit tests in `builtin` check the counts and consistency.
 
 use std::borrow::Cow;
 
-use super::Realm;
+use super::realm::Realm;
 
 /// One built-in region.
 pub(super) struct RegionDef {

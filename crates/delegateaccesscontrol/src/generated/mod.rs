@@ -2,8 +2,8 @@
 //! Generated from `spec/delegateaccesscontrol.json` (oci.delegate_access_control.WorkRequestClient, OCI Python SDK 2.189.0).
 
 pub mod models;
+
 pub mod operations;
-pub(crate) mod rt;
 
 pub use operations::{Fluent, WorkRequestClient};
 

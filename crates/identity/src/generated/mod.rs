@@ -2,8 +2,8 @@
 //! Generated from `spec/identity.json` (oci.identity.IdentityClient, OCI Python SDK 2.189.0).
 
 pub mod models;
+
 pub mod operations;
-pub(crate) mod rt;
 
 pub use operations::{Fluent, IdentityClient};
 

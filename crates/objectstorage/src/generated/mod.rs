@@ -2,8 +2,8 @@
 //! Generated from `spec/objectstorage.json` (oci.object_storage.ObjectStorageClient, OCI Python SDK 2.189.0).
 
 pub mod models;
+
 pub mod operations;
-pub(crate) mod rt;
 
 pub use operations::{Fluent, ObjectStorageClient};
 

@@ -1,0 +1,93 @@
+//! The transfer manager: large uploads in parallel parts, large downloads in parallel ranges.
+//!
+//! ```no_run
+//! use oci_objectstorage::transfer::{Progress, TransferManager, UploadSource};
+//! use oci_objectstorage::ObjectStorageClient;
+//!
+//! # async fn run(os: ObjectStorageClient) -> Result<(), oci_core::Error> {
+//! let tm = TransferManager::builder(os)
+//!     .part_size(64 * 1024 * 1024) // default: 128 MiB for files and bytes, 10 MiB for streams
+//!     .parallelism(4)              // default: 3
+//!     .build()?;
+//! let done = tm
+//!     .upload("ns", "bucket", "backup.tar", UploadSource::file("backup.tar"))
+//!     .content_type("application/x-tar")
+//!     .progress(|p: Progress| eprintln!("{} / {} bytes", p.bytes_done, p.total_bytes))
+//!     .send()
+//!     .await?;
+//! println!("etag {:?} in {} part(s)", done.etag, done.parts);
+//! tm.download_to_file("ns", "bucket", "backup.tar", "restored.tar").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Uploads
+//!
+//! Content of at most one part size goes up in a single `PutObject`. Larger content goes up as a
+//! multipart upload: `CreateMultipartUpload`, then `UploadPart` for each part with at most
+//! `parallelism` parts in flight, then `CommitMultipartUpload` with every part's etag in order.
+//! Every part (and a single put) carries `Content-MD5`, so the service rejects corrupted bytes.
+//!
+//! **Per-part retry.** Each `UploadPart` is one call through the client's stack, so the client's
+//! retry policy applies to each part on its own. Part bodies are replayable: a part of a byte
+//! source is a cheap slice of the same buffer, a part of a file is a [`Body::from_factory`] that
+//! re-opens the file and seeks to the part's range on every attempt. A failed part is retried
+//! without re-reading (or re-sending) the rest of the object. A part of a one-shot stream is read
+//! into memory once, which makes it replayable too.
+//!
+//! **Failure.** When a part (or the commit) fails for good, the parts still in flight are
+//! cancelled, the multipart upload is aborted (`AbortMultipartUpload`), and the part's own error
+//! is returned, with a note naming the upload id (and whether the abort failed too). If the
+//! upload future is dropped mid-way, the abort is spawned on the current tokio runtime.
+//!
+//! **Memory.** At most `parallelism` × part size bytes are held: files are never read into
+//! memory (each part streams from disk, after a first pass over the same range computes its
+//! MD5), byte sources are sliced, and a stream is read one part at a time, only when a slot is
+//! free. Bounds are checked before any I/O: part size from [`MIN_PART_SIZE`] to
+//! [`MAX_PART_SIZE`], parallelism from 1 to [`MAX_PARALLELISM`]. Content that would need more than
+//! [`MAX_PARTS`] parts gets a larger part size (rounded up to a MiB) rather than an error.
+//!
+//! **Integrity.** A file is hashed part by part just before the part is sent; if the file
+//! changes in between, the service rejects the part (MD5 mismatch) and the upload is aborted
+//! rather than committed with mixed content. A file or stream that turns out shorter or longer
+//! than its length fails the upload the same way.
+//!
+//! **Progress** is reported after each part is stored, so a retried part is never counted twice.
+//!
+//! # Downloads
+//!
+//! A `HeadObject` gives the length and etag. An object of at most one chunk
+//! ([`TransferManagerBuilder::download_chunk_size`], default 16 MiB) is read with one streamed
+//! `GetObject`; a larger one with ranged `GetObject`s (`Range: bytes=a-b`, at most `parallelism`
+//! at once), each with `If-Match` on the etag so a concurrent overwrite fails the download
+//! instead of mixing two versions. [`TransferManager::download_to_file`] writes each range at its
+//! offset in a temporary file next to the target and renames it into place once the length is
+//! verified against the head's `Content-Length`; [`TransferManager::download_to_writer`] writes
+//! ranges in order to any [`AsyncWrite`], holding at most `parallelism` chunks. A body that breaks
+//! mid-way is resumed from the last byte received (up to
+//! [`TransferManagerBuilder::download_body_retries`] times per range).
+
+mod config;
+mod download;
+mod error;
+mod manager;
+mod parts;
+mod progress;
+mod source;
+mod target;
+mod upload;
+
+pub use config::{
+    DEFAULT_DOWNLOAD_BODY_RETRIES, DEFAULT_DOWNLOAD_CHUNK_SIZE, DEFAULT_PARALLELISM,
+    DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, MAX_PARALLELISM, MAX_PARTS, MAX_PART_SIZE, MIB,
+    MIN_PART_SIZE,
+};
+pub use download::{Download, DownloadOutput};
+pub use manager::{TransferManager, TransferManagerBuilder};
+pub use progress::Progress;
+pub use source::UploadSource;
+pub use upload::{Upload, UploadOutput};
+
+#[cfg(doc)]
+use oci_core::Body;
+#[cfg(doc)]
+use tokio::io::AsyncWrite;
