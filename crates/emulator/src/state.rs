@@ -269,6 +269,50 @@ pub(crate) struct ObjectMeta {
     /// `-<parts>` (multipart), when the upload asked for CRC32C.
     #[serde(default)]
     pub crc32c: Option<String>,
+    /// Base64 SHA-256 of the SSE-C key it was written with.
+    #[serde(default)]
+    pub sse_key_sha256: Option<String>,
+    /// `Standard`, `InfrequentAccess` or `Archive` (absent: the bucket's tier was Standard).
+    #[serde(default)]
+    pub storage_tier: Option<String>,
+    /// When it moved to the Archive tier.
+    #[serde(default)]
+    pub archived_ms: Option<u64>,
+    /// A restore of an archived object: readable from `available_ms` until `until_ms`.
+    #[serde(default)]
+    pub restore: Option<Restore>,
+}
+
+/// A restore of an archived object (`RestoreObjects`), on the emulator's clock.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Restore {
+    pub available_ms: u64,
+    pub until_ms: u64,
+}
+
+/// A retention rule (`RetentionRule`; duration absent: indefinite).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RetentionRule {
+    pub id: String,
+    pub display_name: String,
+    /// `(timeAmount, timeUnit)` with timeUnit `DAYS` or `YEARS`.
+    pub duration: Option<(u64, String)>,
+    pub etag: String,
+    pub time_rule_locked_ms: Option<u64>,
+    pub created_ms: u64,
+    pub modified_ms: u64,
+}
+
+/// A bucket's lifecycle policy and retention rules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BucketRules {
+    /// The `items` of the `ObjectLifecyclePolicy`, as sent.
+    pub lifecycle: Option<serde_json::Value>,
+    pub lifecycle_created_ms: u64,
+    pub retention: Vec<RetentionRule>,
 }
 
 /// A noncurrent object version, or a delete marker (`meta: None`).
@@ -367,6 +411,9 @@ pub(crate) struct State {
     pub pars: Vec<Par>,
     #[serde(default)]
     pub work_requests: Vec<WorkRequest>,
+    /// Lifecycle policies and retention rules by bucket name.
+    #[serde(default)]
+    pub bucket_rules: BTreeMap<String, BucketRules>,
 }
 
 impl State {
@@ -409,6 +456,7 @@ impl State {
             versions: BTreeMap::new(),
             pars: Vec::new(),
             work_requests: Vec::new(),
+            bucket_rules: BTreeMap::new(),
         };
         let etag = state.next_etag();
         state.users.push(Rec {

@@ -234,6 +234,7 @@ pub(super) fn delete_bucket(shared: &Shared, route: &Route, headers: &HeaderMap)
     state.objects.remove(&route.bucket);
     state.versions.remove(&route.bucket);
     state.pars.retain(|p| p.bucket != route.bucket);
+    state.bucket_rules.remove(&route.bucket);
     h::no_content(204)
 }
 

@@ -4,8 +4,12 @@
 mod buckets;
 mod checksums;
 mod copy;
+mod lifecycle;
 mod objects;
 mod pars;
+mod retention;
+mod sse;
+mod tiers;
 mod uploads;
 mod versions;
 mod workrequests;
@@ -61,6 +65,9 @@ pub(crate) async fn handle(shared: &Shared, mut call: Call) -> Reply {
             ));
         }
     }
+    if call.path.starts_with("/n/") && !route.bucket.is_empty() {
+        lifecycle::apply(shared, &route.bucket)?;
+    }
     let (q, headers) = (&call.query, &call.headers);
     match route.op {
         "ListBuckets" => list_buckets(shared, q),
@@ -88,6 +95,18 @@ pub(crate) async fn handle(shared: &Shared, mut call: Call) -> Reply {
         "ListPreauthenticatedRequests" => pars::list(shared, route, q),
         "GetPreauthenticatedRequest" | "DeletePreauthenticatedRequest" => {
             pars::get_or_delete(shared, route, call.param(2))
+        }
+        "RestoreObjects" => tiers::restore_objects(shared, route, call.body.bytes()),
+        "UpdateObjectStorageTier" => tiers::update_tier(shared, route, call.body.bytes()),
+        "PutObjectLifecyclePolicy" | "GetObjectLifecyclePolicy" | "DeleteObjectLifecyclePolicy" => {
+            lifecycle::handle(shared, route, call.body.bytes())
+        }
+        "CreateRetentionRule"
+        | "ListRetentionRules"
+        | "GetRetentionRule"
+        | "UpdateRetentionRule"
+        | "DeleteRetentionRule" => {
+            retention::handle(shared, route, call.param(2), call.body.bytes())
         }
         "CreateMultipartUpload" => create_upload(shared, route, call.body.bytes()),
         "ListMultipartUploads" => list_uploads(shared, route, q),

@@ -11,9 +11,9 @@ use crate::shared::{ReqBody, Shared};
 use crate::state::*;
 use crate::util;
 
-use super::checksums;
 use super::versions::*;
 use super::*;
+use super::{checksums, retention, sse, tiers};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,6 +31,8 @@ struct ObjectSummary {
     time_modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     storage_tier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archival_state: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +46,7 @@ struct ListObjects {
 }
 
 pub(super) fn list_objects(shared: &Shared, route: &Route, q: &HashMap<String, String>) -> Reply {
+    let now = shared.now_ms();
     let limit = util::limit(q, 1000)?;
     let prefix = q.get("prefix").map(String::as_str).unwrap_or("");
     let start = q.get("start").map(String::as_str);
@@ -127,7 +130,12 @@ pub(super) fn list_objects(shared: &Shared, route: &Route, q: &HashMap<String, S
             etag: has("etag").then(|| meta.etag.clone()),
             time_created: has("timeCreated").then(|| util::rfc3339(meta.created_ms)),
             time_modified: has("timeModified").then(|| util::rfc3339(meta.modified_ms)),
-            storage_tier: has("storageTier").then(|| "Standard".to_owned()),
+            storage_tier: has("storageTier").then(|| tiers::tier(meta).to_owned()),
+            archival_state: if has("archivalState") {
+                tiers::archival_state(meta, now).map(str::to_owned)
+            } else {
+                None
+            },
         });
     }
     h::json(
@@ -193,6 +201,21 @@ pub(super) fn check_write_preconditions(
     Ok(())
 }
 
+/// The object a write replaces, after `if-match` / `if-none-match` and the retention rules.
+pub(super) fn writable_existing<'a>(
+    state: &'a State,
+    route: &Route,
+    headers: &HeaderMap,
+    now: u64,
+) -> ApiResult<Option<&'a ObjectMeta>> {
+    let existing = existing_object(state, route)?;
+    check_write_preconditions(headers, existing)?;
+    if let Some(e) = existing {
+        retention::check_not_retained(state, &route.bucket, e, &route.object, now)?;
+    }
+    Ok(existing)
+}
+
 pub(super) fn existing_object<'a>(
     state: &'a State,
     route: &Route,
@@ -217,10 +240,15 @@ pub(super) async fn put_object(
             "PutObject needs a content-length header",
         ));
     }
-    {
+    let sse_key = sse::customer_key(headers)?;
+    let tier = {
         let state = shared.lock();
-        check_write_preconditions(headers, existing_object(&state, route)?)?;
-    }
+        writable_existing(&state, route, headers, shared.now_ms())?;
+        tiers::tier_for_write(
+            &bucket(&state, &route.bucket)?.storage_tier,
+            h::header(headers, "storage-tier"),
+        )?
+    };
     let written = body
         .write_to(&shared.blobs, checksums::wants_sha256(headers))
         .await?;
@@ -234,9 +262,7 @@ pub(super) async fn put_object(
     let now = shared.now_ms();
     let (metadata, [ct, cl, ce, cd, cc]) = content_headers(headers);
     let mut state = shared.lock();
-    let previous = match existing_object(&state, route)
-        .and_then(|e| check_write_preconditions(headers, e).map(|_| e))
-    {
+    let previous = match writable_existing(&state, route, headers, now) {
         Ok(e) => e.cloned(),
         Err(err) => {
             shared.blobs.remove(&written.id);
@@ -262,6 +288,10 @@ pub(super) async fn put_object(
         metadata,
         version_id: version_id.clone(),
         crc32c: crc32c.clone(),
+        sse_key_sha256: sse_key,
+        archived_ms: (tier == "Archive").then_some(now),
+        storage_tier: Some(tier),
+        restore: None,
     };
     let dropped = store_current(&mut state, &route.bucket, &route.object, meta);
     drop(state);
@@ -349,6 +379,11 @@ pub(super) async fn get_object(
                 .ok_or_else(|| object_not_found(&route.object))?,
         }
     };
+    sse::check_read(headers, meta.sse_key_sha256.as_deref())?;
+    let now = shared.now_ms();
+    if route.op == "GetObject" {
+        tiers::check_readable(&meta, now, &route.object)?;
+    }
     h::check_if_match(headers, &meta.etag)?;
     let not_modified = h::header(headers, "if-none-match")
         .is_some_and(|v| v == "*" || v.trim_matches('"') == meta.etag);
@@ -371,11 +406,21 @@ pub(super) async fn get_object(
         .header("etag", meta.etag.as_str())
         .header("last-modified", util::http_date(meta.modified_ms))
         .header("accept-ranges", "bytes")
-        .header("storage-tier", "Standard")
+        .header("storage-tier", tiers::tier(&meta))
         .header("version-id", meta.version_id.as_str())
         .header(http::header::CONTENT_TYPE, meta.content_type.as_str());
     if let Some(c) = &meta.crc32c {
         b = b.header("opc-content-crc32c", c.as_str());
+    }
+    if let Some(a) = tiers::archival_state(&meta, now) {
+        b = b.header("archival-state", a);
+    }
+    if let Some(a) = meta.archived_ms {
+        b = b.header("time-of-archival", util::rfc3339(a));
+    }
+    if let Some(k) = &meta.sse_key_sha256 {
+        b = b.header("opc-sse-customer-algorithm", "AES256");
+        b = b.header("opc-sse-customer-key-sha256", k.as_str());
     }
     if !not_modified {
         b = b.header(http::header::CONTENT_LENGTH, len);
@@ -423,6 +468,7 @@ pub(super) fn delete_object(
         Some(v) => {
             if let Ok(m) = find_version(&state, &route.bucket, &route.object, v) {
                 h::check_if_match(headers, &m.etag)?;
+                retention::check_not_retained(&state, &route.bucket, &m, &route.object, now)?;
             }
             delete_version(&mut state, &route.bucket, &route.object, v)?
         }
@@ -430,6 +476,7 @@ pub(super) fn delete_object(
             let meta =
                 existing_object(&state, route)?.ok_or_else(|| object_not_found(&route.object))?;
             h::check_if_match(headers, &meta.etag)?;
+            retention::check_not_retained(&state, &route.bucket, meta, &route.object, now)?;
             delete_current(&mut state, &route.bucket, &route.object, now)?
         }
     };

@@ -13,7 +13,7 @@ use crate::state::*;
 use crate::util;
 
 use super::checksums;
-use super::objects::{check_write_preconditions, existing_object, object_stored};
+use super::objects::{existing_object, object_stored, writable_existing};
 use super::versions::store_current;
 use super::*;
 
@@ -212,7 +212,7 @@ pub(super) async fn commit_upload(
 ) -> Reply {
     let upload_id = h::required(q, "uploadId")?.to_owned();
     let d: CommitDetails = h::parse_json(body)?;
-    check_write_preconditions(headers, existing_object(&shared.lock(), route)?)?;
+    writable_existing(&shared.lock(), route, headers, shared.now_ms())?;
     if d.parts_to_commit.is_empty() {
         return Err(ApiError::invalid("partsToCommit is empty"));
     }
@@ -257,9 +257,7 @@ pub(super) async fn commit_upload(
         shared.blobs.remove(&blob);
         return Err(no_upload(&upload_id));
     }
-    let previous = match existing_object(&state, route)
-        .and_then(|e| check_write_preconditions(headers, e).map(|_| e))
-    {
+    let previous = match writable_existing(&state, route, headers, now) {
         Ok(e) => e.cloned(),
         Err(err) => {
             shared.blobs.remove(&blob);
@@ -288,6 +286,10 @@ pub(super) async fn commit_upload(
         metadata: upload.metadata.clone(),
         version_id: version_id.clone(),
         crc32c: Some(crc32c.clone()),
+        sse_key_sha256: None,
+        archived_ms: (upload.storage_tier == "Archive").then_some(now),
+        storage_tier: Some(upload.storage_tier.clone()),
+        restore: None,
     };
     let dropped = store_current(&mut state, &route.bucket, &route.object, meta);
     state.uploads.retain(|u| u.upload_id != upload_id);
