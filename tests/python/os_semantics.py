@@ -1,5 +1,6 @@
 """The official Python SDK against the emulator: UploadManager with CRC32C (multipart and
-single part), copy + work request, rename, versions, a PAR. Usage: os_semantics.py CONFIG ENDPOINT"""
+single part), copy + work request, rename, versions, a PAR, retention rules (409), lifecycle
+policies, archive + restore (409 until restored), SSE-C keys (400 missing / 403 wrong). Usage: os_semantics.py CONFIG ENDPOINT"""
 import base64, os, sys, tempfile, urllib.request
 import crc32c, oci
 from oci.object_storage import UploadManager
@@ -41,4 +42,42 @@ assert [v.version_id for v in versions][-1] == v1 and len(versions) == 2
 par = os_client.create_preauthenticated_request(ns, "py", oci.object_storage.models.CreatePreauthenticatedRequestDetails(
     name="p", object_name="k", access_type="ObjectRead", time_expires="2099-01-01T00:00:00Z")).data
 assert urllib.request.urlopen(endpoint + par.access_uri).read() == b"two"
+
+M = oci.object_storage.models
+def status_of(call):
+    try:
+        call()
+    except oci.exceptions.ServiceError as e:
+        return e.status
+    return 200
+
+os_client.create_bucket(ns, M.CreateBucketDetails(name="rules", compartment_id=config["tenancy"]))
+os_client.put_object(ns, "rules", "kept", b"kept")
+rule = os_client.create_retention_rule(ns, "rules", M.CreateRetentionRuleDetails(
+    display_name="r", duration=M.Duration(time_amount=1, time_unit="DAYS"))).data
+assert [r.id for r in os_client.list_retention_rules(ns, "rules").data.items] == [rule.id]
+assert status_of(lambda: os_client.delete_object(ns, "rules", "kept")) == 409
+assert status_of(lambda: os_client.put_object(ns, "rules", "kept", b"new")) == 409
+os_client.delete_retention_rule(ns, "rules", rule.id)
+os_client.delete_object(ns, "rules", "kept")
+
+os_client.put_object_lifecycle_policy(ns, "rules", M.PutObjectLifecyclePolicyDetails(items=[
+    M.ObjectLifecycleRule(name="expire", action="DELETE", time_amount=30, time_unit="DAYS", is_enabled=True)]))
+assert os_client.get_object_lifecycle_policy(ns, "rules").data.items[0].name == "expire"
+
+os_client.put_object(ns, "rules", "cold", b"cold", storage_tier="Archive")
+assert status_of(lambda: os_client.get_object(ns, "rules", "cold")) == 409
+os_client.restore_objects(ns, "rules", M.RestoreObjectsDetails(object_name="cold", hours=1))
+assert os_client.head_object(ns, "rules", "cold").headers["archival-state"] == "Restoring"
+
+key = os.urandom(32)
+sse = dict(opc_sse_customer_algorithm="AES256", opc_sse_customer_key=base64.b64encode(key).decode(),
+           opc_sse_customer_key_sha256=base64.b64encode(__import__("hashlib").sha256(key).digest()).decode())
+os_client.put_object(ns, "rules", "sealed", b"sealed", **sse)
+assert os_client.get_object(ns, "rules", "sealed", **sse).data.content == b"sealed"
+assert status_of(lambda: os_client.get_object(ns, "rules", "sealed")) == 400
+other = os.urandom(32)
+wrong = dict(sse, opc_sse_customer_key=base64.b64encode(other).decode(),
+             opc_sse_customer_key_sha256=base64.b64encode(__import__("hashlib").sha256(other).digest()).decode())
+assert status_of(lambda: os_client.get_object(ns, "rules", "sealed", **wrong)) == 403
 print("python sdk object storage semantics: ok")
