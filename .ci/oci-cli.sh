@@ -2,7 +2,8 @@
 # Runs a matrix of OCI CLI commands against the oci-emulator binary, with and without
 # --data-dir, and checks the data that comes back: buckets, put/get/head/list/delete,
 # bulk-upload/bulk-download/bulk-delete, sync, copy (a work request), rename, a pre-authenticated
-# request fetched with curl, object versions, and a compartment deleted with --wait-for-state;
+# request fetched with curl, object versions, a retention rule (409), archive + restore, and a
+# compartment deleted with --wait-for-state;
 # then the Python SDK's tests/python/os_semantics.py (UploadManager with CRC32C and more).
 #
 # Installs the CLI (oci-cli, version $OCI_CLI_VERSION or the newest) into .ci-venv (or uses
@@ -162,6 +163,25 @@ matrix() {
         oci os object delete --bucket-name vers --name k --version-id "$v" --force >/dev/null
     done
     oci os bucket delete --bucket-name vers --force >/dev/null
+
+    # A retention rule blocks the delete (409); an archived object is 409 until restored.
+    oci os bucket create --name rules --compartment-id "$tenancy" >/dev/null
+    oci os object put --bucket-name rules --file "$dir/a.txt" --name kept >/dev/null
+    oci os object put --bucket-name rules --file "$dir/a.txt" --name cold --storage-tier Archive >/dev/null
+    local rid
+    rid="$(oci os retention-rule create --bucket-name rules --time-amount 1 --time-unit DAYS | jqpy 'd["data"]["id"]')"
+    if oci os object delete --bucket-name rules --name kept --force >/dev/null 2>"$dir/ret.err"; then
+        fail "[$mode] a retained object was deleted"
+    fi
+    grep -q '"status": 409' "$dir/ret.err" || fail "[$mode] retention: $(cat "$dir/ret.err")"
+    if oci os object get --bucket-name rules --name cold --file "$dir/cold.out" >/dev/null 2>"$dir/cold.err"; then
+        fail "[$mode] an archived object was read"
+    fi
+    grep -q '"status": 409' "$dir/cold.err" || fail "[$mode] archive: $(cat "$dir/cold.err")"
+    oci os object restore --bucket-name rules --name cold --hours 1 >/dev/null
+    check "$(oci os object head --bucket-name rules --name cold | jqpy 'd["archival-state"]')" Restoring "restore"
+    oci os retention-rule delete --bucket-name rules --retention-rule-id "$rid" --force >/dev/null
+    oci os object delete --bucket-name rules --name kept --force >/dev/null
 
     # A compartment deleted with --wait-for-state (a work request).
     local comp
