@@ -45,22 +45,17 @@ import oci
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-OBJECT_STORAGE_OPS = [
-    "get_namespace",
-    "create_bucket", "get_bucket", "head_bucket", "list_buckets", "update_bucket", "delete_bucket",
-    "put_object", "get_object", "head_object", "list_objects", "delete_object",
-    "create_multipart_upload", "upload_part", "commit_multipart_upload", "abort_multipart_upload",
-    "list_multipart_uploads", "list_multipart_upload_parts",
-]
-
 _OS_CHECKSUMS = ["opc-content-crc32c", "opc-content-sha256", "opc-content-sha384"]
 _OS_OBJECT_HEADERS = [
-    "content-length", "content-md5", "opc-multipart-md5", *_OS_CHECKSUMS,
+    "content-length", "content-md5", "opc-multipart-md5", "opc-content-crc32c",
+    "opc-content-sha256", "opc-multipart-sha256", "opc-content-sha384", "opc-multipart-sha384",
     "content-type", "content-language", "content-encoding", "cache-control", "content-disposition",
     "last-modified", "storage-tier", "archival-state", "time-of-archival", "version-id",
     "is-not-modified",
 ]
-# Response headers beyond opc-request-id / opc-next-page / etag (Go SDK, facts G.2).
+# Response headers beyond opc-request-id / opc-next-page / etag, per operation, as the Go SDK's
+# `objectstorage/<operation>_request_response.go` response structs declare them (oci-go-sdk
+# 65.117.1; facts G.2). `*` applies to every operation of the service.
 RESPONSE_HEADERS = {
     "objectstorage": {
         "*": ["opc-client-request-id"],
@@ -73,6 +68,15 @@ RESPONSE_HEADERS = {
         "create_bucket": ["location"],
         "head_object": _OS_OBJECT_HEADERS,
         "get_object": _OS_OBJECT_HEADERS + ["content-range", "expires"],
+        "delete_object": ["last-modified", "version-id", "is-delete-marker"],
+        "rename_object": ["last-modified", "version-id"],
+        "copy_object": ["opc-work-request-id"],
+        "reencrypt_bucket": ["opc-work-request-id"],
+        "create_private_endpoint": ["opc-work-request-id"],
+        "update_private_endpoint": ["opc-work-request-id"],
+        "delete_private_endpoint": ["opc-work-request-id"],
+        "get_work_request": ["retry-after"],
+        "get_retention_rule": ["last-modified"],
     },
 }
 # Request headers that carry secrets: typed as `Secret` (redacted in Debug), sent as sensitive.
@@ -110,7 +114,7 @@ SERVICES = [
         "module": "oci.object_storage",
         "client": oci.object_storage.ObjectStorageClient,
         "models": oci.object_storage.models,
-        "ops": OBJECT_STORAGE_OPS,
+        "ops": None,  # all
         "endpoint_template": "https://objectstorage.{region}.{secondLevelDomain}",
         "base_path": "",
         "strict_path_encoding": True,

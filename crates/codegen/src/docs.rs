@@ -35,7 +35,7 @@ fn attrs(lines: Vec<String>) -> TokenStream {
 pub fn lines(text: &str, fallback: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
-        .map(|l| link_urls(&l.trim().replace("```", "`")))
+        .map(|l| link_urls(&literal_marker(&l.trim().replace("```", "`"))))
         .collect();
     while lines.first().is_some_and(|l| l.is_empty()) {
         lines.remove(0);
@@ -49,14 +49,41 @@ pub fn lines(text: &str, fallback: &str) -> Vec<String> {
     lines
 }
 
-/// The first line of `text`, or `fallback`.
-pub fn summary<'a>(text: &'a str, fallback: &'a str) -> &'a str {
-    let first = text.lines().next().unwrap_or_default().trim();
-    if first.is_empty() {
-        fallback
-    } else {
-        first
+/// Escapes a leading `*`, `-` or `+` followed by five or more spaces: spec tables such as
+/// "`*           Matches any string`" would otherwise be a list item whose text is an indented
+/// code block (a doctest that does not compile).
+fn literal_marker(line: &str) -> String {
+    let mut chars = line.chars();
+    let marker = chars.next();
+    let spaces = chars.take_while(|c| *c == ' ').count();
+    match marker {
+        Some(m @ ('*' | '-' | '+')) if spaces >= 5 => format!("\\{m}{}", &line[1..]),
+        _ => line.to_owned(),
     }
+}
+
+/// The first sentence of `text`'s first paragraph (its lines joined), or `fallback`.
+pub fn summary(text: &str, fallback: &str) -> String {
+    let para: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let para = para.join(" ");
+    if para.is_empty() {
+        return fallback.to_owned();
+    }
+    let mut from = 0;
+    while let Some(i) = para[from..].find(". ").map(|i| i + from) {
+        let word = para[..i].rsplit(' ').next().unwrap_or_default();
+        let balanced = |m: &str| para[..i].matches(m).count() % 2 == 0;
+        if !matches!(word, "e.g" | "i.e" | "etc" | "vs") && balanced("`") && balanced("**") {
+            return para[..=i].to_owned();
+        }
+        from = i + 1;
+    }
+    para
 }
 
 /// Wraps bare URLs in `<>` so rustdoc links them.
@@ -107,7 +134,9 @@ mod tests {
     fn lines_are_cleaned() {
         assert_eq!(lines("\n  a\n\n ```x```\n\n", "f"), ["a", "", "`x`"]);
         assert_eq!(lines("  ", "fallback"), ["fallback"]);
-        assert_eq!(summary("  first\nsecond", "f"), "first");
+        assert_eq!(summary("  first\nsecond\n\nthird", "f"), "first second");
+        assert_eq!(summary("One, e.g. `a. b`. Two.", "f"), "One, e.g. `a. b`.");
         assert_eq!(summary("", "f"), "f");
+        assert_eq!(lines("*     any\n* item", "f"), ["\\*     any", "* item"]);
     }
 }

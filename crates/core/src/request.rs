@@ -62,7 +62,30 @@ impl OperationRoute {
 
 /// Facts about one operation, put into every `http::Request`'s extensions by the client so that
 /// layers (signing, retry, trace) can read them.
+///
+/// ```
+/// use oci_core::OperationInfo;
+///
+/// // A `const`, as generated code and tests build it: name the operation, then set the flags
+/// // that differ from the default (all false).
+/// const PUT_OBJECT: OperationInfo = OperationInfo::new("objectstorage", "PutObject")
+///     .exclude_body(true)
+///     .retry_token(false);
+/// assert_eq!(PUT_OBJECT.operation, "PutObject");
+/// assert!(PUT_OBJECT.exclude_body);
+/// assert!(!PUT_OBJECT.streaming_response);
+///
+/// let mut req = http::Request::new(oci_core::Body::empty());
+/// req.extensions_mut().insert(PUT_OBJECT);
+/// assert_eq!(req.extensions().get::<OperationInfo>(), Some(&PUT_OBJECT));
+/// ```
+///
+/// The struct is `#[non_exhaustive]`: new flags can be added without breaking the code that
+/// builds it, so outside this crate it is built with [`OperationInfo::new`] and the setters
+/// (each a `const fn` taking and returning `self`), never with a struct literal. Its fields stay
+/// public to read, e.g. `info.exclude_body`; a setter of the same name sets each flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OperationInfo {
     /// Service name, e.g. `identity`.
     pub service: &'static str,
@@ -79,6 +102,74 @@ pub struct OperationInfo {
     /// "not modified" (`GetObject`, `HeadObject`); for other operations a 304 stays an
     /// [`Error`] ([`Error::is_not_modified`]).
     pub not_modified_ok: bool,
+}
+
+impl OperationInfo {
+    /// The facts about operation `operation` of service `service`, with every flag false.
+    ///
+    /// ```
+    /// # use oci_core::OperationInfo;
+    /// let info = OperationInfo::new("identity", "GetUser");
+    /// assert_eq!((info.service, info.operation), ("identity", "GetUser"));
+    /// assert!(!info.exclude_body && !info.retry_token);
+    /// assert!(!info.streaming_response && !info.not_modified_ok);
+    /// ```
+    pub const fn new(service: &'static str, operation: &'static str) -> Self {
+        OperationInfo {
+            service,
+            operation,
+            exclude_body: false,
+            retry_token: false,
+            streaming_response: false,
+            not_modified_ok: false,
+        }
+    }
+
+    /// Sets the `exclude_body` flag: sign only `date (request-target) host`.
+    ///
+    /// ```
+    /// # use oci_core::OperationInfo;
+    /// assert!(OperationInfo::new("objectstorage", "PutObject").exclude_body(true).exclude_body);
+    /// ```
+    pub const fn exclude_body(mut self, yes: bool) -> Self {
+        self.exclude_body = yes;
+        self
+    }
+
+    /// Sets the `retry_token` flag: the operation declares `opc-retry-token`.
+    ///
+    /// ```
+    /// # use oci_core::OperationInfo;
+    /// assert!(OperationInfo::new("identity", "CreateGroup").retry_token(true).retry_token);
+    /// ```
+    pub const fn retry_token(mut self, yes: bool) -> Self {
+        self.retry_token = yes;
+        self
+    }
+
+    /// Sets the `streaming_response` flag: the caller reads the response body itself.
+    ///
+    /// ```
+    /// # use oci_core::OperationInfo;
+    /// let info = OperationInfo::new("objectstorage", "GetObject").streaming_response(true);
+    /// assert!(info.streaming_response);
+    /// ```
+    pub const fn streaming_response(mut self, yes: bool) -> Self {
+        self.streaming_response = yes;
+        self
+    }
+
+    /// Sets the `not_modified_ok` flag: a 304 is a success for this operation.
+    ///
+    /// ```
+    /// # use oci_core::OperationInfo;
+    /// let info = OperationInfo::new("objectstorage", "HeadObject").not_modified_ok(true);
+    /// assert!(info.not_modified_ok);
+    /// ```
+    pub const fn not_modified_ok(mut self, yes: bool) -> Self {
+        self.not_modified_ok = yes;
+        self
+    }
 }
 
 /// A typed OCI operation.
@@ -148,14 +239,11 @@ pub trait Request: Send + Sized + 'static {
 
     /// The [`OperationInfo`] for this operation.
     fn info() -> OperationInfo {
-        OperationInfo {
-            service: Self::SERVICE.name,
-            operation: Self::OPERATION,
-            exclude_body: Self::EXCLUDE_BODY,
-            retry_token: Self::RETRY_TOKEN,
-            streaming_response: Self::STREAMING_RESPONSE,
-            not_modified_ok: Self::NOT_MODIFIED_OK,
-        }
+        OperationInfo::new(Self::SERVICE.name, Self::OPERATION)
+            .exclude_body(Self::EXCLUDE_BODY)
+            .retry_token(Self::RETRY_TOKEN)
+            .streaming_response(Self::STREAMING_RESPONSE)
+            .not_modified_ok(Self::NOT_MODIFIED_OK)
     }
 }
 

@@ -256,14 +256,11 @@ async fn a_download_still_streams_and_keeps_its_stall_guard() {
     let mut req = http::Request::get("http://local.test/n/ns/b/bk/o/big")
         .body(Body::empty())
         .unwrap();
-    req.extensions_mut().insert(OperationInfo {
-        service: "objectstorage",
-        operation: "GetObject",
-        exclude_body: true,
-        retry_token: false,
-        streaming_response: true,
-        not_modified_ok: false,
-    });
+    req.extensions_mut().insert(
+        OperationInfo::new("objectstorage", "GetObject")
+            .exclude_body(true)
+            .streaming_response(true),
+    );
     let start = Instant::now();
     let resp = client.call(req).await.unwrap();
     assert_eq!(
@@ -305,14 +302,8 @@ fn put_object(body: Body) -> http::Request<Body> {
     let mut req = http::Request::put("http://local.test/n/ns/b/bk/o/big")
         .body(body)
         .unwrap();
-    req.extensions_mut().insert(OperationInfo {
-        service: "objectstorage",
-        operation: "PutObject",
-        exclude_body: true,
-        retry_token: false,
-        streaming_response: false,
-        not_modified_ok: false,
-    });
+    req.extensions_mut()
+        .insert(OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
     req
 }
 

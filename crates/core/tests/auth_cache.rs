@@ -375,14 +375,8 @@ async fn a_401_with_a_one_shot_body_is_a_typed_error() {
     let mut req = http::Request::put("https://objectstorage.example/n/ns/b/b/o/x")
         .body(body)
         .unwrap();
-    req.extensions_mut().insert(oci_core::OperationInfo {
-        service: "objectstorage",
-        operation: "PutObject",
-        exclude_body: true,
-        retry_token: false,
-        streaming_response: false,
-        not_modified_ok: false,
-    });
+    req.extensions_mut()
+        .insert(oci_core::OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
     let err = svc
         .ready()
         .await

@@ -18,14 +18,8 @@ fn put_object(body: Body) -> http::Request<Body> {
         .header("content-length", "2")
         .body(body)
         .unwrap();
-    req.extensions_mut().insert(oci_core::OperationInfo {
-        service: "objectstorage",
-        operation: "PutObject",
-        exclude_body: true,
-        retry_token: false,
-        streaming_response: false,
-        not_modified_ok: false,
-    });
+    req.extensions_mut()
+        .insert(oci_core::OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
     req
 }
 

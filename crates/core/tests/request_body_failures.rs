@@ -88,14 +88,8 @@ fn put(addr: SocketAddr, body: Body) -> http::Request<Body> {
     let mut req = http::Request::put(format!("http://{addr}/n/ns/b/bk/o/obj"))
         .body(body)
         .unwrap();
-    req.extensions_mut().insert(OperationInfo {
-        service: "objectstorage",
-        operation: "PutObject",
-        exclude_body: true,
-        retry_token: false,
-        streaming_response: false,
-        not_modified_ok: false,
-    });
+    req.extensions_mut()
+        .insert(OperationInfo::new("objectstorage", "PutObject").exclude_body(true));
     req
 }
 

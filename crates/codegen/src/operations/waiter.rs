@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::Op;
 use crate::docs::doc;
-use crate::naming::ident;
+use crate::naming::{ident, variants};
 use crate::spec::Type;
 
 /// `wait_for` on a `GET` `get_*` operation whose model has an enum `lifecycle_state` (or
@@ -51,6 +51,7 @@ pub fn wait_for(g: &Op) -> TokenStream {
         ),
         "",
     );
+    let done = work_request_done(g, name, &en, &f.name);
     quote! {
         impl Fluent<#name> {
             #wdoc
@@ -60,6 +61,62 @@ pub fn wait_for(g: &Op) -> TokenStream {
             ) -> Waiter<#name, models::#en> {
                 Waiter::new(self.client, self.request, |o| #get).target(states)
             }
+            #done
+        }
+    }
+}
+
+/// Work-request success and failure states (OCI's work requests end in one of these).
+const DONE: [&str; 2] = ["SUCCEEDED", "COMPLETED"];
+const FAILED: [&str; 2] = ["FAILED", "CANCELED"];
+
+/// `wait_until_done` on a work request's `status` whose enum has a success state and both
+/// failure states: wait for the terminal status, a failure state being an error.
+fn work_request_done(
+    g: &Op,
+    name: &proc_macro2::Ident,
+    en: &proc_macro2::Ident,
+    field: &str,
+) -> TokenStream {
+    let Some((values, _)) = g.ctx.enums.get(&en.to_string()) else {
+        return quote!();
+    };
+    let has = |v: &&str| values.iter().any(|x| x == v);
+    if field != "status" || !DONE.iter().any(has) || !FAILED.iter().all(has) {
+        return quote!();
+    }
+    let vars = variants(values);
+    let variant = |wanted: &[&str]| -> Vec<proc_macro2::Ident> {
+        values
+            .iter()
+            .zip(&vars)
+            .filter(|(v, _)| wanted.contains(&v.as_str()))
+            .map(|(_, var)| ident(var))
+            .collect()
+    };
+    let (ok, bad) = (variant(&DONE), variant(&FAILED));
+    let names = |vs: &[&str]| {
+        vs.iter()
+            .filter(|v| has(v))
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ddoc = doc(
+        &format!(
+            "A waiter that polls this work request until it ends: done at {}, an error at {} \
+             (the error names the state).\n\n\
+             Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.",
+            names(&DONE),
+            names(&FAILED)
+        ),
+        "",
+    );
+    quote! {
+        #ddoc
+        pub fn wait_until_done(self) -> Waiter<#name, models::#en> {
+            self.wait_for([#(models::#en::#ok),*])
+                .failure([#(models::#en::#bad),*])
         }
     }
 }

@@ -32,10 +32,7 @@ use crate::{Body, Error, ErrorKind, OperationInfo};
 /// });
 /// let mut svc = tower::ServiceBuilder::new().layer(ReadBodyLayer).service(server);
 /// let mut req = http::Request::new(Body::empty());
-/// req.extensions_mut().insert(OperationInfo {
-///     service: "identity", operation: "CreateGroup", exclude_body: false, retry_token: true,
-///     streaming_response: false, not_modified_ok: false,
-/// });
+/// req.extensions_mut().insert(OperationInfo::new("identity", "CreateGroup").retry_token(true));
 /// let err = svc.ready().await?.call(req).await.err();
 /// // A transport error of this attempt: the retry layer above tries again.
 /// assert_eq!(err.map(|e| e.kind()), Some(ErrorKind::Transport));
@@ -186,18 +183,12 @@ mod tests {
     use tower::ServiceExt;
 
     fn info(streaming_response: bool) -> OperationInfo {
-        OperationInfo {
-            service: "objectstorage",
-            operation: if streaming_response {
-                "GetObject"
-            } else {
-                "GetBucket"
-            },
-            exclude_body: false,
-            retry_token: false,
-            streaming_response,
-            not_modified_ok: false,
-        }
+        let operation = if streaming_response {
+            "GetObject"
+        } else {
+            "GetBucket"
+        };
+        OperationInfo::new("objectstorage", operation).streaming_response(streaming_response)
     }
 
     fn streamed(chunks: Vec<Result<Bytes, std::io::Error>>) -> Body {

@@ -37,10 +37,7 @@ pub fn new_retry_token() -> HeaderValue {
 /// });
 /// let mut svc = tower::ServiceBuilder::new().layer(RetryTokenLayer).service(echo);
 /// let mut req = http::Request::new(Body::empty());
-/// req.extensions_mut().insert(OperationInfo {
-///     service: "identity", operation: "CreateGroup", exclude_body: false, retry_token: true,
-///     streaming_response: false, not_modified_ok: false,
-/// });
+/// req.extensions_mut().insert(OperationInfo::new("identity", "CreateGroup").retry_token(true));
 /// let resp = svc.ready().await?.call(req).await?;
 /// assert_eq!(resp.into_body().collect().await?.len(), 30);
 /// # Ok(()) }

@@ -243,14 +243,7 @@ pub fn builder(mock: &Mock) -> ClientBuilder {
 }
 
 pub fn op_info(operation: &'static str, retry_token: bool) -> OperationInfo {
-    OperationInfo {
-        service: "identity",
-        operation,
-        exclude_body: false,
-        retry_token,
-        streaming_response: false,
-        not_modified_ok: false,
-    }
+    OperationInfo::new("identity", operation).retry_token(retry_token)
 }
 
 /// A raw GET request with an OperationInfo.
@@ -268,14 +261,8 @@ pub fn download(path: &str) -> http::Request<Body> {
     let mut req = http::Request::get(format!("{HOST}{path}"))
         .body(Body::empty())
         .unwrap();
-    req.extensions_mut().insert(OperationInfo {
-        service: "objectstorage",
-        operation: "GetObject",
-        exclude_body: false,
-        retry_token: false,
-        streaming_response: true,
-        not_modified_ok: false,
-    });
+    req.extensions_mut()
+        .insert(OperationInfo::new("objectstorage", "GetObject").streaming_response(true));
     req
 }
 

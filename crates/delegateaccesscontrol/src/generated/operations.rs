@@ -127,6 +127,16 @@ impl Fluent<GetWorkRequest> {
     ) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
     }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
+        self.wait_for([models::WorkRequestStatus::Succeeded])
+            .failure([
+                models::WorkRequestStatus::Failed,
+                models::WorkRequestStatus::Canceled,
+            ])
+    }
 }
 
 /// Returns a (paginated) list of errors for the work request with the given ID.

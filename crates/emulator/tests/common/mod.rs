@@ -74,14 +74,8 @@ pub fn json_request(emu: &Emulator, method: Method, path: &str, body: &Value) ->
 
 /// An exclude-body request (PutObject, UploadPart) for the client's signer.
 pub fn exclude_body(mut req: Request<Body>, operation: &'static str) -> Request<Body> {
-    req.extensions_mut().insert(OperationInfo {
-        service: "objectstorage",
-        operation,
-        exclude_body: true,
-        retry_token: false,
-        streaming_response: false,
-        not_modified_ok: false,
-    });
+    req.extensions_mut()
+        .insert(OperationInfo::new("objectstorage", operation).exclude_body(true));
     req
 }
 

@@ -7338,6 +7338,16 @@ impl Fluent<GetIamWorkRequest> {
     ) -> Waiter<GetIamWorkRequest, models::IamWorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
     }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetIamWorkRequest, models::IamWorkRequestStatus> {
+        self.wait_for([models::IamWorkRequestStatus::Succeeded])
+            .failure([
+                models::IamWorkRequestStatus::Failed,
+                models::IamWorkRequestStatus::Canceled,
+            ])
+    }
 }
 
 /// **Deprecated.** For more information, see Deprecated IAM Service APIs.
@@ -8267,6 +8277,18 @@ impl Fluent<GetTaggingWorkRequest> {
     ) -> Waiter<GetTaggingWorkRequest, models::TaggingWorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
     }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(
+        self,
+    ) -> Waiter<GetTaggingWorkRequest, models::TaggingWorkRequestStatus> {
+        self.wait_for([models::TaggingWorkRequestStatus::Succeeded])
+            .failure([
+                models::TaggingWorkRequestStatus::Failed,
+                models::TaggingWorkRequestStatus::Canceled,
+            ])
+    }
 }
 
 /// Get the specified tenancy's information.
@@ -8692,6 +8714,16 @@ impl Fluent<GetWorkRequest> {
         states: impl IntoIterator<Item = models::WorkRequestStatus>,
     ) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
         Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
+    }
+    /// A waiter that polls this work request until it ends: done at `SUCCEEDED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
+        self.wait_for([models::WorkRequestStatus::Succeeded])
+            .failure([
+                models::WorkRequestStatus::Failed,
+                models::WorkRequestStatus::Canceled,
+            ])
     }
 }
 
@@ -18216,13 +18248,13 @@ pub struct IdentityClient {
 oci_core::__rt::client!(IdentityClient);
 
 impl IdentityClient {
-    /// (For tenancies that support identity domains) Activates a deactivated identity domain. You can only activate identity domains that your user account is not a part of.
+    /// (For tenancies that support identity domains) Activates a deactivated identity domain.
     ///
     /// Builds a [`ActivateDomain`]; finish with `.send().await`.
     pub fn activate_domain(&self) -> Fluent<ActivateDomain> {
         Fluent::new(self.client.clone(), ActivateDomain::default())
     }
-    /// Activates the specified MFA TOTP device for the user. Activation requires manual interaction with the Console.
+    /// Activates the specified MFA TOTP device for the user.
     ///
     /// Builds a [`ActivateMfaTotpDevice`]; finish with `.send().await`.
     pub fn activate_mfa_totp_device(&self) -> Fluent<ActivateMfaTotpDevice> {
@@ -18246,19 +18278,19 @@ impl IdentityClient {
     pub fn add_user_to_group(&self) -> Fluent<AddUserToGroup> {
         Fluent::new(self.client.clone(), AddUserToGroup::default())
     }
-    /// Assembles tag defaults in the specified compartment and any parent compartments to determine
+    /// Assembles tag defaults in the specified compartment and any parent compartments to determine the tags to apply.
     ///
     /// Builds a [`AssembleEffectiveTagSet`]; finish with `.send().await`.
     pub fn assemble_effective_tag_set(&self) -> Fluent<AssembleEffectiveTagSet> {
         Fluent::new(self.client.clone(), AssembleEffectiveTagSet::default())
     }
-    /// Deletes multiple resources in the compartment. All resources must be in the same compartment. You must have the appropriate
+    /// Deletes multiple resources in the compartment.
     ///
     /// Builds a [`BulkDeleteResources`]; finish with `.send().await`.
     pub fn bulk_delete_resources(&self) -> Fluent<BulkDeleteResources> {
         Fluent::new(self.client.clone(), BulkDeleteResources::default())
     }
-    /// Deletes the specified tag key definitions. This operation triggers a process that removes the
+    /// Deletes the specified tag key definitions.
     ///
     /// Builds a [`BulkDeleteTags`]; finish with `.send().await`.
     pub fn bulk_delete_tags(&self) -> Fluent<BulkDeleteTags> {
@@ -18270,13 +18302,13 @@ impl IdentityClient {
     pub fn bulk_edit_tags(&self) -> Fluent<BulkEditTags> {
         Fluent::new(self.client.clone(), BulkEditTags::default())
     }
-    /// Moves multiple resources from one compartment to another. All resources must be in the same compartment.
+    /// Moves multiple resources from one compartment to another.
     ///
     /// Builds a [`BulkMoveResources`]; finish with `.send().await`.
     pub fn bulk_move_resources(&self) -> Fluent<BulkMoveResources> {
         Fluent::new(self.client.clone(), BulkMoveResources::default())
     }
-    /// Deletes the specified tag namespace. This operation triggers a process that removes all of the tags
+    /// Deletes the specified tag namespace.
     ///
     /// Builds a [`CascadeDeleteTagNamespace`]; finish with `.send().await`.
     pub fn cascade_delete_tag_namespace(&self) -> Fluent<CascadeDeleteTagNamespace> {
@@ -18288,7 +18320,7 @@ impl IdentityClient {
     pub fn change_domain_compartment(&self) -> Fluent<ChangeDomainCompartment> {
         Fluent::new(self.client.clone(), ChangeDomainCompartment::default())
     }
-    /// (For tenancies that support identity domains) Changes the license type of the given identity domain. The identity domain's
+    /// (For tenancies that support identity domains) Changes the license type of the given identity domain.
     ///
     /// Builds a [`ChangeDomainLicenseType`]; finish with `.send().await`.
     pub fn change_domain_license_type(&self) -> Fluent<ChangeDomainLicenseType> {
@@ -18303,7 +18335,7 @@ impl IdentityClient {
             ChangeTagNamespaceCompartment::default(),
         )
     }
-    /// Creates a new auth token for the specified user. For information about what auth tokens are for, see
+    /// Creates a new auth token for the specified user.
     ///
     /// Builds a [`CreateAuthToken`]; finish with `.send().await`.
     pub fn create_auth_token(&self) -> Fluent<CreateAuthToken> {
@@ -18315,7 +18347,7 @@ impl IdentityClient {
     pub fn create_compartment(&self) -> Fluent<CreateCompartment> {
         Fluent::new(self.client.clone(), CreateCompartment::default())
     }
-    /// Creates a new secret key for the specified user. Secret keys are used for authentication with the Object Storage Service's Amazon S3
+    /// Creates a new secret key for the specified user.
     ///
     /// Builds a [`CreateCustomerSecretKey`]; finish with `.send().await`.
     pub fn create_customer_secret_key(&self) -> Fluent<CreateCustomerSecretKey> {
@@ -18357,7 +18389,7 @@ impl IdentityClient {
     pub fn create_idp_group_mapping(&self) -> Fluent<CreateIdpGroupMapping> {
         Fluent::new(self.client.clone(), CreateIdpGroupMapping::default())
     }
-    /// Creates a new MFA TOTP device for the user. A user can have one MFA TOTP device.
+    /// Creates a new MFA TOTP device for the user.
     ///
     /// Builds a [`CreateMfaTotpDevice`]; finish with `.send().await`.
     pub fn create_mfa_totp_device(&self) -> Fluent<CreateMfaTotpDevice> {
@@ -18375,7 +18407,7 @@ impl IdentityClient {
     pub fn create_o_auth_client_credential(&self) -> Fluent<CreateOAuthClientCredential> {
         Fluent::new(self.client.clone(), CreateOAuthClientCredential::default())
     }
-    /// Creates a new Console one-time password for the specified user. For more information about user
+    /// Creates a new Console one-time password for the specified user.
     ///
     /// Builds a [`CreateOrResetUiPassword`]; finish with `.send().await`.
     pub fn create_or_reset_ui_password(&self) -> Fluent<CreateOrResetUiPassword> {
@@ -18393,7 +18425,7 @@ impl IdentityClient {
     pub fn create_region_subscription(&self) -> Fluent<CreateRegionSubscription> {
         Fluent::new(self.client.clone(), CreateRegionSubscription::default())
     }
-    /// Creates a new SMTP credential for the specified user. An SMTP credential has an SMTP user name and an SMTP password.
+    /// Creates a new SMTP credential for the specified user.
     ///
     /// Builds a [`CreateSmtpCredential`]; finish with `.send().await`.
     pub fn create_smtp_credential(&self) -> Fluent<CreateSmtpCredential> {
@@ -18423,13 +18455,13 @@ impl IdentityClient {
     pub fn create_tag_namespace(&self) -> Fluent<CreateTagNamespace> {
         Fluent::new(self.client.clone(), CreateTagNamespace::default())
     }
-    /// Creates a new user in your tenancy. For conceptual information about users, your tenancy, and other
+    /// Creates a new user in your tenancy.
     ///
     /// Builds a [`CreateUser`]; finish with `.send().await`.
     pub fn create_user(&self) -> Fluent<CreateUser> {
         Fluent::new(self.client.clone(), CreateUser::default())
     }
-    /// (For tenancies that support identity domains) Deactivates the specified identity domain. Identity domains must be in an ACTIVE
+    /// (For tenancies that support identity domains) Deactivates the specified identity domain.
     ///
     /// Builds a [`DeactivateDomain`]; finish with `.send().await`.
     pub fn deactivate_domain(&self) -> Fluent<DeactivateDomain> {
@@ -18447,7 +18479,7 @@ impl IdentityClient {
     pub fn delete_auth_token(&self) -> Fluent<DeleteAuthToken> {
         Fluent::new(self.client.clone(), DeleteAuthToken::default())
     }
-    /// Deletes the specified compartment. The compartment must be empty.
+    /// Deletes the specified compartment.
     ///
     /// Builds a [`DeleteCompartment`]; finish with `.send().await`.
     pub fn delete_compartment(&self) -> Fluent<DeleteCompartment> {
@@ -18465,7 +18497,7 @@ impl IdentityClient {
     pub fn delete_db_credential(&self) -> Fluent<DeleteDbCredential> {
         Fluent::new(self.client.clone(), DeleteDbCredential::default())
     }
-    /// (For tenancies that support identity domains) Deletes an identity domain. The identity domain must have no active apps present in
+    /// (For tenancies that support identity domains) Deletes an identity domain.
     ///
     /// Builds a [`DeleteDomain`]; finish with `.send().await`.
     pub fn delete_domain(&self) -> Fluent<DeleteDomain> {
@@ -18477,7 +18509,7 @@ impl IdentityClient {
     pub fn delete_dynamic_group(&self) -> Fluent<DeleteDynamicGroup> {
         Fluent::new(self.client.clone(), DeleteDynamicGroup::default())
     }
-    /// Deletes the specified group. The group must be empty.
+    /// Deletes the specified group.
     ///
     /// Builds a [`DeleteGroup`]; finish with `.send().await`.
     pub fn delete_group(&self) -> Fluent<DeleteGroup> {
@@ -18513,7 +18545,7 @@ impl IdentityClient {
     pub fn delete_o_auth_client_credential(&self) -> Fluent<DeleteOAuthClientCredential> {
         Fluent::new(self.client.clone(), DeleteOAuthClientCredential::default())
     }
-    /// Deletes the specified policy. The deletion takes effect typically within 10 seconds.
+    /// Deletes the specified policy.
     ///
     /// Builds a [`DeletePolicy`]; finish with `.send().await`.
     pub fn delete_policy(&self) -> Fluent<DeletePolicy> {
@@ -18531,7 +18563,7 @@ impl IdentityClient {
     pub fn delete_swift_password(&self) -> Fluent<DeleteSwiftPassword> {
         Fluent::new(self.client.clone(), DeleteSwiftPassword::default())
     }
-    /// Deletes the specified tag definition. This operation triggers a process that removes the
+    /// Deletes the specified tag definition.
     ///
     /// Builds a [`DeleteTag`]; finish with `.send().await`.
     pub fn delete_tag(&self) -> Fluent<DeleteTag> {
@@ -18543,19 +18575,19 @@ impl IdentityClient {
     pub fn delete_tag_default(&self) -> Fluent<DeleteTagDefault> {
         Fluent::new(self.client.clone(), DeleteTagDefault::default())
     }
-    /// Deletes the specified tag namespace. Only an empty tag namespace can be deleted with this operation. To use this operation
+    /// Deletes the specified tag namespace.
     ///
     /// Builds a [`DeleteTagNamespace`]; finish with `.send().await`.
     pub fn delete_tag_namespace(&self) -> Fluent<DeleteTagNamespace> {
         Fluent::new(self.client.clone(), DeleteTagNamespace::default())
     }
-    /// Deletes the specified user. The user must not be in any groups.
+    /// Deletes the specified user.
     ///
     /// Builds a [`DeleteUser`]; finish with `.send().await`.
     pub fn delete_user(&self) -> Fluent<DeleteUser> {
         Fluent::new(self.client.clone(), DeleteUser::default())
     }
-    /// (For tenancies that support identity domains) Replicates the identity domain to a new region (provided that the region is the
+    /// (For tenancies that support identity domains) Replicates the identity domain to a new region (provided that the region is the tenancy home region or other region that the tenancy subscribes to).
     ///
     /// Builds a [`EnableReplicationToRegion`]; finish with `.send().await`.
     pub fn enable_replication_to_region(&self) -> Fluent<EnableReplicationToRegion> {
@@ -18567,7 +18599,7 @@ impl IdentityClient {
     pub fn generate_totp_seed(&self) -> Fluent<GenerateTotpSeed> {
         Fluent::new(self.client.clone(), GenerateTotpSeed::default())
     }
-    /// Gets the authentication policy for the given tenancy. You must specify your tenant's OCID as the value for
+    /// Gets the authentication policy for the given tenancy.
     ///
     /// Builds a [`GetAuthenticationPolicy`]; finish with `.send().await`.
     pub fn get_authentication_policy(&self) -> Fluent<GetAuthenticationPolicy> {
@@ -18597,7 +18629,7 @@ impl IdentityClient {
     pub fn get_group(&self) -> Fluent<GetGroup> {
         Fluent::new(self.client.clone(), GetGroup::default())
     }
-    /// Gets the details of a specified IAM work request. The workRequestID is returned in the opc-workrequest-id header for any asynchronous operation in the Identity and Access Management service.
+    /// Gets the details of a specified IAM work request.
     ///
     /// Builds a [`GetIamWorkRequest`]; finish with `.send().await`.
     pub fn get_iam_work_request(&self) -> Fluent<GetIamWorkRequest> {
@@ -18657,7 +18689,7 @@ impl IdentityClient {
     pub fn get_tag_namespace(&self) -> Fluent<GetTagNamespace> {
         Fluent::new(self.client.clone(), GetTagNamespace::default())
     }
-    /// Gets details on a specified work request. The workRequestID is returned in the opc-workrequest-id header
+    /// Gets details on a specified work request.
     ///
     /// Builds a [`GetTaggingWorkRequest`]; finish with `.send().await`.
     pub fn get_tagging_work_request(&self) -> Fluent<GetTaggingWorkRequest> {
@@ -18681,13 +18713,13 @@ impl IdentityClient {
     pub fn get_user_group_membership(&self) -> Fluent<GetUserGroupMembership> {
         Fluent::new(self.client.clone(), GetUserGroupMembership::default())
     }
-    /// Gets the specified user's console password information. The returned object contains the user's OCID,
+    /// Gets the specified user's console password information.
     ///
     /// Builds a [`GetUserUiPasswordInformation`]; finish with `.send().await`.
     pub fn get_user_ui_password_information(&self) -> Fluent<GetUserUiPasswordInformation> {
         Fluent::new(self.client.clone(), GetUserUiPasswordInformation::default())
     }
-    /// Gets details on a specified work request. The workRequestID is returned in the opc-workrequest-id header
+    /// Gets details on a specified work request.
     ///
     /// Builds a [`GetWorkRequest`]; finish with `.send().await`.
     pub fn get_work_request(&self) -> Fluent<GetWorkRequest> {
@@ -18708,25 +18740,25 @@ impl IdentityClient {
             ListAllowedDomainLicenseTypes::default(),
         )
     }
-    /// Lists the API signing keys for the specified user. A user can have a maximum of three keys.
+    /// Lists the API signing keys for the specified user.
     ///
     /// Builds a [`ListApiKeys`]; finish with `.send().await`.
     pub fn list_api_keys(&self) -> Fluent<ListApiKeys> {
         Fluent::new(self.client.clone(), ListApiKeys::default())
     }
-    /// Lists the auth tokens for the specified user. The returned object contains the token's OCID, but not
+    /// Lists the auth tokens for the specified user.
     ///
     /// Builds a [`ListAuthTokens`]; finish with `.send().await`.
     pub fn list_auth_tokens(&self) -> Fluent<ListAuthTokens> {
         Fluent::new(self.client.clone(), ListAuthTokens::default())
     }
-    /// Lists the availability domains in your tenancy. Specify the OCID of either the tenancy or another
+    /// Lists the availability domains in your tenancy.
     ///
     /// Builds a [`ListAvailabilityDomains`]; finish with `.send().await`.
     pub fn list_availability_domains(&self) -> Fluent<ListAvailabilityDomains> {
         Fluent::new(self.client.clone(), ListAvailabilityDomains::default())
     }
-    /// Lists the resource-types supported by compartment bulk actions. Use this API to help you provide the correct
+    /// Lists the resource-types supported by compartment bulk actions.
     ///
     /// Builds a [`ListBulkActionResourceTypes`]; finish with `.send().await`.
     pub fn list_bulk_action_resource_types(&self) -> Fluent<ListBulkActionResourceTypes> {
@@ -18741,25 +18773,25 @@ impl IdentityClient {
             ListBulkEditTagsResourceTypes::default(),
         )
     }
-    /// Lists the compartments in a specified compartment. The members of the list
+    /// Lists the compartments in a specified compartment.
     ///
     /// Builds a [`ListCompartments`]; finish with `.send().await`.
     pub fn list_compartments(&self) -> Fluent<ListCompartments> {
         Fluent::new(self.client.clone(), ListCompartments::default())
     }
-    /// Lists all the tags enabled for cost-tracking in the specified tenancy. For information about
+    /// Lists all the tags enabled for cost-tracking in the specified tenancy.
     ///
     /// Builds a [`ListCostTrackingTags`]; finish with `.send().await`.
     pub fn list_cost_tracking_tags(&self) -> Fluent<ListCostTrackingTags> {
         Fluent::new(self.client.clone(), ListCostTrackingTags::default())
     }
-    /// Lists the secret keys for the specified user. The returned object contains the secret key's OCID, but not
+    /// Lists the secret keys for the specified user.
     ///
     /// Builds a [`ListCustomerSecretKeys`]; finish with `.send().await`.
     pub fn list_customer_secret_keys(&self) -> Fluent<ListCustomerSecretKeys> {
         Fluent::new(self.client.clone(), ListCustomerSecretKeys::default())
     }
-    /// Lists the DB credentials for the specified user. The returned object contains the credential's OCID
+    /// Lists the DB credentials for the specified user.
     ///
     /// Builds a [`ListDbCredentials`]; finish with `.send().await`.
     pub fn list_db_credentials(&self) -> Fluent<ListDbCredentials> {
@@ -18771,37 +18803,37 @@ impl IdentityClient {
     pub fn list_domains(&self) -> Fluent<ListDomains> {
         Fluent::new(self.client.clone(), ListDomains::default())
     }
-    /// Lists the dynamic groups in your tenancy. You must specify your tenancy's OCID as the value for
+    /// Lists the dynamic groups in your tenancy.
     ///
     /// Builds a [`ListDynamicGroups`]; finish with `.send().await`.
     pub fn list_dynamic_groups(&self) -> Fluent<ListDynamicGroups> {
         Fluent::new(self.client.clone(), ListDynamicGroups::default())
     }
-    /// Lists the Fault Domains in your tenancy. Specify the OCID of either the tenancy or another
+    /// Lists the Fault Domains in your tenancy.
     ///
     /// Builds a [`ListFaultDomains`]; finish with `.send().await`.
     pub fn list_fault_domains(&self) -> Fluent<ListFaultDomains> {
         Fluent::new(self.client.clone(), ListFaultDomains::default())
     }
-    /// Lists the groups in your tenancy. You must specify your tenancy's OCID as the value for
+    /// Lists the groups in your tenancy.
     ///
     /// Builds a [`ListGroups`]; finish with `.send().await`.
     pub fn list_groups(&self) -> Fluent<ListGroups> {
         Fluent::new(self.client.clone(), ListGroups::default())
     }
-    /// Gets error details for a specified IAM work request. The workRequestID is returned in the opc-workrequest-id header for any asynchronous operation in the Identity and Access Management service.
+    /// Gets error details for a specified IAM work request.
     ///
     /// Builds a [`ListIamWorkRequestErrors`]; finish with `.send().await`.
     pub fn list_iam_work_request_errors(&self) -> Fluent<ListIamWorkRequestErrors> {
         Fluent::new(self.client.clone(), ListIamWorkRequestErrors::default())
     }
-    /// Gets logs for a specified IAM work request. The workRequestID is returned in the opc-workrequest-id header for any asynchronous operation in the Identity and Access Management service.
+    /// Gets logs for a specified IAM work request.
     ///
     /// Builds a [`ListIamWorkRequestLogs`]; finish with `.send().await`.
     pub fn list_iam_work_request_logs(&self) -> Fluent<ListIamWorkRequestLogs> {
         Fluent::new(self.client.clone(), ListIamWorkRequestLogs::default())
     }
-    /// Lists the IAM work requests in compartment. The workRequestID is returned in the opc-workrequest-id header for any asynchronous operation in the Identity and Access Management service.
+    /// Lists the IAM work requests in compartment.
     ///
     /// Builds a [`ListIamWorkRequests`]; finish with `.send().await`.
     pub fn list_iam_work_requests(&self) -> Fluent<ListIamWorkRequests> {
@@ -18825,13 +18857,13 @@ impl IdentityClient {
     pub fn list_idp_group_mappings(&self) -> Fluent<ListIdpGroupMappings> {
         Fluent::new(self.client.clone(), ListIdpGroupMappings::default())
     }
-    /// Lists the MFA TOTP devices for the specified user. The returned object contains the device's OCID, but not
+    /// Lists the MFA TOTP devices for the specified user.
     ///
     /// Builds a [`ListMfaTotpDevices`]; finish with `.send().await`.
     pub fn list_mfa_totp_devices(&self) -> Fluent<ListMfaTotpDevices> {
         Fluent::new(self.client.clone(), ListMfaTotpDevices::default())
     }
-    /// Lists the network sources in your tenancy. You must specify your tenancy's OCID as the value for
+    /// Lists the network sources in your tenancy.
     ///
     /// Builds a [`ListNetworkSources`]; finish with `.send().await`.
     pub fn list_network_sources(&self) -> Fluent<ListNetworkSources> {
@@ -18861,7 +18893,7 @@ impl IdentityClient {
     pub fn list_regions(&self) -> Fluent<ListRegions> {
         Fluent::new(self.client.clone(), ListRegions::default())
     }
-    /// Lists the SMTP credentials for the specified user. The returned object contains the credential's OCID,
+    /// Lists the SMTP credentials for the specified user.
     ///
     /// Builds a [`ListSmtpCredentials`]; finish with `.send().await`.
     pub fn list_smtp_credentials(&self) -> Fluent<ListSmtpCredentials> {
@@ -18915,13 +18947,13 @@ impl IdentityClient {
     pub fn list_tags(&self) -> Fluent<ListTags> {
         Fluent::new(self.client.clone(), ListTags::default())
     }
-    /// Lists the `UserGroupMembership` objects in your tenancy. You must specify your tenancy's OCID
+    /// Lists the `UserGroupMembership` objects in your tenancy.
     ///
     /// Builds a [`ListUserGroupMemberships`]; finish with `.send().await`.
     pub fn list_user_group_memberships(&self) -> Fluent<ListUserGroupMemberships> {
         Fluent::new(self.client.clone(), ListUserGroupMemberships::default())
     }
-    /// Lists the users in your tenancy. You must specify your tenancy's OCID as the value for the
+    /// Lists the users in your tenancy.
     ///
     /// Builds a [`ListUsers`]; finish with `.send().await`.
     pub fn list_users(&self) -> Fluent<ListUsers> {
@@ -18933,7 +18965,7 @@ impl IdentityClient {
     pub fn list_work_requests(&self) -> Fluent<ListWorkRequests> {
         Fluent::new(self.client.clone(), ListWorkRequests::default())
     }
-    /// Move the compartment to a different parent compartment in the same tenancy. When you move a
+    /// Move the compartment to a different parent compartment in the same tenancy.
     ///
     /// Builds a [`MoveCompartment`]; finish with `.send().await`.
     pub fn move_compartment(&self) -> Fluent<MoveCompartment> {
@@ -18981,7 +19013,7 @@ impl IdentityClient {
     pub fn update_authentication_policy(&self) -> Fluent<UpdateAuthenticationPolicy> {
         Fluent::new(self.client.clone(), UpdateAuthenticationPolicy::default())
     }
-    /// Updates the specified compartment's description or name. You can't update the root compartment.
+    /// Updates the specified compartment's description or name.
     ///
     /// Builds a [`UpdateCompartment`]; finish with `.send().await`.
     pub fn update_compartment(&self) -> Fluent<UpdateCompartment> {
@@ -19035,7 +19067,7 @@ impl IdentityClient {
     pub fn update_o_auth_client_credential(&self) -> Fluent<UpdateOAuthClientCredential> {
         Fluent::new(self.client.clone(), UpdateOAuthClientCredential::default())
     }
-    /// Updates the specified policy. You can update the description or the policy statements themselves.
+    /// Updates the specified policy.
     ///
     /// Builds a [`UpdatePolicy`]; finish with `.send().await`.
     pub fn update_policy(&self) -> Fluent<UpdatePolicy> {
@@ -19059,13 +19091,13 @@ impl IdentityClient {
     pub fn update_tag(&self) -> Fluent<UpdateTag> {
         Fluent::new(self.client.clone(), UpdateTag::default())
     }
-    /// Updates the specified tag default. If you specify that a value is required, a value is set
+    /// Updates the specified tag default.
     ///
     /// Builds a [`UpdateTagDefault`]; finish with `.send().await`.
     pub fn update_tag_default(&self) -> Fluent<UpdateTagDefault> {
         Fluent::new(self.client.clone(), UpdateTagDefault::default())
     }
-    /// Updates the the specified tag namespace. You can't update the namespace name.
+    /// Updates the the specified tag namespace.
     ///
     /// Builds a [`UpdateTagNamespace`]; finish with `.send().await`.
     pub fn update_tag_namespace(&self) -> Fluent<UpdateTagNamespace> {

@@ -302,6 +302,66 @@ impl std::fmt::Display for BucketVersioning {
     }
 }
 
+/// Values of `CopyObjectDetails.destinationObjectStorageTier`.
+///
+/// A value this SDK does not know is kept as [`CopyObjectDetailsDestinationObjectStorageTier::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CopyObjectDetailsDestinationObjectStorageTier {
+    /// `Standard`
+    Standard,
+    /// `InfrequentAccess`
+    InfrequentAccess,
+    /// `Archive`
+    Archive,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl CopyObjectDetailsDestinationObjectStorageTier {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "Standard",
+            Self::InfrequentAccess => "InfrequentAccess",
+            Self::Archive => "Archive",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for CopyObjectDetailsDestinationObjectStorageTier {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "Standard" => Self::Standard,
+            "InfrequentAccess" => Self::InfrequentAccess,
+            "Archive" => Self::Archive,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for CopyObjectDetailsDestinationObjectStorageTier {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<CopyObjectDetailsDestinationObjectStorageTier> for String {
+    fn from(v: CopyObjectDetailsDestinationObjectStorageTier) -> String {
+        match v {
+            CopyObjectDetailsDestinationObjectStorageTier::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for CopyObjectDetailsDestinationObjectStorageTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Values of `CreateBucketDetails.publicAccessType`.
 ///
 /// A value this SDK does not know is kept as [`CreateBucketDetailsPublicAccessType::Unknown`], never rejected.
@@ -534,6 +594,134 @@ impl std::fmt::Display for CreateMultipartUploadDetailsStorageTier {
     }
 }
 
+/// Values of `CreatePreauthenticatedRequestDetails.accessType`.
+///
+/// A value this SDK does not know is kept as [`CreatePreauthenticatedRequestDetailsAccessType::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CreatePreauthenticatedRequestDetailsAccessType {
+    /// `ObjectRead`
+    ObjectRead,
+    /// `ObjectWrite`
+    ObjectWrite,
+    /// `ObjectReadWrite`
+    ObjectReadWrite,
+    /// `AnyObjectWrite`
+    AnyObjectWrite,
+    /// `AnyObjectRead`
+    AnyObjectRead,
+    /// `AnyObjectReadWrite`
+    AnyObjectReadWrite,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl CreatePreauthenticatedRequestDetailsAccessType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ObjectRead => "ObjectRead",
+            Self::ObjectWrite => "ObjectWrite",
+            Self::ObjectReadWrite => "ObjectReadWrite",
+            Self::AnyObjectWrite => "AnyObjectWrite",
+            Self::AnyObjectRead => "AnyObjectRead",
+            Self::AnyObjectReadWrite => "AnyObjectReadWrite",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for CreatePreauthenticatedRequestDetailsAccessType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ObjectRead" => Self::ObjectRead,
+            "ObjectWrite" => Self::ObjectWrite,
+            "ObjectReadWrite" => Self::ObjectReadWrite,
+            "AnyObjectWrite" => Self::AnyObjectWrite,
+            "AnyObjectRead" => Self::AnyObjectRead,
+            "AnyObjectReadWrite" => Self::AnyObjectReadWrite,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for CreatePreauthenticatedRequestDetailsAccessType {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<CreatePreauthenticatedRequestDetailsAccessType> for String {
+    fn from(v: CreatePreauthenticatedRequestDetailsAccessType) -> String {
+        match v {
+            CreatePreauthenticatedRequestDetailsAccessType::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for CreatePreauthenticatedRequestDetailsAccessType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `Duration.timeUnit`.
+///
+/// A value this SDK does not know is kept as [`DurationTimeUnit::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum DurationTimeUnit {
+    /// `YEARS`
+    Years,
+    /// `DAYS`
+    Days,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl DurationTimeUnit {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Years => "YEARS",
+            Self::Days => "DAYS",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for DurationTimeUnit {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "YEARS" => Self::Years,
+            "DAYS" => Self::Days,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for DurationTimeUnit {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<DurationTimeUnit> for String {
+    fn from(v: DurationTimeUnit) -> String {
+        match v {
+            DurationTimeUnit::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for DurationTimeUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Values of the `fields` parameter.
 ///
 /// A value this SDK does not know is kept as [`GetBucketFields::Unknown`], never rejected.
@@ -594,6 +782,82 @@ impl std::fmt::Display for GetBucketFields {
     }
 }
 
+/// Values of the `lifecycleState` parameter.
+///
+/// A value this SDK does not know is kept as [`LifecycleState::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum LifecycleState {
+    /// `CREATING`
+    Creating,
+    /// `ACTIVE`
+    Active,
+    /// `INACTIVE`
+    Inactive,
+    /// `UPDATING`
+    Updating,
+    /// `DELETING`
+    Deleting,
+    /// `DELETED`
+    Deleted,
+    /// `FAILED`
+    Failed,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl LifecycleState {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Updating => "UPDATING",
+            Self::Deleting => "DELETING",
+            Self::Deleted => "DELETED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for LifecycleState {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "CREATING" => Self::Creating,
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "UPDATING" => Self::Updating,
+            "DELETING" => Self::Deleting,
+            "DELETED" => Self::Deleted,
+            "FAILED" => Self::Failed,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for LifecycleState {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<LifecycleState> for String {
+    fn from(v: LifecycleState) -> String {
+        match v {
+            LifecycleState::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for LifecycleState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Values of the `fields` parameter.
 ///
 /// A value this SDK does not know is kept as [`ListBucketsFields::Unknown`], never rejected.
@@ -641,6 +905,86 @@ impl From<ListBucketsFields> for String {
 }
 
 impl std::fmt::Display for ListBucketsFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of the `fields` parameter.
+///
+/// A value this SDK does not know is kept as [`ListObjectVersionsFields::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ListObjectVersionsFields {
+    /// `name`
+    Name,
+    /// `size`
+    Size,
+    /// `etag`
+    Etag,
+    /// `timeCreated`
+    TimeCreated,
+    /// `md5`
+    Md5,
+    /// `timeModified`
+    TimeModified,
+    /// `storageTier`
+    StorageTier,
+    /// `archivalState`
+    ArchivalState,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ListObjectVersionsFields {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Size => "size",
+            Self::Etag => "etag",
+            Self::TimeCreated => "timeCreated",
+            Self::Md5 => "md5",
+            Self::TimeModified => "timeModified",
+            Self::StorageTier => "storageTier",
+            Self::ArchivalState => "archivalState",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ListObjectVersionsFields {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "name" => Self::Name,
+            "size" => Self::Size,
+            "etag" => Self::Etag,
+            "timeCreated" => Self::TimeCreated,
+            "md5" => Self::Md5,
+            "timeModified" => Self::TimeModified,
+            "storageTier" => Self::StorageTier,
+            "archivalState" => Self::ArchivalState,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ListObjectVersionsFields {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ListObjectVersionsFields> for String {
+    fn from(v: ListObjectVersionsFields) -> String {
+        match v {
+            ListObjectVersionsFields::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ListObjectVersionsFields {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -726,6 +1070,58 @@ impl std::fmt::Display for ListObjectsFields {
     }
 }
 
+/// Values of the `fields` parameter.
+///
+/// A value this SDK does not know is kept as [`ListPrivateEndpointsFields::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ListPrivateEndpointsFields {
+    /// `tags`
+    Tags,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ListPrivateEndpointsFields {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tags => "tags",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ListPrivateEndpointsFields {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "tags" => Self::Tags,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ListPrivateEndpointsFields {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ListPrivateEndpointsFields> for String {
+    fn from(v: ListPrivateEndpointsFields) -> String {
+        match v {
+            ListPrivateEndpointsFields::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ListPrivateEndpointsFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Values of `MultipartUpload.storageTier`.
 ///
 /// A value this SDK does not know is kept as [`MultipartUploadStorageTier::Unknown`], never rejected.
@@ -781,6 +1177,62 @@ impl From<MultipartUploadStorageTier> for String {
 }
 
 impl std::fmt::Display for MultipartUploadStorageTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `ObjectLifecycleRule.timeUnit`.
+///
+/// A value this SDK does not know is kept as [`ObjectLifecycleRuleTimeUnit::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ObjectLifecycleRuleTimeUnit {
+    /// `DAYS`
+    Days,
+    /// `YEARS`
+    Years,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ObjectLifecycleRuleTimeUnit {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Days => "DAYS",
+            Self::Years => "YEARS",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ObjectLifecycleRuleTimeUnit {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "DAYS" => Self::Days,
+            "YEARS" => Self::Years,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ObjectLifecycleRuleTimeUnit {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ObjectLifecycleRuleTimeUnit> for String {
+    fn from(v: ObjectLifecycleRuleTimeUnit) -> String {
+        match v {
+            ObjectLifecycleRuleTimeUnit::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectLifecycleRuleTimeUnit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -906,6 +1358,566 @@ impl std::fmt::Display for ObjectSummaryStorageTier {
     }
 }
 
+/// Values of `ObjectVersionSummary.archivalState`.
+///
+/// A value this SDK does not know is kept as [`ObjectVersionSummaryArchivalState::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ObjectVersionSummaryArchivalState {
+    /// `Archived`
+    Archived,
+    /// `Restoring`
+    Restoring,
+    /// `Restored`
+    Restored,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ObjectVersionSummaryArchivalState {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Archived => "Archived",
+            Self::Restoring => "Restoring",
+            Self::Restored => "Restored",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ObjectVersionSummaryArchivalState {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "Archived" => Self::Archived,
+            "Restoring" => Self::Restoring,
+            "Restored" => Self::Restored,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ObjectVersionSummaryArchivalState {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ObjectVersionSummaryArchivalState> for String {
+    fn from(v: ObjectVersionSummaryArchivalState) -> String {
+        match v {
+            ObjectVersionSummaryArchivalState::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectVersionSummaryArchivalState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `ObjectVersionSummary.storageTier`.
+///
+/// A value this SDK does not know is kept as [`ObjectVersionSummaryStorageTier::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ObjectVersionSummaryStorageTier {
+    /// `Standard`
+    Standard,
+    /// `InfrequentAccess`
+    InfrequentAccess,
+    /// `Archive`
+    Archive,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ObjectVersionSummaryStorageTier {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "Standard",
+            Self::InfrequentAccess => "InfrequentAccess",
+            Self::Archive => "Archive",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ObjectVersionSummaryStorageTier {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "Standard" => Self::Standard,
+            "InfrequentAccess" => Self::InfrequentAccess,
+            "Archive" => Self::Archive,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ObjectVersionSummaryStorageTier {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ObjectVersionSummaryStorageTier> for String {
+    fn from(v: ObjectVersionSummaryStorageTier) -> String {
+        match v {
+            ObjectVersionSummaryStorageTier::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectVersionSummaryStorageTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `PreauthenticatedRequest.accessType`.
+///
+/// A value this SDK does not know is kept as [`PreauthenticatedRequestAccessType::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum PreauthenticatedRequestAccessType {
+    /// `ObjectRead`
+    ObjectRead,
+    /// `ObjectWrite`
+    ObjectWrite,
+    /// `ObjectReadWrite`
+    ObjectReadWrite,
+    /// `AnyObjectWrite`
+    AnyObjectWrite,
+    /// `AnyObjectRead`
+    AnyObjectRead,
+    /// `AnyObjectReadWrite`
+    AnyObjectReadWrite,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl PreauthenticatedRequestAccessType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ObjectRead => "ObjectRead",
+            Self::ObjectWrite => "ObjectWrite",
+            Self::ObjectReadWrite => "ObjectReadWrite",
+            Self::AnyObjectWrite => "AnyObjectWrite",
+            Self::AnyObjectRead => "AnyObjectRead",
+            Self::AnyObjectReadWrite => "AnyObjectReadWrite",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for PreauthenticatedRequestAccessType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ObjectRead" => Self::ObjectRead,
+            "ObjectWrite" => Self::ObjectWrite,
+            "ObjectReadWrite" => Self::ObjectReadWrite,
+            "AnyObjectWrite" => Self::AnyObjectWrite,
+            "AnyObjectRead" => Self::AnyObjectRead,
+            "AnyObjectReadWrite" => Self::AnyObjectReadWrite,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for PreauthenticatedRequestAccessType {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<PreauthenticatedRequestAccessType> for String {
+    fn from(v: PreauthenticatedRequestAccessType) -> String {
+        match v {
+            PreauthenticatedRequestAccessType::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PreauthenticatedRequestAccessType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `PreauthenticatedRequest.bucketListingAction`.
+///
+/// A value this SDK does not know is kept as [`PreauthenticatedRequestBucketListingAction::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum PreauthenticatedRequestBucketListingAction {
+    /// `Deny`
+    Deny,
+    /// `ListObjects`
+    ListObjects,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl PreauthenticatedRequestBucketListingAction {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deny => "Deny",
+            Self::ListObjects => "ListObjects",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for PreauthenticatedRequestBucketListingAction {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "Deny" => Self::Deny,
+            "ListObjects" => Self::ListObjects,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for PreauthenticatedRequestBucketListingAction {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<PreauthenticatedRequestBucketListingAction> for String {
+    fn from(v: PreauthenticatedRequestBucketListingAction) -> String {
+        match v {
+            PreauthenticatedRequestBucketListingAction::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PreauthenticatedRequestBucketListingAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `PreauthenticatedRequestSummary.accessType`.
+///
+/// A value this SDK does not know is kept as [`PreauthenticatedRequestSummaryAccessType::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum PreauthenticatedRequestSummaryAccessType {
+    /// `ObjectRead`
+    ObjectRead,
+    /// `ObjectWrite`
+    ObjectWrite,
+    /// `ObjectReadWrite`
+    ObjectReadWrite,
+    /// `AnyObjectWrite`
+    AnyObjectWrite,
+    /// `AnyObjectRead`
+    AnyObjectRead,
+    /// `AnyObjectReadWrite`
+    AnyObjectReadWrite,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl PreauthenticatedRequestSummaryAccessType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ObjectRead => "ObjectRead",
+            Self::ObjectWrite => "ObjectWrite",
+            Self::ObjectReadWrite => "ObjectReadWrite",
+            Self::AnyObjectWrite => "AnyObjectWrite",
+            Self::AnyObjectRead => "AnyObjectRead",
+            Self::AnyObjectReadWrite => "AnyObjectReadWrite",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for PreauthenticatedRequestSummaryAccessType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ObjectRead" => Self::ObjectRead,
+            "ObjectWrite" => Self::ObjectWrite,
+            "ObjectReadWrite" => Self::ObjectReadWrite,
+            "AnyObjectWrite" => Self::AnyObjectWrite,
+            "AnyObjectRead" => Self::AnyObjectRead,
+            "AnyObjectReadWrite" => Self::AnyObjectReadWrite,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for PreauthenticatedRequestSummaryAccessType {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<PreauthenticatedRequestSummaryAccessType> for String {
+    fn from(v: PreauthenticatedRequestSummaryAccessType) -> String {
+        match v {
+            PreauthenticatedRequestSummaryAccessType::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PreauthenticatedRequestSummaryAccessType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `PrivateEndpoint.lifecycleState`.
+///
+/// A value this SDK does not know is kept as [`PrivateEndpointLifecycleState::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum PrivateEndpointLifecycleState {
+    /// `CREATING`
+    Creating,
+    /// `ACTIVE`
+    Active,
+    /// `INACTIVE`
+    Inactive,
+    /// `UPDATING`
+    Updating,
+    /// `DELETING`
+    Deleting,
+    /// `DELETED`
+    Deleted,
+    /// `FAILED`
+    Failed,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl PrivateEndpointLifecycleState {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Updating => "UPDATING",
+            Self::Deleting => "DELETING",
+            Self::Deleted => "DELETED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for PrivateEndpointLifecycleState {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "CREATING" => Self::Creating,
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "UPDATING" => Self::Updating,
+            "DELETING" => Self::Deleting,
+            "DELETED" => Self::Deleted,
+            "FAILED" => Self::Failed,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for PrivateEndpointLifecycleState {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<PrivateEndpointLifecycleState> for String {
+    fn from(v: PrivateEndpointLifecycleState) -> String {
+        match v {
+            PrivateEndpointLifecycleState::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PrivateEndpointLifecycleState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `ReplicationPolicy.status`.
+///
+/// A value this SDK does not know is kept as [`ReplicationPolicyStatus::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ReplicationPolicyStatus {
+    /// `ACTIVE`
+    Active,
+    /// `CLIENT_ERROR`
+    ClientError,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ReplicationPolicyStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::ClientError => "CLIENT_ERROR",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ReplicationPolicyStatus {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ACTIVE" => Self::Active,
+            "CLIENT_ERROR" => Self::ClientError,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ReplicationPolicyStatus {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ReplicationPolicyStatus> for String {
+    fn from(v: ReplicationPolicyStatus) -> String {
+        match v {
+            ReplicationPolicyStatus::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ReplicationPolicyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `ReplicationPolicySummary.status`.
+///
+/// A value this SDK does not know is kept as [`ReplicationPolicySummaryStatus::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ReplicationPolicySummaryStatus {
+    /// `ACTIVE`
+    Active,
+    /// `CLIENT_ERROR`
+    ClientError,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ReplicationPolicySummaryStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::ClientError => "CLIENT_ERROR",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ReplicationPolicySummaryStatus {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ACTIVE" => Self::Active,
+            "CLIENT_ERROR" => Self::ClientError,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ReplicationPolicySummaryStatus {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ReplicationPolicySummaryStatus> for String {
+    fn from(v: ReplicationPolicySummaryStatus) -> String {
+        match v {
+            ReplicationPolicySummaryStatus::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ReplicationPolicySummaryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `SSECustomerKeyDetails.algorithm`.
+///
+/// A value this SDK does not know is kept as [`SSECustomerKeyDetailsAlgorithm::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum SSECustomerKeyDetailsAlgorithm {
+    /// `AES256`
+    Aes256,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl SSECustomerKeyDetailsAlgorithm {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Aes256 => "AES256",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for SSECustomerKeyDetailsAlgorithm {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "AES256" => Self::Aes256,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for SSECustomerKeyDetailsAlgorithm {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<SSECustomerKeyDetailsAlgorithm> for String {
+    fn from(v: SSECustomerKeyDetailsAlgorithm) -> String {
+        match v {
+            SSECustomerKeyDetailsAlgorithm::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for SSECustomerKeyDetailsAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Values of `UpdateBucketDetails.publicAccessType`.
 ///
 /// A value this SDK does not know is kept as [`UpdateBucketDetailsPublicAccessType::Unknown`], never rejected.
@@ -1020,6 +2032,471 @@ impl std::fmt::Display for UpdateBucketDetailsVersioning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Values of `UpdateObjectStorageTierDetails.storageTier`.
+///
+/// A value this SDK does not know is kept as [`UpdateObjectStorageTierDetailsStorageTier::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum UpdateObjectStorageTierDetailsStorageTier {
+    /// `Standard`
+    Standard,
+    /// `InfrequentAccess`
+    InfrequentAccess,
+    /// `Archive`
+    Archive,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl UpdateObjectStorageTierDetailsStorageTier {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "Standard",
+            Self::InfrequentAccess => "InfrequentAccess",
+            Self::Archive => "Archive",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for UpdateObjectStorageTierDetailsStorageTier {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "Standard" => Self::Standard,
+            "InfrequentAccess" => Self::InfrequentAccess,
+            "Archive" => Self::Archive,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for UpdateObjectStorageTierDetailsStorageTier {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<UpdateObjectStorageTierDetailsStorageTier> for String {
+    fn from(v: UpdateObjectStorageTierDetailsStorageTier) -> String {
+        match v {
+            UpdateObjectStorageTierDetailsStorageTier::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for UpdateObjectStorageTierDetailsStorageTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `WorkRequest.operationType`.
+///
+/// A value this SDK does not know is kept as [`WorkRequestOperationType::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum WorkRequestOperationType {
+    /// `COPY_OBJECT`
+    CopyObject,
+    /// `REENCRYPT`
+    Reencrypt,
+    /// `PRIVATE_ENDPOINT_CREATE`
+    PrivateEndpointCreate,
+    /// `PRIVATE_ENDPOINT_UPDATE`
+    PrivateEndpointUpdate,
+    /// `PRIVATE_ENDPOINT_DELETE`
+    PrivateEndpointDelete,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl WorkRequestOperationType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CopyObject => "COPY_OBJECT",
+            Self::Reencrypt => "REENCRYPT",
+            Self::PrivateEndpointCreate => "PRIVATE_ENDPOINT_CREATE",
+            Self::PrivateEndpointUpdate => "PRIVATE_ENDPOINT_UPDATE",
+            Self::PrivateEndpointDelete => "PRIVATE_ENDPOINT_DELETE",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for WorkRequestOperationType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "COPY_OBJECT" => Self::CopyObject,
+            "REENCRYPT" => Self::Reencrypt,
+            "PRIVATE_ENDPOINT_CREATE" => Self::PrivateEndpointCreate,
+            "PRIVATE_ENDPOINT_UPDATE" => Self::PrivateEndpointUpdate,
+            "PRIVATE_ENDPOINT_DELETE" => Self::PrivateEndpointDelete,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for WorkRequestOperationType {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<WorkRequestOperationType> for String {
+    fn from(v: WorkRequestOperationType) -> String {
+        match v {
+            WorkRequestOperationType::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkRequestOperationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `WorkRequestResource.actionType`.
+///
+/// A value this SDK does not know is kept as [`WorkRequestResourceActionType::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum WorkRequestResourceActionType {
+    /// `CREATED`
+    Created,
+    /// `UPDATED`
+    Updated,
+    /// `DELETED`
+    Deleted,
+    /// `RELATED`
+    Related,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `READ`
+    Read,
+    /// `WRITTEN`
+    Written,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl WorkRequestResourceActionType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Updated => "UPDATED",
+            Self::Deleted => "DELETED",
+            Self::Related => "RELATED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Read => "READ",
+            Self::Written => "WRITTEN",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for WorkRequestResourceActionType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "CREATED" => Self::Created,
+            "UPDATED" => Self::Updated,
+            "DELETED" => Self::Deleted,
+            "RELATED" => Self::Related,
+            "IN_PROGRESS" => Self::InProgress,
+            "READ" => Self::Read,
+            "WRITTEN" => Self::Written,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for WorkRequestResourceActionType {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<WorkRequestResourceActionType> for String {
+    fn from(v: WorkRequestResourceActionType) -> String {
+        match v {
+            WorkRequestResourceActionType::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkRequestResourceActionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `WorkRequest.status`.
+///
+/// A value this SDK does not know is kept as [`WorkRequestStatus::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum WorkRequestStatus {
+    /// `ACCEPTED`
+    Accepted,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FAILED`
+    Failed,
+    /// `COMPLETED`
+    Completed,
+    /// `CANCELING`
+    Canceling,
+    /// `CANCELED`
+    Canceled,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl WorkRequestStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Failed => "FAILED",
+            Self::Completed => "COMPLETED",
+            Self::Canceling => "CANCELING",
+            Self::Canceled => "CANCELED",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for WorkRequestStatus {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ACCEPTED" => Self::Accepted,
+            "IN_PROGRESS" => Self::InProgress,
+            "FAILED" => Self::Failed,
+            "COMPLETED" => Self::Completed,
+            "CANCELING" => Self::Canceling,
+            "CANCELED" => Self::Canceled,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for WorkRequestStatus {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<WorkRequestStatus> for String {
+    fn from(v: WorkRequestStatus) -> String {
+        match v {
+            WorkRequestStatus::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkRequestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `WorkRequestSummary.operationType`.
+///
+/// A value this SDK does not know is kept as [`WorkRequestSummaryOperationType::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum WorkRequestSummaryOperationType {
+    /// `COPY_OBJECT`
+    CopyObject,
+    /// `REENCRYPT`
+    Reencrypt,
+    /// `PRIVATE_ENDPOINT_CREATE`
+    PrivateEndpointCreate,
+    /// `PRIVATE_ENDPOINT_UPDATE`
+    PrivateEndpointUpdate,
+    /// `PRIVATE_ENDPOINT_DELETE`
+    PrivateEndpointDelete,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl WorkRequestSummaryOperationType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CopyObject => "COPY_OBJECT",
+            Self::Reencrypt => "REENCRYPT",
+            Self::PrivateEndpointCreate => "PRIVATE_ENDPOINT_CREATE",
+            Self::PrivateEndpointUpdate => "PRIVATE_ENDPOINT_UPDATE",
+            Self::PrivateEndpointDelete => "PRIVATE_ENDPOINT_DELETE",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for WorkRequestSummaryOperationType {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "COPY_OBJECT" => Self::CopyObject,
+            "REENCRYPT" => Self::Reencrypt,
+            "PRIVATE_ENDPOINT_CREATE" => Self::PrivateEndpointCreate,
+            "PRIVATE_ENDPOINT_UPDATE" => Self::PrivateEndpointUpdate,
+            "PRIVATE_ENDPOINT_DELETE" => Self::PrivateEndpointDelete,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for WorkRequestSummaryOperationType {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<WorkRequestSummaryOperationType> for String {
+    fn from(v: WorkRequestSummaryOperationType) -> String {
+        match v {
+            WorkRequestSummaryOperationType::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkRequestSummaryOperationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Values of `WorkRequestSummary.status`.
+///
+/// A value this SDK does not know is kept as [`WorkRequestSummaryStatus::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum WorkRequestSummaryStatus {
+    /// `ACCEPTED`
+    Accepted,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FAILED`
+    Failed,
+    /// `COMPLETED`
+    Completed,
+    /// `CANCELING`
+    Canceling,
+    /// `CANCELED`
+    Canceled,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl WorkRequestSummaryStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Failed => "FAILED",
+            Self::Completed => "COMPLETED",
+            Self::Canceling => "CANCELING",
+            Self::Canceled => "CANCELED",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for WorkRequestSummaryStatus {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ACCEPTED" => Self::Accepted,
+            "IN_PROGRESS" => Self::InProgress,
+            "FAILED" => Self::Failed,
+            "COMPLETED" => Self::Completed,
+            "CANCELING" => Self::Canceling,
+            "CANCELED" => Self::Canceled,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for WorkRequestSummaryStatus {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<WorkRequestSummaryStatus> for String {
+    fn from(v: WorkRequestSummaryStatus) -> String {
+        match v {
+            WorkRequestSummaryStatus::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkRequestSummaryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Details of the targets that can be accessed by the private endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessTargetDetails {
+    /// The Object Storage namespace which the private endpoint can access. Wildcards ('*') are allowed. If value is '*', it means all namespaces can be accessed. It cannot be a regex.
+    pub namespace: String,
+    /// The compartment ID which the private endpoint can access. Wildcards ('*') are allowed. If value is '*', it means all compartments in the specified namespace can be accessed. It cannot be a regex.
+    pub compartment_id: String,
+    /// The name of the bucket. Avoid entering confidential information. Wildcards ('*') are allowed. If value is '*', it means all buckets in the specified namespace and compartment can be accessed. It cannot be a regex.
+    /// Example: my-new-bucket1
+    pub bucket: String,
+}
+
+/// Delete object details.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchDeleteObjectIdentifier {
+    /// The name of the object to delete. Avoid entering confidential information.
+    /// Example: test/object1.log
+    pub object_name: String,
+    /// The entity tag (ETag) to match. Avoid entering confidential information.
+    /// Example: etag1
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub if_match: Option<String>,
+}
+
+/// Batch delete request details.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchDeleteObjectsDetails {
+    /// The list of the objects to delete.
+    pub objects: Vec<BatchDeleteObjectIdentifier>,
+    /// Specifies whether to skip the details of successfully deleted objects in the response. If specified true
+    /// then only the details of failed deletes will be available in the response. Defaults to false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_skip_deleted_result: Option<bool>,
+}
+
+/// Result of a batch delete operation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchDeleteObjectsResult {
+    /// Details of successfully deleted objects.
+    pub deleted: Vec<DeletedObjectResult>,
+    /// Details of failed delete operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Vec<FailedObjectResult>>,
 }
 
 /// A bucket is a container for storing objects in a compartment within a namespace. A bucket is associated with a single compartment.
@@ -1265,6 +2742,71 @@ pub struct CommitMultipartUploadPartDetails {
     pub etag: String,
 }
 
+/// The parameters required by Object Storage to process a request to copy an object to another bucket.
+///
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyObjectDetails {
+    /// The name of the object to be copied.
+    pub source_object_name: String,
+    /// The entity tag (ETag) to match against that of the source object. Used to confirm that the source object
+    /// with a given name is the version of that object storing a specified ETag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_object_if_match_e_tag: Option<String>,
+    /// VersionId of the object to copy. If not provided then current version is copied by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_version_id: Option<String>,
+    /// The destination region the object will be copied to, for example "us-ashburn-1".
+    pub destination_region: String,
+    /// The destination Object Storage namespace the object will be copied to.
+    pub destination_namespace: String,
+    /// The destination bucket the object will be copied to.
+    pub destination_bucket: String,
+    /// The name of the destination object resulting from the copy operation. Avoid entering confidential information.
+    pub destination_object_name: String,
+    /// The entity tag (ETag) to match against that of the destination object (an object intended to be overwritten).
+    /// Used to confirm that the destination object stored under a given name is the version of that object
+    /// storing a specified entity tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_object_if_match_e_tag: Option<String>,
+    /// The entity tag (ETag) to avoid matching. The only valid value is '*', which indicates that the request should fail
+    /// if the object already exists in the destination bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_object_if_none_match_e_tag: Option<String>,
+    /// Arbitrary string keys and values for the user-defined metadata for the object. Keys must be in
+    /// "opc-meta-*" format. Avoid entering confidential information. Metadata key-value pairs entered
+    /// in this field are assigned to the destination object. If you enter no metadata values, the destination
+    /// object will inherit any existing metadata values associated with the source object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_object_metadata: Option<HashMap<String, String>>,
+    /// The storage tier that the object should be stored in. If not specified, the object will be stored in
+    /// the same storage tier as the bucket.
+    ///
+    /// Allowed values for this property are: "Standard", "InfrequentAccess", "Archive"
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_object_storage_tier: Option<CopyObjectDetailsDestinationObjectStorageTier>,
+}
+
+impl CopyObjectDetails {
+    /// `destinationObjectStorageTier` = `Standard`.
+    pub const DESTINATION_OBJECT_STORAGE_TIER_STANDARD:
+        CopyObjectDetailsDestinationObjectStorageTier =
+        CopyObjectDetailsDestinationObjectStorageTier::Standard;
+    /// `destinationObjectStorageTier` = `InfrequentAccess`.
+    pub const DESTINATION_OBJECT_STORAGE_TIER_INFREQUENT_ACCESS:
+        CopyObjectDetailsDestinationObjectStorageTier =
+        CopyObjectDetailsDestinationObjectStorageTier::InfrequentAccess;
+    /// `destinationObjectStorageTier` = `Archive`.
+    pub const DESTINATION_OBJECT_STORAGE_TIER_ARCHIVE:
+        CopyObjectDetailsDestinationObjectStorageTier =
+        CopyObjectDetailsDestinationObjectStorageTier::Archive;
+}
+
 /// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
 /// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
 /// Getting Started with Policies.
@@ -1441,6 +2983,210 @@ impl CreateMultipartUploadDetails {
         CreateMultipartUploadDetailsStorageTier::Archive;
 }
 
+/// CreatePreauthenticatedRequestDetails model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePreauthenticatedRequestDetails {
+    /// A user-specified name for the pre-authenticated request. Names can be helpful in managing pre-authenticated requests.
+    /// Avoid entering confidential information.
+    pub name: String,
+    /// Specifies whether a list operation is allowed on a PAR with accessType "AnyObjectRead" or "AnyObjectReadWrite".
+    /// Deny: Prevents the user from performing a list operation.
+    /// ListObjects: Authorizes the user to perform a list operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_listing_action: Option<String>,
+    /// The name of the object that is being granted access to by the pre-authenticated request. Avoid entering confidential
+    /// information. The object name can be null and if so, the pre-authenticated request grants access to the entire bucket
+    /// if the access type allows that. The object name can be a prefix as well, in that case pre-authenticated request
+    /// grants access to all the objects within the bucket starting with that prefix provided that we have the correct access type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_name: Option<String>,
+    /// The operation that can be performed on this resource.
+    ///
+    /// Allowed values for this property are: "ObjectRead", "ObjectWrite", "ObjectReadWrite", "AnyObjectWrite", "AnyObjectRead", "AnyObjectReadWrite"
+    pub access_type: CreatePreauthenticatedRequestDetailsAccessType,
+    /// The expiration date for the pre-authenticated request as per RFC 3339.
+    /// After this date the pre-authenticated request will no longer be valid.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_expires: DateTime,
+}
+
+impl CreatePreauthenticatedRequestDetails {
+    /// `accessType` = `ObjectRead`.
+    pub const ACCESS_TYPE_OBJECT_READ: CreatePreauthenticatedRequestDetailsAccessType =
+        CreatePreauthenticatedRequestDetailsAccessType::ObjectRead;
+    /// `accessType` = `ObjectWrite`.
+    pub const ACCESS_TYPE_OBJECT_WRITE: CreatePreauthenticatedRequestDetailsAccessType =
+        CreatePreauthenticatedRequestDetailsAccessType::ObjectWrite;
+    /// `accessType` = `ObjectReadWrite`.
+    pub const ACCESS_TYPE_OBJECT_READ_WRITE: CreatePreauthenticatedRequestDetailsAccessType =
+        CreatePreauthenticatedRequestDetailsAccessType::ObjectReadWrite;
+    /// `accessType` = `AnyObjectWrite`.
+    pub const ACCESS_TYPE_ANY_OBJECT_WRITE: CreatePreauthenticatedRequestDetailsAccessType =
+        CreatePreauthenticatedRequestDetailsAccessType::AnyObjectWrite;
+    /// `accessType` = `AnyObjectRead`.
+    pub const ACCESS_TYPE_ANY_OBJECT_READ: CreatePreauthenticatedRequestDetailsAccessType =
+        CreatePreauthenticatedRequestDetailsAccessType::AnyObjectRead;
+    /// `accessType` = `AnyObjectReadWrite`.
+    pub const ACCESS_TYPE_ANY_OBJECT_READ_WRITE: CreatePreauthenticatedRequestDetailsAccessType =
+        CreatePreauthenticatedRequestDetailsAccessType::AnyObjectReadWrite;
+}
+
+/// Details to create a private endpoint
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatePrivateEndpointDetails {
+    /// This name associated with the endpoint. Valid characters are uppercase or lowercase letters, numbers, hyphens,
+    /// underscores, and periods.
+    /// Example: my-new-private-endpoint1
+    pub name: String,
+    /// The ID of the compartment in which to create the Private Endpoint.
+    pub compartment_id: String,
+    /// The OCID of the customer's subnet where the private endpoint VNIC will reside.
+    pub subnet_id: String,
+    /// A prefix to use for the private endpoint. The customer VCN's DNS records are
+    /// updated with this prefix. The prefix input from the customer will be the first sub-domain in the endpointFqdn.
+    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.<region>.oraclecloud.com'
+    pub prefix: String,
+    /// A list of additional prefix that you can provide along with any other prefix. These resulting endpointFqdn's are added to the
+    /// customer VCN's DNS record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_prefixes: Option<Vec<String>>,
+    /// The private IP address to assign to this private endpoint. If you provide a value,
+    /// it must be an available IP address in the customer's subnet. If it's not available, an error
+    /// is returned.
+    ///
+    /// If you do not provide a value, an available IP address in the subnet is automatically chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_endpoint_ip: Option<String>,
+    /// A list of the OCIDs of the network security groups (NSGs) to add the private endpoint's VNIC to.
+    /// For more information about NSGs, see
+    /// `NetworkSecurityGroup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsg_ids: Option<Vec<String>>,
+    /// A list of targets that can be accessed by the private endpoint.
+    pub access_targets: Vec<AccessTargetDetails>,
+    /// Free-form tags for this resource. Each tag is a simple key-value pair with no predefined name, type, or namespace.
+    /// For more information, see Resource Tags.
+    /// Example: `{"Department": "Finance"}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeform_tags: Option<HashMap<String, String>>,
+    /// Defined tags for this resource. Each key is predefined and scoped to a namespace.
+    /// For more information, see Resource Tags.
+    /// Example: `{"Operations": {"CostCenter": "42"}}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defined_tags: Option<HashMap<String, HashMap<String, serde_json::Value>>>,
+    /// Security attributes for Private Endpoint resource. Each key is predefined and scoped to a namespace.
+    /// For more information, see Resource Tags.
+    ///
+    /// Example: `{"Oracle-ZPR": {"MaxEgressCount": {"value": "42", "mode": "enforce"}}}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_attributes: Option<HashMap<String, HashMap<String, serde_json::Value>>>,
+}
+
+/// The details to create a replication policy.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateReplicationPolicyDetails {
+    /// The name of the policy. Avoid entering confidential information.
+    pub name: String,
+    /// The destination region to replicate to, for example "us-ashburn-1".
+    pub destination_region_name: String,
+    /// The bucket to replicate to in the destination region. Replication policy creation does not automatically
+    /// create a destination bucket. Create the destination bucket before creating the policy.
+    pub destination_bucket_name: String,
+}
+
+/// The details to create a retention rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateRetentionRuleDetails {
+    /// A user-specified name for the retention rule. Names can be helpful in identifying retention rules.
+    /// Avoid entering confidential information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `duration`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Duration>,
+    /// The date and time as per RFC 3339 after which this rule is locked
+    /// and can only be deleted by deleting the bucket. Once a rule is locked, only increases in the duration are
+    /// allowed and no other properties can be changed. This property cannot be updated for rules that are in a
+    /// locked state. Specifying it when a duration is not specified is considered an error.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_rule_locked: Option<DateTime>,
+}
+
+/// Delete object details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedObjectResult {
+    /// The name of the deleted object. Avoid entering confidential information.
+    /// Example: test/object1.log
+    pub object_name: String,
+    /// The time the object was deleted, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/html/rfc2616#section-14.29>
+    pub time_last_modified: DateTime,
+}
+
+/// The amount of time that objects in the bucket should be preserved for and which is calculated in relation to
+/// each object's Last-Modified timestamp. If duration is not present, then there is no time limit and the objects
+/// in the bucket will be preserved indefinitely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Duration {
+    /// The timeAmount is interpreted in units defined by the timeUnit parameter, and is calculated in relation
+    /// to each object's Last-Modified timestamp.
+    pub time_amount: i64,
+    /// The unit that should be used to interpret timeAmount.
+    ///
+    /// Allowed values for this property are: "YEARS", "DAYS", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    pub time_unit: DurationTimeUnit,
+}
+
+impl Duration {
+    /// `timeUnit` = `YEARS`.
+    pub const TIME_UNIT_YEARS: DurationTimeUnit = DurationTimeUnit::Years;
+    /// `timeUnit` = `DAYS`.
+    pub const TIME_UNIT_DAYS: DurationTimeUnit = DurationTimeUnit::Days;
+}
+
+/// Failed object details.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedObjectResult {
+    /// The name of the object.
+    /// Example: test/object1.log
+    pub object_name: String,
+    /// HTTP status code for the failure.
+    /// Example: 409
+    pub status_code: i64,
+    /// Detailed error message on why the delete/update was failed.
+    pub error_message: String,
+}
+
+/// The object representing FQDN details formed using prefix and additionalPrefixes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fqdns {
+    /// `prefixFqdns`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_fqdns: Option<PrefixFqdns>,
+    /// An object containing FQDNs formed using additionalPrefixes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_prefixes_fqdns: Option<HashMap<String, PrefixFqdns>>,
+}
+
 /// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
 /// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
 /// Getting Started with Policies.
@@ -1528,6 +3274,148 @@ pub struct MultipartUploadPartSummary {
     pub part_number: i64,
 }
 
+/// NamespaceMetadata maps a namespace string to defaultS3CompartmentId and defaultSwiftCompartmentId values.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceMetadata {
+    /// The Object Storage namespace to which the metadata belongs.
+    pub namespace: String,
+    /// If the field is set, specifies the default compartment assignment for the Amazon S3 Compatibility API.
+    pub default_s3_compartment_id: String,
+    /// If the field is set, specifies the default compartment assignment for the Swift API.
+    pub default_swift_compartment_id: String,
+}
+
+/// The collection of lifecycle policy rules that together form the object lifecycle policy of a given bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectLifecyclePolicy {
+    /// The date and time the object lifecycle policy was created, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_created: Option<DateTime>,
+    /// The live lifecycle policy on the bucket.
+    ///
+    /// For an example of this value, see the
+    /// PutObjectLifecyclePolicy API documentation.
+    ///
+    /// <https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/ObjectLifecyclePolicy/PutObjectLifecyclePolicy>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ObjectLifecycleRule>>,
+}
+
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectLifecycleRule {
+    /// The name of the lifecycle rule to be applied.
+    pub name: String,
+    /// The target of the object lifecycle policy rule. The values of target can be either "objects",
+    /// "multipart-uploads" or "previous-object-versions".
+    /// This field when declared as "objects" is used to specify ARCHIVE, INFREQUENT_ACCESS
+    /// or DELETE rule for objects.
+    /// This field when declared as "previous-object-versions" is used to specify ARCHIVE,
+    /// INFREQUENT_ACCESS or DELETE rule for previous versions of existing objects.
+    /// This field when declared as "multipart-uploads" is used to specify the ABORT (only) rule for
+    /// uncommitted multipart-uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The action of the object lifecycle policy rule.
+    /// Rules using the action 'ARCHIVE' move objects from Standard and InfrequentAccess storage tiers
+    /// into the Archive storage tier.
+    /// Rules using the action 'INFREQUENT_ACCESS' move objects from Standard storage tier into the
+    /// Infrequent Access Storage tier. Objects that are already in InfrequentAccess tier or in Archive
+    /// tier are left untouched.
+    /// Rules using the action 'DELETE' permanently delete objects from buckets.
+    /// Rules using 'ABORT' abort the uncommitted multipart-uploads and permanently delete their parts from buckets.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Archive/Concepts/archivestorageoverview.htm>
+    pub action: String,
+    /// Specifies the age of objects to apply the rule to. The timeAmount is interpreted in units defined by the
+    /// timeUnit parameter, and is calculated in relation to each object's Last-Modified time.
+    pub time_amount: i64,
+    /// The unit that should be used to interpret timeAmount.  Days are defined as starting and ending at midnight UTC.
+    /// Years are defined as 365.2425 days long and likewise round up to the next midnight UTC.
+    ///
+    /// Allowed values for this property are: "DAYS", "YEARS", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    pub time_unit: ObjectLifecycleRuleTimeUnit,
+    /// A Boolean that determines whether this rule is currently enabled.
+    pub is_enabled: bool,
+    /// `objectNameFilter`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_name_filter: Option<ObjectNameFilter>,
+}
+
+impl ObjectLifecycleRule {
+    /// `timeUnit` = `DAYS`.
+    pub const TIME_UNIT_DAYS: ObjectLifecycleRuleTimeUnit = ObjectLifecycleRuleTimeUnit::Days;
+    /// `timeUnit` = `YEARS`.
+    pub const TIME_UNIT_YEARS: ObjectLifecycleRuleTimeUnit = ObjectLifecycleRuleTimeUnit::Years;
+}
+
+/// A filter that compares object names to a set of prefixes or patterns to determine if a rule applies to a
+/// given object. The filter can contain include glob patterns, exclude glob patterns and inclusion prefixes.
+/// The inclusion prefixes property is kept for backward compatibility. It is recommended to use inclusion patterns
+/// instead of prefixes. Exclusions take precedence over inclusions.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectNameFilter {
+    /// An array of object name prefixes that the rule will apply to. An empty array means to include all objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inclusion_prefixes: Option<Vec<String>>,
+    /// An array of glob patterns to match the object names to include. An empty array includes all objects in the
+    /// bucket. Exclusion patterns take precedence over inclusion patterns.
+    /// A Glob pattern is a sequence of characters to match text. Any character that appears in the pattern, other
+    /// than the special pattern characters described below, matches itself.
+    /// Glob patterns must be between 1 and 1024 characters.
+    ///
+    /// The special pattern characters have the following meanings:
+    ///
+    /// \           Escapes the following character
+    /// \*           Matches any string of characters.
+    /// ?           Matches any single character .
+    /// [...]       Matches a group of characters. A group of characters can be:
+    /// A set of characters, for example: [Zafg9@]. This matches any character in the brackets.
+    /// A range of characters, for example: [a-z]. This matches any character in the range.
+    /// [a-f] is equivalent to [abcdef].
+    /// For character ranges only the CHARACTER-CHARACTER pattern is supported.
+    /// [ab-yz] is not valid
+    /// [a-mn-z] is not valid
+    /// Character ranges can not start with ^ or :
+    /// To include a '-' in the range, make it the first or last character.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inclusion_patterns: Option<Vec<String>>,
+    /// An array of glob patterns to match the object names to exclude. An empty array is ignored. Exclusion
+    /// patterns take precedence over inclusion patterns.
+    /// A Glob pattern is a sequence of characters to match text. Any character that appears in the pattern, other
+    /// than the special pattern characters described below, matches itself.
+    /// Glob patterns must be between 1 and 1024 characters.
+    ///
+    /// The special pattern characters have the following meanings:
+    ///
+    /// \           Escapes the following character
+    /// \*           Matches any string of characters.
+    /// ?           Matches any single character .
+    /// [...]       Matches a group of characters. A group of characters can be:
+    /// A set of characters, for example: [Zafg9@]. This matches any character in the brackets.
+    /// A range of characters, for example: [a-z]. This matches any character in the range.
+    /// [a-f] is equivalent to [abcdef].
+    /// For character ranges only the CHARACTER-CHARACTER pattern is supported.
+    /// [ab-yz] is not valid
+    /// [a-mn-z] is not valid
+    /// Character ranges can not start with ^ or :
+    /// To include a '-' in the range, make it the first or last character.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion_patterns: Option<Vec<String>>,
+}
+
 /// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
 /// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
 /// Getting Started with Policies.
@@ -1589,6 +3477,637 @@ impl ObjectSummary {
     /// `archivalState` = `Restored`.
     pub const ARCHIVAL_STATE_RESTORED: ObjectSummaryArchivalState =
         ObjectSummaryArchivalState::Restored;
+}
+
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectVersionCollection {
+    /// An array of object version summaries.
+    pub items: Vec<ObjectVersionSummary>,
+    /// Prefixes that are common to the results returned by the request if the request specified a delimiter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefixes: Option<Vec<String>>,
+}
+
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectVersionSummary {
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: test/object1.log
+    pub name: String,
+    /// Size of the object in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// Base64-encoded MD5 hash of the object data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The date and time the object was created, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/html/rfc2616#section-14.29>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_created: Option<DateTime>,
+    /// The date and time the object was modified, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/rfc/rfc2616#section-14.29>
+    pub time_modified: DateTime,
+    /// The current entity tag (ETag) for the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The storage tier that the object is stored in.
+    ///
+    /// Allowed values for this property are: "Standard", "InfrequentAccess", "Archive", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_tier: Option<ObjectVersionSummaryStorageTier>,
+    /// Archival state of an object. This field is set only for objects in Archive tier.
+    ///
+    /// Allowed values for this property are: "Archived", "Restoring", "Restored", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archival_state: Option<ObjectVersionSummaryArchivalState>,
+    /// VersionId of the object.
+    pub version_id: String,
+    /// This flag will indicate if the version is deleted or not.
+    pub is_delete_marker: bool,
+}
+
+impl ObjectVersionSummary {
+    /// `storageTier` = `Standard`.
+    pub const STORAGE_TIER_STANDARD: ObjectVersionSummaryStorageTier =
+        ObjectVersionSummaryStorageTier::Standard;
+    /// `storageTier` = `InfrequentAccess`.
+    pub const STORAGE_TIER_INFREQUENT_ACCESS: ObjectVersionSummaryStorageTier =
+        ObjectVersionSummaryStorageTier::InfrequentAccess;
+    /// `storageTier` = `Archive`.
+    pub const STORAGE_TIER_ARCHIVE: ObjectVersionSummaryStorageTier =
+        ObjectVersionSummaryStorageTier::Archive;
+    /// `archivalState` = `Archived`.
+    pub const ARCHIVAL_STATE_ARCHIVED: ObjectVersionSummaryArchivalState =
+        ObjectVersionSummaryArchivalState::Archived;
+    /// `archivalState` = `Restoring`.
+    pub const ARCHIVAL_STATE_RESTORING: ObjectVersionSummaryArchivalState =
+        ObjectVersionSummaryArchivalState::Restoring;
+    /// `archivalState` = `Restored`.
+    pub const ARCHIVAL_STATE_RESTORED: ObjectVersionSummaryArchivalState =
+        ObjectVersionSummaryArchivalState::Restored;
+}
+
+/// Pre-authenticated requests provide a way to let users access a bucket or an object without having their own credentials.
+/// When you create a pre-authenticated request, a unique URL is generated. Users in your organization, partners, or third
+/// parties can use this URL to access the targets identified in the pre-authenticated request.
+/// See Using Pre-Authenticated Requests.
+///
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized, talk to an
+/// administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingpreauthenticatedrequests.htm>
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreauthenticatedRequest {
+    /// The unique identifier to use when directly addressing the pre-authenticated request.
+    pub id: String,
+    /// The user-provided name of the pre-authenticated request.
+    pub name: String,
+    /// The URI to embed in the URL when using the pre-authenticated request.
+    pub access_uri: String,
+    /// The name of the object that is being granted access to by the pre-authenticated request. Avoid entering confidential
+    /// information. The object name can be null and if so, the pre-authenticated request grants access to the entire bucket.
+    /// Example: test/object1.log
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_name: Option<String>,
+    /// Specifies whether a list operation is allowed on a PAR with accessType "AnyObjectRead" or "AnyObjectReadWrite".
+    /// Deny: Prevents the user from performing a list operation.
+    /// ListObjects: Authorizes the user to perform a list operation.
+    ///
+    /// Allowed values for this property are: "Deny", "ListObjects", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_listing_action: Option<PreauthenticatedRequestBucketListingAction>,
+    /// The operation that can be performed on this resource.
+    ///
+    /// Allowed values for this property are: "ObjectRead", "ObjectWrite", "ObjectReadWrite", "AnyObjectWrite", "AnyObjectRead", "AnyObjectReadWrite", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    pub access_type: PreauthenticatedRequestAccessType,
+    /// The expiration date for the pre-authenticated request as per RFC 3339. After
+    /// this date the pre-authenticated request will no longer be valid.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_expires: DateTime,
+    /// The date when the pre-authenticated request was created as per specification
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_created: DateTime,
+    /// The full Path for the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_path: Option<String>,
+}
+
+impl PreauthenticatedRequest {
+    /// `bucketListingAction` = `Deny`.
+    pub const BUCKET_LISTING_ACTION_DENY: PreauthenticatedRequestBucketListingAction =
+        PreauthenticatedRequestBucketListingAction::Deny;
+    /// `bucketListingAction` = `ListObjects`.
+    pub const BUCKET_LISTING_ACTION_LIST_OBJECTS: PreauthenticatedRequestBucketListingAction =
+        PreauthenticatedRequestBucketListingAction::ListObjects;
+    /// `accessType` = `ObjectRead`.
+    pub const ACCESS_TYPE_OBJECT_READ: PreauthenticatedRequestAccessType =
+        PreauthenticatedRequestAccessType::ObjectRead;
+    /// `accessType` = `ObjectWrite`.
+    pub const ACCESS_TYPE_OBJECT_WRITE: PreauthenticatedRequestAccessType =
+        PreauthenticatedRequestAccessType::ObjectWrite;
+    /// `accessType` = `ObjectReadWrite`.
+    pub const ACCESS_TYPE_OBJECT_READ_WRITE: PreauthenticatedRequestAccessType =
+        PreauthenticatedRequestAccessType::ObjectReadWrite;
+    /// `accessType` = `AnyObjectWrite`.
+    pub const ACCESS_TYPE_ANY_OBJECT_WRITE: PreauthenticatedRequestAccessType =
+        PreauthenticatedRequestAccessType::AnyObjectWrite;
+    /// `accessType` = `AnyObjectRead`.
+    pub const ACCESS_TYPE_ANY_OBJECT_READ: PreauthenticatedRequestAccessType =
+        PreauthenticatedRequestAccessType::AnyObjectRead;
+    /// `accessType` = `AnyObjectReadWrite`.
+    pub const ACCESS_TYPE_ANY_OBJECT_READ_WRITE: PreauthenticatedRequestAccessType =
+        PreauthenticatedRequestAccessType::AnyObjectReadWrite;
+}
+
+/// Get summary information about pre-authenticated requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreauthenticatedRequestSummary {
+    /// The unique identifier to use when directly addressing the pre-authenticated request.
+    pub id: String,
+    /// The user-provided name of the pre-authenticated request.
+    pub name: String,
+    /// The name of object that is being granted access to by the pre-authenticated request. This can be null and if it is,
+    /// the pre-authenticated request grants access to the entire bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_name: Option<String>,
+    /// Specifies whether a list operation is allowed on a PAR with accessType "AnyObjectRead" or "AnyObjectReadWrite".
+    /// Deny: Prevents the user from performing a list operation.
+    /// ListObjects: Authorizes the user to perform a list operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_listing_action: Option<String>,
+    /// The operation that can be performed on this resource.
+    ///
+    /// Allowed values for this property are: "ObjectRead", "ObjectWrite", "ObjectReadWrite", "AnyObjectWrite", "AnyObjectRead", "AnyObjectReadWrite", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    pub access_type: PreauthenticatedRequestSummaryAccessType,
+    /// The expiration date for the pre-authenticated request as per RFC 3339. After this date the pre-authenticated request will no longer be valid.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_expires: DateTime,
+    /// The date when the pre-authenticated request was created as per RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_created: DateTime,
+}
+
+impl PreauthenticatedRequestSummary {
+    /// `accessType` = `ObjectRead`.
+    pub const ACCESS_TYPE_OBJECT_READ: PreauthenticatedRequestSummaryAccessType =
+        PreauthenticatedRequestSummaryAccessType::ObjectRead;
+    /// `accessType` = `ObjectWrite`.
+    pub const ACCESS_TYPE_OBJECT_WRITE: PreauthenticatedRequestSummaryAccessType =
+        PreauthenticatedRequestSummaryAccessType::ObjectWrite;
+    /// `accessType` = `ObjectReadWrite`.
+    pub const ACCESS_TYPE_OBJECT_READ_WRITE: PreauthenticatedRequestSummaryAccessType =
+        PreauthenticatedRequestSummaryAccessType::ObjectReadWrite;
+    /// `accessType` = `AnyObjectWrite`.
+    pub const ACCESS_TYPE_ANY_OBJECT_WRITE: PreauthenticatedRequestSummaryAccessType =
+        PreauthenticatedRequestSummaryAccessType::AnyObjectWrite;
+    /// `accessType` = `AnyObjectRead`.
+    pub const ACCESS_TYPE_ANY_OBJECT_READ: PreauthenticatedRequestSummaryAccessType =
+        PreauthenticatedRequestSummaryAccessType::AnyObjectRead;
+    /// `accessType` = `AnyObjectReadWrite`.
+    pub const ACCESS_TYPE_ANY_OBJECT_READ_WRITE: PreauthenticatedRequestSummaryAccessType =
+        PreauthenticatedRequestSummaryAccessType::AnyObjectReadWrite;
+}
+
+/// An object containing FQDNs
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrefixFqdns {
+    /// ObjectStorage API FQDN
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_storage_api_fqdn: Option<String>,
+    /// S3 Compatibility API FQDN
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_compatibility_api_fqdn: Option<String>,
+    /// Swift API FQDN
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swift_api_fqdn: Option<String>,
+}
+
+/// A private endpoint makes your service accessible through a private IP in the customer's private network. A private endpoint has a name and is associated with a namespace and a single compartment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpoint {
+    /// This name associated with the endpoint. Valid characters are uppercase or lowercase letters, numbers, hyphens,
+    /// underscores, and periods.
+    /// Example: my-new-private-endpoint1
+    pub name: String,
+    /// The Object Storage namespace associated with the private enpoint.
+    pub namespace: String,
+    /// The compartment which is associated with the Private Endpoint.
+    pub compartment_id: String,
+    /// The OCID of the user who created the Private Endpoint.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    pub created_by: String,
+    /// The date and time the Private Endpoint was created, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/html/rfc2616#section-14.29>
+    pub time_created: DateTime,
+    /// The date and time the Private Endpoint was updated, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/html/rfc2616#section-14.29>
+    pub time_modified: DateTime,
+    /// The OCID of the customer's subnet where the private endpoint VNIC will reside.
+    pub subnet_id: String,
+    /// The private IP address to assign to this private endpoint. If you provide a value,
+    /// it must be an available IP address in the customer's subnet. If it's not available, an error
+    /// is returned.
+    ///
+    /// If you do not provide a value, an available IP address in the subnet is automatically chosen.
+    pub private_endpoint_ip: String,
+    /// A prefix to use for the private endpoint. The customer VCN's DNS records are
+    /// updated with this prefix. The prefix input from the customer will be the first sub-domain in the endpointFqdn.
+    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.<region>.oraclecloud.com'
+    pub prefix: String,
+    /// A list of additional prefix that you can provide along with any other prefix. These resulting endpointFqdn's are added to the
+    /// customer VCN's DNS record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_prefixes: Option<Vec<String>>,
+    /// A list of the OCIDs of the network security groups (NSGs) to add the private endpoint's VNIC to.
+    /// For more information about NSGs, see
+    /// `NetworkSecurityGroup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsg_ids: Option<Vec<String>>,
+    /// `fqdns`
+    pub fqdns: Fqdns,
+    /// The entity tag (ETag) for the Private Endpoint.
+    pub etag: String,
+    /// The Private Endpoint's lifecycle state.
+    ///
+    /// Allowed values for this property are: "CREATING", "ACTIVE", "INACTIVE", "UPDATING", "DELETING", "DELETED", "FAILED", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_state: Option<PrivateEndpointLifecycleState>,
+    /// A list of targets that can be accessed by the private endpoint. At least one or more access targets is required for a private endpoint.
+    pub access_targets: Vec<AccessTargetDetails>,
+    /// Free-form tags for this resource. Each tag is a simple key-value pair with no predefined name, type, or namespace.
+    /// For more information, see Resource Tags.
+    /// Example: `{"Department": "Finance"}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeform_tags: Option<HashMap<String, String>>,
+    /// Defined tags for this resource. Each key is predefined and scoped to a namespace.
+    /// For more information, see Resource Tags.
+    /// Example: `{"Operations": {"CostCenter": "42"}}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defined_tags: Option<HashMap<String, HashMap<String, serde_json::Value>>>,
+    /// Security attributes for Private Endpoint resource. Each key is predefined and scoped to a namespace.
+    /// For more information, see Resource Tags.
+    ///
+    /// Example: `{"Oracle-ZPR": {"MaxEgressCount": {"value": "42", "mode": "enforce"}}}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_attributes: Option<HashMap<String, HashMap<String, serde_json::Value>>>,
+    /// The OCID of the PrivateEndpoint.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl PrivateEndpoint {
+    /// `lifecycleState` = `CREATING`.
+    pub const LIFECYCLE_STATE_CREATING: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Creating;
+    /// `lifecycleState` = `ACTIVE`.
+    pub const LIFECYCLE_STATE_ACTIVE: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Active;
+    /// `lifecycleState` = `INACTIVE`.
+    pub const LIFECYCLE_STATE_INACTIVE: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Inactive;
+    /// `lifecycleState` = `UPDATING`.
+    pub const LIFECYCLE_STATE_UPDATING: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Updating;
+    /// `lifecycleState` = `DELETING`.
+    pub const LIFECYCLE_STATE_DELETING: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Deleting;
+    /// `lifecycleState` = `DELETED`.
+    pub const LIFECYCLE_STATE_DELETED: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Deleted;
+    /// `lifecycleState` = `FAILED`.
+    pub const LIFECYCLE_STATE_FAILED: PrivateEndpointLifecycleState =
+        PrivateEndpointLifecycleState::Failed;
+}
+
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpointSummary {
+    /// The name given to the Private Endpoint. Avoid entering confidential information.
+    /// Example: my-new-pe1
+    pub name: String,
+    /// The Object Storage namespace with which the Private Endpoint is associated.
+    pub namespace: String,
+    /// The compartment ID in which the Private Endpoint is authorized.
+    pub compartment_id: String,
+    /// The OCID of the user who created the Private Endpoint.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    pub created_by: String,
+    /// The date and time the Private Endpoint was created, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/html/rfc2616#section-14.29>
+    pub time_created: DateTime,
+    /// The date and time the Private Endpoint was updated, as described in RFC 2616.
+    ///
+    /// <https://tools.ietf.org/html/rfc2616#section-14.29>
+    pub time_modified: DateTime,
+    /// A prefix to use for the private endpoint. The customer VCN's DNS records are
+    /// updated with this prefix. The prefix input from the customer will be the first sub-domain in the endpointFqdn.
+    /// Example: If the prefix chosen is "abc", then the endpointFqdn will be 'abc.private.objectstorage.<region>.oraclecloud.com'
+    pub prefix: String,
+    /// `fqdns`
+    pub fqdns: Fqdns,
+    /// The entity tag for the Private Endpoint.
+    pub etag: String,
+    /// The summaries of Private Endpoints' lifecycle state.
+    pub lifecycle_state: String,
+}
+
+/// Creates a new object lifecycle policy for a bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PutObjectLifecyclePolicyDetails {
+    /// The bucket's set of lifecycle policy rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ObjectLifecycleRule>>,
+}
+
+/// The details used to re-encrypt the data encryption keys associated with an object.
+/// You can only specify either a kmsKeyId or an sseCustomerKey in the request payload, not both.
+/// If the request payload is empty, the object is encrypted using the encryption key assigned to the
+/// bucket. The bucket encryption mechanism can either be a master encryption key managed by Oracle or the Vault service.
+///
+/// - The sseCustomerKey field specifies the customer-provided encryption key (SSE-C) that will be used to re-encrypt the data encryption keys of the
+/// object and its chunks.
+///
+/// - The sourceSSECustomerKey field specifies information about the customer-provided encryption key that is currently
+/// associated with the object source. Specify a value for the sourceSSECustomerKey only if the object
+/// is encrypted with a customer-provided encryption key.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReencryptObjectDetails {
+    /// The OCID of the master encryption key used to call the Vault
+    /// service to re-encrypt the data encryption keys associated with the object and its chunks. If the kmsKeyId value is
+    /// empty, whether null or an empty string, the API will perform re-encryption by using the kmsKeyId associated with the
+    /// bucket or the master encryption key managed by Oracle, depending on the bucket encryption mechanism.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// `sseCustomerKey`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse_customer_key: Option<SSECustomerKeyDetails>,
+    /// `sourceSseCustomerKey`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_sse_customer_key: Option<SSECustomerKeyDetails>,
+}
+
+/// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenameObjectDetails {
+    /// The name of the source object to be renamed.
+    pub source_name: String,
+    /// The new name of the source object. Avoid entering confidential information.
+    pub new_name: String,
+    /// The if-match entity tag (ETag) of the source object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src_obj_if_match_e_tag: Option<String>,
+    /// The if-match entity tag (ETag) of the new object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_obj_if_match_e_tag: Option<String>,
+    /// The if-none-match entity tag (ETag) of the new object. The only valid value is '*', which indicates
+    /// request should fail if the new object already exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_obj_if_none_match_e_tag: Option<String>,
+}
+
+/// The details of a replication policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationPolicy {
+    /// The id of the replication policy.
+    pub id: String,
+    /// The name of the policy.
+    pub name: String,
+    /// The destination region to replicate to, for example "us-ashburn-1".
+    pub destination_region_name: String,
+    /// The bucket to replicate to in the destination region. Replication policy creation does not automatically
+    /// create a destination bucket. Create the destination bucket before creating the policy.
+    pub destination_bucket_name: String,
+    /// The date when the replication policy was created as per RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_created: DateTime,
+    /// Changes made to the source bucket before this time has been replicated.
+    pub time_last_sync: DateTime,
+    /// The replication status of the policy. If the status is CLIENT_ERROR, once the user fixes the issue
+    /// described in the status message, the status will become ACTIVE.
+    ///
+    /// Allowed values for this property are: "ACTIVE", "CLIENT_ERROR", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    pub status: ReplicationPolicyStatus,
+    /// A human-readable description of the status.
+    pub status_message: String,
+}
+
+impl ReplicationPolicy {
+    /// `status` = `ACTIVE`.
+    pub const STATUS_ACTIVE: ReplicationPolicyStatus = ReplicationPolicyStatus::Active;
+    /// `status` = `CLIENT_ERROR`.
+    pub const STATUS_CLIENT_ERROR: ReplicationPolicyStatus = ReplicationPolicyStatus::ClientError;
+}
+
+/// The summary of a replication policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationPolicySummary {
+    /// The id of the replication policy.
+    pub id: String,
+    /// The name of the policy.
+    pub name: String,
+    /// The destination region to replicate to, for example "us-ashburn-1".
+    pub destination_region_name: String,
+    /// The bucket to replicate to in the destination region. Replication policy creation does not automatically
+    /// create a destination bucket. Create the destination bucket before creating the policy.
+    pub destination_bucket_name: String,
+    /// The date when the replication policy was created as per RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_created: DateTime,
+    /// Changes made to the source bucket before this time has been replicated.
+    pub time_last_sync: DateTime,
+    /// The replication status of the policy. If the status is CLIENT_ERROR, once the user fixes the issue
+    /// described in the status message, the status will become ACTIVE.
+    ///
+    /// Allowed values for this property are: "ACTIVE", "CLIENT_ERROR", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    pub status: ReplicationPolicySummaryStatus,
+    /// A human-readable description of the status.
+    pub status_message: String,
+}
+
+impl ReplicationPolicySummary {
+    /// `status` = `ACTIVE`.
+    pub const STATUS_ACTIVE: ReplicationPolicySummaryStatus =
+        ReplicationPolicySummaryStatus::Active;
+    /// `status` = `CLIENT_ERROR`.
+    pub const STATUS_CLIENT_ERROR: ReplicationPolicySummaryStatus =
+        ReplicationPolicySummaryStatus::ClientError;
+}
+
+/// The details of a replication source bucket that replicates to a target destination bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationSource {
+    /// The name of the policy.
+    pub policy_name: String,
+    /// The source region replicating data from, for example "us-ashburn-1".
+    pub source_region_name: String,
+    /// The source bucket replicating data from.
+    pub source_bucket_name: String,
+}
+
+/// RestoreObjectsDetails model.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreObjectsDetails {
+    /// An object that is in an archive storage tier and needs to be restored.
+    pub object_name: String,
+    /// The number of hours for which this object will be restored.
+    /// By default objects will be restored for 24 hours. You can instead configure the duration using the hours parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<i64>,
+    /// The versionId of the object to restore. Current object version is used by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// The details of a retention rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionRule {
+    /// Unique identifier for the retention rule.
+    pub id: String,
+    /// User specified name for the retention rule.
+    pub display_name: String,
+    /// `duration`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Duration>,
+    /// The entity tag (ETag) for the retention rule.
+    pub etag: String,
+    /// The date and time as per RFC 3339 after which this rule becomes locked.
+    /// and can only be deleted by deleting the bucket.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_rule_locked: Option<DateTime>,
+    /// The date and time that the retention rule was created as per RFC3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_created: DateTime,
+    /// The date and time that the retention rule was modified as per RFC3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_modified: DateTime,
+}
+
+/// Retention rule collection.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionRuleCollection {
+    /// An array of retention rule summaries.
+    pub items: Vec<RetentionRuleSummary>,
+}
+
+/// The summary of a retention rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionRuleSummary {
+    /// Unique identifier for the retention rule.
+    pub id: String,
+    /// User specified name for the retention rule.
+    pub display_name: String,
+    /// `duration`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Duration>,
+    /// The entity tag (ETag) for the retention rule.
+    pub etag: String,
+    /// The date and time as per RFC 3339 after which this rule becomes locked.
+    /// and can only be deleted by deleting the bucket.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_rule_locked: Option<DateTime>,
+    /// The date and time that the retention rule was created as per RFC3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_created: DateTime,
+    /// The date and time that the retention rule was modified as per RFC3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    pub time_modified: DateTime,
+}
+
+/// Specifies the details of the customer-provided encryption key (SSE-C) associated with an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SSECustomerKeyDetails {
+    /// Specifies the encryption algorithm. The only supported value is "AES256".
+    ///
+    /// Allowed values for this property are: "AES256"
+    pub algorithm: SSECustomerKeyDetailsAlgorithm,
+    /// Specifies the base64-encoded 256-bit encryption key to use to encrypt or decrypt the object data.
+    pub key: String,
+    /// Specifies the base64-encoded SHA256 hash of the encryption key. This value is used to check the integrity
+    /// of the encryption key.
+    pub key_sha256: String,
+}
+
+impl SSECustomerKeyDetails {
+    /// `algorithm` = `AES256`.
+    pub const ALGORITHM_AES256: SSECustomerKeyDetailsAlgorithm =
+        SSECustomerKeyDetailsAlgorithm::Aes256;
 }
 
 /// To use any of the API operations, you must be authorized in an IAM policy. If you are not authorized,
@@ -1696,4 +4215,358 @@ impl UpdateBucketDetails {
     /// `versioning` = `Suspended`.
     pub const VERSIONING_SUSPENDED: UpdateBucketDetailsVersioning =
         UpdateBucketDetailsVersioning::Suspended;
+}
+
+/// UpdateNamespaceMetadataDetails is used to update the NamespaceMetadata. To update NamespaceMetadata, a user
+/// must have OBJECTSTORAGE_NAMESPACE_UPDATE permission.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateNamespaceMetadataDetails {
+    /// The updated compartment id for use by an S3 client, if this field is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_s3_compartment_id: Option<String>,
+    /// The updated compartment id for use by a Swift client, if this field is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_swift_compartment_id: Option<String>,
+}
+
+/// To change the storage tier of an object, we specify the object name and the desired
+/// storage tier in the body. Objects can be moved between Standard and InfrequentAccess
+/// tiers and from Standard or InfrequentAccess tier to Archive tier. If a version id is
+/// specified, only the specified version of the object is moved to a different storage
+/// tier, else the current version is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateObjectStorageTierDetails {
+    /// An object for which the storage tier needs to be changed.
+    pub object_name: String,
+    /// The storage tier that the object should be moved to.
+    ///
+    /// Allowed values for this property are: "Standard", "InfrequentAccess", "Archive"
+    pub storage_tier: UpdateObjectStorageTierDetailsStorageTier,
+    /// The versionId of the object. Current object version is used by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+impl UpdateObjectStorageTierDetails {
+    /// `storageTier` = `Standard`.
+    pub const STORAGE_TIER_STANDARD: UpdateObjectStorageTierDetailsStorageTier =
+        UpdateObjectStorageTierDetailsStorageTier::Standard;
+    /// `storageTier` = `InfrequentAccess`.
+    pub const STORAGE_TIER_INFREQUENT_ACCESS: UpdateObjectStorageTierDetailsStorageTier =
+        UpdateObjectStorageTierDetailsStorageTier::InfrequentAccess;
+    /// `storageTier` = `Archive`.
+    pub const STORAGE_TIER_ARCHIVE: UpdateObjectStorageTierDetailsStorageTier =
+        UpdateObjectStorageTierDetailsStorageTier::Archive;
+}
+
+/// Information that can be updated for a private endpoint.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePrivateEndpointDetails {
+    /// This name associated with the endpoint. Valid characters are uppercase or lowercase letters, numbers, hyphens,
+    /// underscores, and periods.
+    /// Example: my-new-private-endpoint1
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The Object Storage namespace which will associated with the private endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// A list of targets that can be accessed by the private endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_targets: Option<Vec<AccessTargetDetails>>,
+    /// Free-form tags for this resource. Each tag is a simple key-value pair with no predefined name, type, or namespace.
+    /// For more information, see Resource Tags.
+    /// Example: `{"Department": "Finance"}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeform_tags: Option<HashMap<String, String>>,
+    /// Defined tags for this resource. Each key is predefined and scoped to a namespace.
+    /// For more information, see Resource Tags.
+    /// Example: `{"Operations": {"CostCenter": "42"}}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defined_tags: Option<HashMap<String, HashMap<String, serde_json::Value>>>,
+    /// Security attributes for Private Endpoint resource. Each key is predefined and scoped to a namespace.
+    /// For more information, see Resource Tags.
+    ///
+    /// Example: `{"Oracle-ZPR": {"MaxEgressCount": {"value": "42", "mode": "enforce"}}}`
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/resourcetags.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_attributes: Option<HashMap<String, HashMap<String, serde_json::Value>>>,
+}
+
+/// The details to update a retention rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRetentionRuleDetails {
+    /// A user-specified name for the retention rule. Names can be helpful in identifying retention rules.
+    /// Avoid entering confidential information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `duration`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Duration>,
+    /// The date and time as per RFC 3339 after which this rule is locked
+    /// and can only be deleted by deleting the bucket. Once a rule is locked, only increases in the duration are
+    /// allowed and no other properties can be changed. This property cannot be updated for rules that are in a
+    /// locked state. Specifying it when a duration is not specified is considered an error.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_rule_locked: Option<DateTime>,
+}
+
+/// A description of workRequest status.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkRequest {
+    /// The type of work request.
+    ///
+    /// Allowed values for this property are: "COPY_OBJECT", "REENCRYPT", "PRIVATE_ENDPOINT_CREATE", "PRIVATE_ENDPOINT_UPDATE", "PRIVATE_ENDPOINT_DELETE", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_type: Option<WorkRequestOperationType>,
+    /// The status of the specified work request.
+    ///
+    /// Allowed values for this property are: "ACCEPTED", "IN_PROGRESS", "FAILED", "COMPLETED", "CANCELING", "CANCELED", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WorkRequestStatus>,
+    /// The id of the work request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The OCID of the compartment that contains the work request. Work
+    /// requests are scoped to the same compartment as the resource the work request affects.
+    ///
+    /// If the work request affects multiple resources and those resources are not in the same compartment, the OCID of
+    /// the primary resource is used. For example, you can copy an object in a bucket in one compartment to a bucket in
+    /// another compartment. In this case, the OCID of the source compartment is used.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compartment_id: Option<String>,
+    /// `resources`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<WorkRequestResource>>,
+    /// Percentage of the work request completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_complete: Option<f64>,
+    /// The date and time the work request was created, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_accepted: Option<DateTime>,
+    /// The date and time the work request was started, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_started: Option<DateTime>,
+    /// The date and time the work request was finished, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_finished: Option<DateTime>,
+}
+
+impl WorkRequest {
+    /// `operationType` = `COPY_OBJECT`.
+    pub const OPERATION_TYPE_COPY_OBJECT: WorkRequestOperationType =
+        WorkRequestOperationType::CopyObject;
+    /// `operationType` = `REENCRYPT`.
+    pub const OPERATION_TYPE_REENCRYPT: WorkRequestOperationType =
+        WorkRequestOperationType::Reencrypt;
+    /// `operationType` = `PRIVATE_ENDPOINT_CREATE`.
+    pub const OPERATION_TYPE_PRIVATE_ENDPOINT_CREATE: WorkRequestOperationType =
+        WorkRequestOperationType::PrivateEndpointCreate;
+    /// `operationType` = `PRIVATE_ENDPOINT_UPDATE`.
+    pub const OPERATION_TYPE_PRIVATE_ENDPOINT_UPDATE: WorkRequestOperationType =
+        WorkRequestOperationType::PrivateEndpointUpdate;
+    /// `operationType` = `PRIVATE_ENDPOINT_DELETE`.
+    pub const OPERATION_TYPE_PRIVATE_ENDPOINT_DELETE: WorkRequestOperationType =
+        WorkRequestOperationType::PrivateEndpointDelete;
+    /// `status` = `ACCEPTED`.
+    pub const STATUS_ACCEPTED: WorkRequestStatus = WorkRequestStatus::Accepted;
+    /// `status` = `IN_PROGRESS`.
+    pub const STATUS_IN_PROGRESS: WorkRequestStatus = WorkRequestStatus::InProgress;
+    /// `status` = `FAILED`.
+    pub const STATUS_FAILED: WorkRequestStatus = WorkRequestStatus::Failed;
+    /// `status` = `COMPLETED`.
+    pub const STATUS_COMPLETED: WorkRequestStatus = WorkRequestStatus::Completed;
+    /// `status` = `CANCELING`.
+    pub const STATUS_CANCELING: WorkRequestStatus = WorkRequestStatus::Canceling;
+    /// `status` = `CANCELED`.
+    pub const STATUS_CANCELED: WorkRequestStatus = WorkRequestStatus::Canceled;
+}
+
+/// WorkRequestError model.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkRequestError {
+    /// A machine-usable code for the error that occurred. For the list of error codes,
+    /// see API Errors.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/References/apierrors.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// A human-readable description of the issue that produced the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The time the error occurred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<DateTime>,
+}
+
+/// WorkRequestLogEntry model.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkRequestLogEntry {
+    /// Human-readable log message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The date and time the log message was written, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<DateTime>,
+}
+
+/// WorkRequestResource model.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkRequestResource {
+    /// The status of the work request.
+    ///
+    /// Allowed values for this property are: "CREATED", "UPDATED", "DELETED", "RELATED", "IN_PROGRESS", "READ", "WRITTEN", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_type: Option<WorkRequestResourceActionType>,
+    /// The resource type the work request affects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    /// The resource type identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// The URI path that you can use for a GET request to access the resource metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_uri: Option<String>,
+    /// The metadata of the resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<HashMap<String, String>>,
+}
+
+impl WorkRequestResource {
+    /// `actionType` = `CREATED`.
+    pub const ACTION_TYPE_CREATED: WorkRequestResourceActionType =
+        WorkRequestResourceActionType::Created;
+    /// `actionType` = `UPDATED`.
+    pub const ACTION_TYPE_UPDATED: WorkRequestResourceActionType =
+        WorkRequestResourceActionType::Updated;
+    /// `actionType` = `DELETED`.
+    pub const ACTION_TYPE_DELETED: WorkRequestResourceActionType =
+        WorkRequestResourceActionType::Deleted;
+    /// `actionType` = `RELATED`.
+    pub const ACTION_TYPE_RELATED: WorkRequestResourceActionType =
+        WorkRequestResourceActionType::Related;
+    /// `actionType` = `IN_PROGRESS`.
+    pub const ACTION_TYPE_IN_PROGRESS: WorkRequestResourceActionType =
+        WorkRequestResourceActionType::InProgress;
+    /// `actionType` = `READ`.
+    pub const ACTION_TYPE_READ: WorkRequestResourceActionType = WorkRequestResourceActionType::Read;
+    /// `actionType` = `WRITTEN`.
+    pub const ACTION_TYPE_WRITTEN: WorkRequestResourceActionType =
+        WorkRequestResourceActionType::Written;
+}
+
+/// A summary of the status of a work request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkRequestSummary {
+    /// The type of work request.
+    ///
+    /// Allowed values for this property are: "COPY_OBJECT", "REENCRYPT", "PRIVATE_ENDPOINT_CREATE", "PRIVATE_ENDPOINT_UPDATE", "PRIVATE_ENDPOINT_DELETE", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_type: Option<WorkRequestSummaryOperationType>,
+    /// The status of a specified work request.
+    ///
+    /// Allowed values for this property are: "ACCEPTED", "IN_PROGRESS", "FAILED", "COMPLETED", "CANCELING", "CANCELED", 'UNKNOWN_ENUM_VALUE'.
+    /// Any unrecognized values returned by a service will be mapped to 'UNKNOWN_ENUM_VALUE'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WorkRequestSummaryStatus>,
+    /// The id of the work request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The OCID of the compartment that contains the work request. Work
+    /// requests are scoped to the same compartment as the resource the work request affects.
+    ///
+    /// If the work request affects multiple resources and those resources are not in the same compartment, the OCID of
+    /// the primary resource is used. For example, you can copy an object in a bucket in one compartment to a bucket in
+    /// another compartment. In this case, the OCID of the source compartment is used.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compartment_id: Option<String>,
+    /// `resources`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<WorkRequestResource>>,
+    /// Percentage of the work request completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_complete: Option<f64>,
+    /// The date and time the work request was created, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_accepted: Option<DateTime>,
+    /// The date and time the work request was started, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_started: Option<DateTime>,
+    /// The date and time the work request was finished, as described in
+    /// RFC 3339.
+    ///
+    /// <https://tools.ietf.org/html/rfc3339>
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_finished: Option<DateTime>,
+}
+
+impl WorkRequestSummary {
+    /// `operationType` = `COPY_OBJECT`.
+    pub const OPERATION_TYPE_COPY_OBJECT: WorkRequestSummaryOperationType =
+        WorkRequestSummaryOperationType::CopyObject;
+    /// `operationType` = `REENCRYPT`.
+    pub const OPERATION_TYPE_REENCRYPT: WorkRequestSummaryOperationType =
+        WorkRequestSummaryOperationType::Reencrypt;
+    /// `operationType` = `PRIVATE_ENDPOINT_CREATE`.
+    pub const OPERATION_TYPE_PRIVATE_ENDPOINT_CREATE: WorkRequestSummaryOperationType =
+        WorkRequestSummaryOperationType::PrivateEndpointCreate;
+    /// `operationType` = `PRIVATE_ENDPOINT_UPDATE`.
+    pub const OPERATION_TYPE_PRIVATE_ENDPOINT_UPDATE: WorkRequestSummaryOperationType =
+        WorkRequestSummaryOperationType::PrivateEndpointUpdate;
+    /// `operationType` = `PRIVATE_ENDPOINT_DELETE`.
+    pub const OPERATION_TYPE_PRIVATE_ENDPOINT_DELETE: WorkRequestSummaryOperationType =
+        WorkRequestSummaryOperationType::PrivateEndpointDelete;
+    /// `status` = `ACCEPTED`.
+    pub const STATUS_ACCEPTED: WorkRequestSummaryStatus = WorkRequestSummaryStatus::Accepted;
+    /// `status` = `IN_PROGRESS`.
+    pub const STATUS_IN_PROGRESS: WorkRequestSummaryStatus = WorkRequestSummaryStatus::InProgress;
+    /// `status` = `FAILED`.
+    pub const STATUS_FAILED: WorkRequestSummaryStatus = WorkRequestSummaryStatus::Failed;
+    /// `status` = `COMPLETED`.
+    pub const STATUS_COMPLETED: WorkRequestSummaryStatus = WorkRequestSummaryStatus::Completed;
+    /// `status` = `CANCELING`.
+    pub const STATUS_CANCELING: WorkRequestSummaryStatus = WorkRequestSummaryStatus::Canceling;
+    /// `status` = `CANCELED`.
+    pub const STATUS_CANCELED: WorkRequestSummaryStatus = WorkRequestSummaryStatus::Canceled;
 }

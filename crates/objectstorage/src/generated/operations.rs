@@ -29,38 +29,59 @@ use oci_core::{Body, Client, Endpoint, Error, Request, ServiceInfo};
 #[allow(unused_imports)]
 use super::models;
 
-/// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace. The namespace
-/// is a system-generated string assigned during account creation. For some older tenancies, the namespace string may be
-/// the tenancy name in all lower-case letters. You cannot edit a namespace.
+/// Aborts an in-progress multipart upload and deletes all parts that have been uploaded.
 ///
-/// GetNamespace returns the name of the Object Storage namespace for the user making the request.
-/// If an optional compartmentId query parameter is provided, GetNamespace returns the namespace name of the corresponding
-/// tenancy, provided the user has access to it.
-///
-/// `GET /n`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Namespace/GetNamespace))
+/// `DELETE /n/{namespaceName}/b/{bucketName}/u/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/AbortMultipartUpload))
 ///
 /// Every field is optional here; required ones are checked by `into_http`, before any I/O.
 #[derive(Debug, Default, Clone)]
-pub struct GetNamespace {
-    /// This is an optional field representing either the tenancy OCID or the compartment
-    /// OCID within the tenancy whose Object Storage namespace is to be retrieved.
+pub struct AbortMultipartUpload {
+    /// The Object Storage namespace used for the request.
     ///
-    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
-    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
-    pub compartment_id: Option<String>,
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub upload_id: Option<String>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
 }
 
-impl GetNamespace {
+impl AbortMultipartUpload {
     /// An empty request: set its fields, or use the setters.
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets `compartmentId`.
-    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
-        self.compartment_id = Some(v.into());
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `uploadId` (required).
+    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
+        self.upload_id = Some(v.into());
         self
     }
     /// Sets `opc-client-request-id`.
@@ -70,10 +91,25 @@ impl GetNamespace {
     }
 }
 
-impl Fluent<GetNamespace> {
-    /// Sets `compartmentId`.
-    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
-        self.request.compartment_id = Some(v.into());
+impl Fluent<AbortMultipartUpload> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `uploadId` (required).
+    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
+        self.request.upload_id = Some(v.into());
         self
     }
     /// Sets `opc-client-request-id`.
@@ -83,13 +119,11 @@ impl Fluent<GetNamespace> {
     }
 }
 
-/// The output of [`GetNamespace`].
+/// The output of [`AbortMultipartUpload`].
 #[derive(Debug, Clone)]
-pub struct GetNamespaceResponse {
+pub struct AbortMultipartUploadResponse {
     /// HTTP status.
     pub status: u16,
-    /// The response body.
-    pub body: String,
     /// The `opc-request-id` response header.
     pub opc_request_id: Option<String>,
     /// The `etag` response header.
@@ -98,17 +132,20 @@ pub struct GetNamespaceResponse {
     pub opc_client_request_id: Option<String>,
 }
 
-impl Request for GetNamespace {
-    type Output = GetNamespaceResponse;
+impl Request for AbortMultipartUpload {
+    type Output = AbortMultipartUploadResponse;
     const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "GetNamespace";
+    const OPERATION: &'static str = "AbortMultipartUpload";
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let path = "/n";
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u/{p_object_name}");
         let mut q = oci_core::encode::Query::new();
-        if let Some(v) = self.compartment_id.as_ref() {
-            q.push("compartmentId", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        let v = rt::required(self.upload_id.as_ref(), "uploadId")?;
+        q.push("uploadId", &v.to_string());
+        let mut b = oci_core::request::builder(http::Method::DELETE, endpoint, &q.append_to(path))?;
         b = b.header("content-type", "application/json");
         if let Some(v) = self.opc_client_request_id.as_ref() {
             b = b.header("opc-client-request-id", v.to_string());
@@ -116,13 +153,702 @@ impl Request for GetNamespace {
         rt::finish(b, Body::empty())
     }
     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (body, parts) = oci_core::request::parse_json::<String>(response).await?;
-        Ok(GetNamespaceResponse {
+        let parts = rt::drain(response).await?;
+        Ok(AbortMultipartUploadResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Deletes a batch of objects.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/batchDeleteObjects`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/BatchDeleteObjects))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct BatchDeleteObjects {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Details about batch of objects to be deleted.
+    pub batch_delete_objects_details: Option<models::BatchDeleteObjectsDetails>,
+}
+
+impl BatchDeleteObjects {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn batch_delete_objects_details(mut self, v: models::BatchDeleteObjectsDetails) -> Self {
+        self.batch_delete_objects_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<BatchDeleteObjects> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn batch_delete_objects_details(mut self, v: models::BatchDeleteObjectsDetails) -> Self {
+        self.request.batch_delete_objects_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`BatchDeleteObjects`].
+#[derive(Debug, Clone)]
+pub struct BatchDeleteObjectsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::BatchDeleteObjectsResult,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for BatchDeleteObjects {
+    type Output = BatchDeleteObjectsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "BatchDeleteObjects";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/batchDeleteObjects"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.batch_delete_objects_details,
+                "batchDeleteObjectsDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::BatchDeleteObjectsResult>(response).await?;
+        Ok(BatchDeleteObjectsResponse {
             status: parts.status.as_u16(),
             body,
             opc_request_id: rt::header(&parts, "opc-request-id"),
             etag: rt::header(&parts, "etag"),
             opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Cancels a work request.
+///
+/// `DELETE /workRequests/{workRequestId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/WorkRequest/CancelWorkRequest))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CancelWorkRequest {
+    /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub work_request_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl CancelWorkRequest {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<CancelWorkRequest> {
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`CancelWorkRequest`].
+#[derive(Debug, Clone)]
+pub struct CancelWorkRequestResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for CancelWorkRequest {
+    type Output = CancelWorkRequestResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CancelWorkRequest";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_work_request_id =
+            rt::path_param("workRequestId", self.work_request_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!("/workRequests/{p_work_request_id}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(CancelWorkRequestResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Commits a multipart upload, which involves checking part numbers and entity tags (ETags) of the parts, to create an aggregate object.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/u/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/CommitMultipartUpload))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CommitMultipartUpload {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub upload_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The entity tag (ETag) to avoid matching. The only valid value is '*', which indicates that the request should
+    /// fail if the resource already exists.
+    pub if_none_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The part numbers and entity tags (ETags) for the parts you want to commit.
+    pub commit_multipart_upload_details: Option<models::CommitMultipartUploadDetails>,
+}
+
+impl CommitMultipartUpload {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `uploadId` (required).
+    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
+        self.upload_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn commit_multipart_upload_details(
+        mut self,
+        v: models::CommitMultipartUploadDetails,
+    ) -> Self {
+        self.commit_multipart_upload_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CommitMultipartUpload> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `uploadId` (required).
+    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
+        self.request.upload_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn commit_multipart_upload_details(
+        mut self,
+        v: models::CommitMultipartUploadDetails,
+    ) -> Self {
+        self.request.commit_multipart_upload_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CommitMultipartUpload`].
+#[derive(Debug, Clone)]
+pub struct CommitMultipartUploadResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `opc-multipart-md5` response header.
+    pub opc_multipart_md5: Option<String>,
+    /// The `opc-content-crc32c` response header.
+    pub opc_content_crc32c: Option<String>,
+    /// The `opc-multipart-sha256` response header.
+    pub opc_multipart_sha256: Option<String>,
+    /// The `opc-multipart-sha384` response header.
+    pub opc_multipart_sha384: Option<String>,
+    /// The `last-modified` response header.
+    pub last_modified: Option<String>,
+    /// The `version-id` response header.
+    pub version_id: Option<String>,
+}
+
+impl Request for CommitMultipartUpload {
+    type Output = CommitMultipartUploadResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CommitMultipartUpload";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u/{p_object_name}");
+        let mut q = oci_core::encode::Query::new();
+        let v = rt::required(self.upload_id.as_ref(), "uploadId")?;
+        q.push("uploadId", &v.to_string());
+        let mut b = oci_core::request::builder(http::Method::POST, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.if_none_match.as_ref() {
+            b = b.header("if-none-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.commit_multipart_upload_details,
+                "commitMultipartUploadDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(CommitMultipartUploadResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            opc_multipart_md5: rt::header(&parts, "opc-multipart-md5"),
+            opc_content_crc32c: rt::header(&parts, "opc-content-crc32c"),
+            opc_multipart_sha256: rt::header(&parts, "opc-multipart-sha256"),
+            opc_multipart_sha384: rt::header(&parts, "opc-multipart-sha384"),
+            last_modified: rt::header(&parts, "last-modified"),
+            version_id: rt::header(&parts, "version-id"),
+        })
+    }
+}
+
+/// Creates a request to copy an object within a region or to another region.
+///
+/// See Object Names
+/// for object naming requirements.
+///
+/// <https://docs.oracle.com/iaas/Content/Object/Tasks/managingobjects.htm#namerequirements>
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/copyObject`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/CopyObject))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CopyObject {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_algorithm: Option<String>,
+    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
+    /// decrypt the data. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
+    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
+    /// value is used to check the integrity of the encryption key. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_key_sha256: Option<String>,
+    /// The optional header that specifies "AES256" as the encryption algorithm to use to decrypt the source
+    /// object. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_source_sse_customer_algorithm: Option<String>,
+    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to decrypt
+    /// the source object. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_source_sse_customer_key: Option<String>,
+    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key used to
+    /// decrypt the source object. This value is used to check the integrity of the encryption key. For
+    /// more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_source_sse_customer_key_sha256: Option<String>,
+    /// The OCID of a master encryption key used to call the Key
+    /// Management service to generate a data encryption key or to encrypt or decrypt a data encryption key.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    pub opc_sse_kms_key_id: Option<String>,
+    /// The source and destination of the object to be copied.
+    pub copy_object_details: Option<models::CopyObjectDetails>,
+}
+
+impl CopyObject {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+    /// Sets `opc-source-sse-customer-algorithm`.
+    pub fn opc_source_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.opc_source_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-source-sse-customer-key`.
+    pub fn opc_source_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+        self.opc_source_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-source-sse-customer-key-sha256`.
+    pub fn opc_source_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.opc_source_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-kms-key-id`.
+    pub fn opc_sse_kms_key_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_kms_key_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn copy_object_details(mut self, v: models::CopyObjectDetails) -> Self {
+        self.copy_object_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CopyObject> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.request.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+    /// Sets `opc-source-sse-customer-algorithm`.
+    pub fn opc_source_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_source_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-source-sse-customer-key`.
+    pub fn opc_source_sse_customer_key(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_source_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-source-sse-customer-key-sha256`.
+    pub fn opc_source_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_source_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-kms-key-id`.
+    pub fn opc_sse_kms_key_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_kms_key_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn copy_object_details(mut self, v: models::CopyObjectDetails) -> Self {
+        self.request.copy_object_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CopyObject`].
+#[derive(Debug, Clone)]
+pub struct CopyObjectResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `opc-work-request-id` response header.
+    pub opc_work_request_id: Option<String>,
+}
+
+impl Request for CopyObject {
+    type Output = CopyObjectResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CopyObject";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/copyObject"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
+            b = b.header("opc-sse-customer-algorithm", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_key.as_ref() {
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
+        }
+        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
+            b = b.header("opc-sse-customer-key-sha256", v.to_string());
+        }
+        if let Some(v) = self.opc_source_sse_customer_algorithm.as_ref() {
+            b = b.header("opc-source-sse-customer-algorithm", v.to_string());
+        }
+        if let Some(v) = self.opc_source_sse_customer_key.as_ref() {
+            b = b.header("opc-source-sse-customer-key", v.to_string());
+        }
+        if let Some(v) = self.opc_source_sse_customer_key_sha256.as_ref() {
+            b = b.header("opc-source-sse-customer-key-sha256", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_kms_key_id.as_ref() {
+            b = b.header("opc-sse-kms-key-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.copy_object_details,
+                "copyObjectDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(CopyObjectResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            opc_work_request_id: rt::header(&parts, "opc-work-request-id"),
         })
     }
 }
@@ -236,6 +962,1692 @@ impl Request for CreateBucket {
             etag: rt::header(&parts, "etag"),
             opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
             location: rt::header(&parts, "location"),
+        })
+    }
+}
+
+/// Starts a new multipart upload to a specific object in the given bucket in the given namespace.
+///
+/// See Object Names
+/// for object naming requirements.
+///
+/// <https://docs.oracle.com/iaas/Content/Object/Tasks/managingobjects.htm#namerequirements>
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/u`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/CreateMultipartUpload))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CreateMultipartUpload {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The entity tag (ETag) to avoid matching. The only valid value is '*', which indicates that the request should
+    /// fail if the resource already exists.
+    pub if_none_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_algorithm: Option<String>,
+    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
+    /// decrypt the data. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
+    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
+    /// value is used to check the integrity of the encryption key. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_key_sha256: Option<String>,
+    /// The OCID of a master encryption key used to call the Key
+    /// Management service to generate a data encryption key or to encrypt or decrypt a data encryption key.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    pub opc_sse_kms_key_id: Option<String>,
+    /// The optional checksum algorithm to use to compute and store the checksum of the body of the HTTP request (or the parts in case of multipart uploads),
+    /// in addition to the default MD5 checksum.
+    ///
+    /// Allowed values are: "CRC32C", "SHA256", "SHA384"
+    pub opc_checksum_algorithm: Option<String>,
+    /// Request object for creating a multipart upload.
+    pub create_multipart_upload_details: Option<models::CreateMultipartUploadDetails>,
+}
+
+impl CreateMultipartUpload {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-kms-key-id`.
+    pub fn opc_sse_kms_key_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_kms_key_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-checksum-algorithm`.
+    pub fn opc_checksum_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.opc_checksum_algorithm = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_multipart_upload_details(
+        mut self,
+        v: models::CreateMultipartUploadDetails,
+    ) -> Self {
+        self.create_multipart_upload_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CreateMultipartUpload> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.request.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-kms-key-id`.
+    pub fn opc_sse_kms_key_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_kms_key_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-checksum-algorithm`.
+    pub fn opc_checksum_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_checksum_algorithm = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_multipart_upload_details(
+        mut self,
+        v: models::CreateMultipartUploadDetails,
+    ) -> Self {
+        self.request.create_multipart_upload_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CreateMultipartUpload`].
+#[derive(Debug, Clone)]
+pub struct CreateMultipartUploadResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::MultipartUpload,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `location` response header.
+    pub location: Option<String>,
+}
+
+impl Request for CreateMultipartUpload {
+    type Output = CreateMultipartUploadResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CreateMultipartUpload";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.if_none_match.as_ref() {
+            b = b.header("if-none-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
+            b = b.header("opc-sse-customer-algorithm", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_key.as_ref() {
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
+        }
+        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
+            b = b.header("opc-sse-customer-key-sha256", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_kms_key_id.as_ref() {
+            b = b.header("opc-sse-kms-key-id", v.to_string());
+        }
+        if let Some(v) = self.opc_checksum_algorithm.as_ref() {
+            b = b.header("opc-checksum-algorithm", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.create_multipart_upload_details,
+                "createMultipartUploadDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::MultipartUpload>(response).await?;
+        Ok(CreateMultipartUploadResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            location: rt::header(&parts, "location"),
+        })
+    }
+}
+
+/// Creates a pre-authenticated request specific to the bucket.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/p`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PreauthenticatedRequest/CreatePreauthenticatedRequest))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CreatePreauthenticatedRequest {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Information needed to create the pre-authenticated request.
+    pub create_preauthenticated_request_details:
+        Option<models::CreatePreauthenticatedRequestDetails>,
+}
+
+impl CreatePreauthenticatedRequest {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_preauthenticated_request_details(
+        mut self,
+        v: models::CreatePreauthenticatedRequestDetails,
+    ) -> Self {
+        self.create_preauthenticated_request_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CreatePreauthenticatedRequest> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_preauthenticated_request_details(
+        mut self,
+        v: models::CreatePreauthenticatedRequestDetails,
+    ) -> Self {
+        self.request.create_preauthenticated_request_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CreatePreauthenticatedRequest`].
+#[derive(Debug, Clone)]
+pub struct CreatePreauthenticatedRequestResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::PreauthenticatedRequest,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for CreatePreauthenticatedRequest {
+    type Output = CreatePreauthenticatedRequestResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CreatePreauthenticatedRequest";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/p"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.create_preauthenticated_request_details,
+                "createPreauthenticatedRequestDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::PreauthenticatedRequest>(response).await?;
+        Ok(CreatePreauthenticatedRequestResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Create a PrivateEndpoint.
+///
+/// `POST /n/{namespaceName}/pe`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PrivateEndpoint/CreatePrivateEndpoint))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CreatePrivateEndpoint {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Details to create a private endpoint.
+    pub create_private_endpoint_details: Option<models::CreatePrivateEndpointDetails>,
+}
+
+impl CreatePrivateEndpoint {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_private_endpoint_details(
+        mut self,
+        v: models::CreatePrivateEndpointDetails,
+    ) -> Self {
+        self.create_private_endpoint_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CreatePrivateEndpoint> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_private_endpoint_details(
+        mut self,
+        v: models::CreatePrivateEndpointDetails,
+    ) -> Self {
+        self.request.create_private_endpoint_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CreatePrivateEndpoint`].
+#[derive(Debug, Clone)]
+pub struct CreatePrivateEndpointResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `opc-work-request-id` response header.
+    pub opc_work_request_id: Option<String>,
+}
+
+impl Request for CreatePrivateEndpoint {
+    type Output = CreatePrivateEndpointResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CreatePrivateEndpoint";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/pe"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.create_private_endpoint_details,
+                "createPrivateEndpointDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(CreatePrivateEndpointResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            opc_work_request_id: rt::header(&parts, "opc-work-request-id"),
+        })
+    }
+}
+
+/// Creates a replication policy for the specified bucket.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/replicationPolicies`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Replication/CreateReplicationPolicy))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CreateReplicationPolicy {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The replication policy.
+    pub create_replication_policy_details: Option<models::CreateReplicationPolicyDetails>,
+}
+
+impl CreateReplicationPolicy {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_replication_policy_details(
+        mut self,
+        v: models::CreateReplicationPolicyDetails,
+    ) -> Self {
+        self.create_replication_policy_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CreateReplicationPolicy> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_replication_policy_details(
+        mut self,
+        v: models::CreateReplicationPolicyDetails,
+    ) -> Self {
+        self.request.create_replication_policy_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CreateReplicationPolicy`].
+#[derive(Debug, Clone)]
+pub struct CreateReplicationPolicyResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::ReplicationPolicy,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for CreateReplicationPolicy {
+    type Output = CreateReplicationPolicyResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CreateReplicationPolicy";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/replicationPolicies"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.create_replication_policy_details,
+                "createReplicationPolicyDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::ReplicationPolicy>(response).await?;
+        Ok(CreateReplicationPolicyResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Creates a new retention rule in the specified bucket. The new rule will take effect typically within 30 seconds.
+/// Note that a maximum of 100 rules are supported on a bucket.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/retentionRules`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/RetentionRule/CreateRetentionRule))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct CreateRetentionRule {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The retention rule to create for the bucket.
+    pub create_retention_rule_details: Option<models::CreateRetentionRuleDetails>,
+}
+
+impl CreateRetentionRule {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_retention_rule_details(mut self, v: models::CreateRetentionRuleDetails) -> Self {
+        self.create_retention_rule_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<CreateRetentionRule> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn create_retention_rule_details(mut self, v: models::CreateRetentionRuleDetails) -> Self {
+        self.request.create_retention_rule_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`CreateRetentionRule`].
+#[derive(Debug, Clone)]
+pub struct CreateRetentionRuleResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::RetentionRule,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for CreateRetentionRule {
+    type Output = CreateRetentionRuleResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "CreateRetentionRule";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/retentionRules"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.create_retention_rule_details,
+                "createRetentionRuleDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::RetentionRule>(response).await?;
+        Ok(CreateRetentionRuleResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Deletes a bucket if the bucket is already empty. If the bucket is not empty, use
+/// :func:`delete_object` first. In addition,
+/// you cannot delete a bucket that has a multipart upload in progress or a pre-authenticated
+/// request associated with that bucket.
+///
+/// `DELETE /n/{namespaceName}/b/{bucketName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Bucket/DeleteBucket))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeleteBucket {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl DeleteBucket {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeleteBucket> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeleteBucket`].
+#[derive(Debug, Clone)]
+pub struct DeleteBucketResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for DeleteBucket {
+    type Output = DeleteBucketResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeleteBucket";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeleteBucketResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Deletes an object.
+///
+/// `DELETE /n/{namespaceName}/b/{bucketName}/o/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/DeleteObject))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeleteObject {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// VersionId used to identify a particular version of the object
+    pub version_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl DeleteObject {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.version_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeleteObject> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.request.version_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeleteObject`].
+#[derive(Debug, Clone)]
+pub struct DeleteObjectResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `last-modified` response header.
+    pub last_modified: Option<String>,
+    /// The `version-id` response header.
+    pub version_id: Option<String>,
+    /// The `is-delete-marker` response header.
+    pub is_delete_marker: Option<String>,
+}
+
+impl Request for DeleteObject {
+    type Output = DeleteObjectResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeleteObject";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o/{p_object_name}");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.version_id.as_ref() {
+            q.push("versionId", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::DELETE, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeleteObjectResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            last_modified: rt::header(&parts, "last-modified"),
+            version_id: rt::header(&parts, "version-id"),
+            is_delete_marker: rt::header(&parts, "is-delete-marker"),
+        })
+    }
+}
+
+/// Deletes the object lifecycle policy for the bucket.
+///
+/// `DELETE /n/{namespaceName}/b/{bucketName}/l`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/ObjectLifecyclePolicy/DeleteObjectLifecyclePolicy))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeleteObjectLifecyclePolicy {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+}
+
+impl DeleteObjectLifecyclePolicy {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeleteObjectLifecyclePolicy> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeleteObjectLifecyclePolicy`].
+#[derive(Debug, Clone)]
+pub struct DeleteObjectLifecyclePolicyResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for DeleteObjectLifecyclePolicy {
+    type Output = DeleteObjectLifecyclePolicyResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeleteObjectLifecyclePolicy";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/l"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeleteObjectLifecyclePolicyResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Deletes the pre-authenticated request for the bucket.
+///
+/// `DELETE /n/{namespaceName}/b/{bucketName}/p/{parId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PreauthenticatedRequest/DeletePreauthenticatedRequest))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeletePreauthenticatedRequest {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The unique identifier for the pre-authenticated request. This can be used to manage operations against
+    /// the pre-authenticated request, such as GET or DELETE.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub par_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl DeletePreauthenticatedRequest {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `parId` (required).
+    pub fn par_id(mut self, v: impl Into<String>) -> Self {
+        self.par_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeletePreauthenticatedRequest> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `parId` (required).
+    pub fn par_id(mut self, v: impl Into<String>) -> Self {
+        self.request.par_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeletePreauthenticatedRequest`].
+#[derive(Debug, Clone)]
+pub struct DeletePreauthenticatedRequestResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for DeletePreauthenticatedRequest {
+    type Output = DeletePreauthenticatedRequestResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeletePreauthenticatedRequest";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_par_id = rt::path_param("parId", self.par_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/p/{p_par_id}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeletePreauthenticatedRequestResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Deletes a Private Endpoint if it exists in the given namespace.
+///
+/// `DELETE /n/{namespaceName}/pe/{peName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PrivateEndpoint/DeletePrivateEndpoint))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeletePrivateEndpoint {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the private endpoint. Avoid entering confidential information.
+    /// Example: `my-new-pe-1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub pe_name: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl DeletePrivateEndpoint {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `peName` (required).
+    pub fn pe_name(mut self, v: impl Into<String>) -> Self {
+        self.pe_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeletePrivateEndpoint> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `peName` (required).
+    pub fn pe_name(mut self, v: impl Into<String>) -> Self {
+        self.request.pe_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeletePrivateEndpoint`].
+#[derive(Debug, Clone)]
+pub struct DeletePrivateEndpointResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `opc-work-request-id` response header.
+    pub opc_work_request_id: Option<String>,
+}
+
+impl Request for DeletePrivateEndpoint {
+    type Output = DeletePrivateEndpointResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeletePrivateEndpoint";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_pe_name = rt::path_param("peName", self.pe_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!("/n/{p_namespace_name}/pe/{p_pe_name}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeletePrivateEndpointResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            opc_work_request_id: rt::header(&parts, "opc-work-request-id"),
+        })
+    }
+}
+
+/// Deletes the replication policy associated with the source bucket.
+///
+/// `DELETE /n/{namespaceName}/b/{bucketName}/replicationPolicies/{replicationId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Replication/DeleteReplicationPolicy))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeleteReplicationPolicy {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The ID of the replication policy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub replication_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl DeleteReplicationPolicy {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `replicationId` (required).
+    pub fn replication_id(mut self, v: impl Into<String>) -> Self {
+        self.replication_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeleteReplicationPolicy> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `replicationId` (required).
+    pub fn replication_id(mut self, v: impl Into<String>) -> Self {
+        self.request.replication_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeleteReplicationPolicy`].
+#[derive(Debug, Clone)]
+pub struct DeleteReplicationPolicyResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for DeleteReplicationPolicy {
+    type Output = DeleteReplicationPolicyResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeleteReplicationPolicy";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_replication_id =
+            rt::path_param("replicationId", self.replication_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!(
+                "/n/{p_namespace_name}/b/{p_bucket_name}/replicationPolicies/{p_replication_id}"
+            ),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeleteReplicationPolicyResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Deletes the specified rule. The deletion takes effect typically within 30 seconds.
+///
+/// `DELETE /n/{namespaceName}/b/{bucketName}/retentionRules/{retentionRuleId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/RetentionRule/DeleteRetentionRule))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct DeleteRetentionRule {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The ID of the retention rule.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub retention_rule_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl DeleteRetentionRule {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `retentionRuleId` (required).
+    pub fn retention_rule_id(mut self, v: impl Into<String>) -> Self {
+        self.retention_rule_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<DeleteRetentionRule> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `retentionRuleId` (required).
+    pub fn retention_rule_id(mut self, v: impl Into<String>) -> Self {
+        self.request.retention_rule_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`DeleteRetentionRule`].
+#[derive(Debug, Clone)]
+pub struct DeleteRetentionRuleResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for DeleteRetentionRule {
+    type Output = DeleteRetentionRuleResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "DeleteRetentionRule";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_retention_rule_id =
+            rt::path_param("retentionRuleId", self.retention_rule_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::DELETE,
+            endpoint,
+            &format!(
+                "/n/{p_namespace_name}/b/{p_bucket_name}/retentionRules/{p_retention_rule_id}"
+            ),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(DeleteRetentionRuleResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
         })
     }
 }
@@ -399,6 +2811,1384 @@ impl Request for GetBucket {
     }
 }
 
+/// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace. The namespace
+/// is a system-generated string assigned during account creation. For some older tenancies, the namespace string may be
+/// the tenancy name in all lower-case letters. You cannot edit a namespace.
+///
+/// GetNamespace returns the name of the Object Storage namespace for the user making the request.
+/// If an optional compartmentId query parameter is provided, GetNamespace returns the namespace name of the corresponding
+/// tenancy, provided the user has access to it.
+///
+/// `GET /n`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Namespace/GetNamespace))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetNamespace {
+    /// This is an optional field representing either the tenancy OCID or the compartment
+    /// OCID within the tenancy whose Object Storage namespace is to be retrieved.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
+    pub compartment_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetNamespace {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `compartmentId`.
+    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
+        self.compartment_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetNamespace> {
+    /// Sets `compartmentId`.
+    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
+        self.request.compartment_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetNamespace`].
+#[derive(Debug, Clone)]
+pub struct GetNamespaceResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: String,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for GetNamespace {
+    type Output = GetNamespaceResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetNamespace";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let path = "/n";
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.compartment_id.as_ref() {
+            q.push("compartmentId", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) = oci_core::request::parse_json::<String>(response).await?;
+        Ok(GetNamespaceResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Gets the metadata for the Object Storage namespace, which contains defaultS3CompartmentId and
+/// defaultSwiftCompartmentId.
+///
+/// Any user with the OBJECTSTORAGE_NAMESPACE_READ permission will be able to see the current metadata. If you are
+/// not authorized, talk to an administrator. If you are an administrator who needs to write policies
+/// to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+///
+/// `GET /n/{namespaceName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Namespace/GetNamespaceMetadata))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetNamespaceMetadata {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetNamespaceMetadata {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetNamespaceMetadata> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetNamespaceMetadata`].
+#[derive(Debug, Clone)]
+pub struct GetNamespaceMetadataResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::NamespaceMetadata,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for GetNamespaceMetadata {
+    type Output = GetNamespaceMetadataResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetNamespaceMetadata";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!("/n/{p_namespace_name}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::NamespaceMetadata>(response).await?;
+        Ok(GetNamespaceMetadataResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Gets the metadata and body of an object.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/o/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/GetObject))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetObject {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// VersionId used to identify a particular version of the object
+    pub version_id: Option<String>,
+    /// Specify this query parameter to override the value of the Content-Disposition response header in the GetObject response.
+    pub http_response_content_disposition: Option<String>,
+    /// Specify this query parameter to override the Cache-Control response header in the GetObject response.
+    pub http_response_cache_control: Option<String>,
+    /// Specify this query parameter to override the Content-Type response header in the GetObject response.
+    pub http_response_content_type: Option<String>,
+    /// Specify this query parameter to override the Content-Language response header in the GetObject response.
+    pub http_response_content_language: Option<String>,
+    /// Specify this query parameter to override the Content-Encoding response header in the GetObject response.
+    pub http_response_content_encoding: Option<String>,
+    /// Specify this query parameter to override the Expires response header in the GetObject response.
+    pub http_response_expires: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The entity tag (ETag) to avoid matching. Wildcards ('*') are not allowed. If the specified ETag does not
+    /// match the ETag of the existing resource, the request returns the expected response. If the ETag matches
+    /// the ETag of the existing resource, the request returns an HTTP 304 status without a response body.
+    pub if_none_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Optional byte range to fetch, as described in RFC 7233.
+    /// Note that only a single range of bytes is supported.
+    ///
+    /// <https://tools.ietf.org/html/rfc7233#section-2.1>
+    pub range: Option<String>,
+    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_algorithm: Option<String>,
+    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
+    /// decrypt the data. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
+    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
+    /// value is used to check the integrity of the encryption key. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_key_sha256: Option<String>,
+}
+
+impl GetObject {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.version_id = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentDisposition`.
+    pub fn http_response_content_disposition(mut self, v: impl Into<String>) -> Self {
+        self.http_response_content_disposition = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseCacheControl`.
+    pub fn http_response_cache_control(mut self, v: impl Into<String>) -> Self {
+        self.http_response_cache_control = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentType`.
+    pub fn http_response_content_type(mut self, v: impl Into<String>) -> Self {
+        self.http_response_content_type = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentLanguage`.
+    pub fn http_response_content_language(mut self, v: impl Into<String>) -> Self {
+        self.http_response_content_language = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentEncoding`.
+    pub fn http_response_content_encoding(mut self, v: impl Into<String>) -> Self {
+        self.http_response_content_encoding = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseExpires`.
+    pub fn http_response_expires(mut self, v: impl Into<String>) -> Self {
+        self.http_response_expires = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `range`.
+    pub fn range(mut self, v: impl Into<String>) -> Self {
+        self.range = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetObject> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.request.version_id = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentDisposition`.
+    pub fn http_response_content_disposition(mut self, v: impl Into<String>) -> Self {
+        self.request.http_response_content_disposition = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseCacheControl`.
+    pub fn http_response_cache_control(mut self, v: impl Into<String>) -> Self {
+        self.request.http_response_cache_control = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentType`.
+    pub fn http_response_content_type(mut self, v: impl Into<String>) -> Self {
+        self.request.http_response_content_type = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentLanguage`.
+    pub fn http_response_content_language(mut self, v: impl Into<String>) -> Self {
+        self.request.http_response_content_language = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseContentEncoding`.
+    pub fn http_response_content_encoding(mut self, v: impl Into<String>) -> Self {
+        self.request.http_response_content_encoding = Some(v.into());
+        self
+    }
+    /// Sets `httpResponseExpires`.
+    pub fn http_response_expires(mut self, v: impl Into<String>) -> Self {
+        self.request.http_response_expires = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `range`.
+    pub fn range(mut self, v: impl Into<String>) -> Self {
+        self.request.range = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.request.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetObject`].
+#[derive(Debug)]
+pub struct GetObjectResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body, as a stream (never buffered whole).
+    pub body: Body,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `content-length` response header.
+    pub content_length: Option<u64>,
+    /// The `content-md5` response header.
+    pub content_md5: Option<String>,
+    /// The `opc-multipart-md5` response header.
+    pub opc_multipart_md5: Option<String>,
+    /// The `opc-content-crc32c` response header.
+    pub opc_content_crc32c: Option<String>,
+    /// The `opc-content-sha256` response header.
+    pub opc_content_sha256: Option<String>,
+    /// The `opc-multipart-sha256` response header.
+    pub opc_multipart_sha256: Option<String>,
+    /// The `opc-content-sha384` response header.
+    pub opc_content_sha384: Option<String>,
+    /// The `opc-multipart-sha384` response header.
+    pub opc_multipart_sha384: Option<String>,
+    /// The `content-type` response header.
+    pub content_type: Option<String>,
+    /// The `content-language` response header.
+    pub content_language: Option<String>,
+    /// The `content-encoding` response header.
+    pub content_encoding: Option<String>,
+    /// The `cache-control` response header.
+    pub cache_control: Option<String>,
+    /// The `content-disposition` response header.
+    pub content_disposition: Option<String>,
+    /// The `last-modified` response header.
+    pub last_modified: Option<String>,
+    /// The `storage-tier` response header.
+    pub storage_tier: Option<String>,
+    /// The `archival-state` response header.
+    pub archival_state: Option<String>,
+    /// The `time-of-archival` response header.
+    pub time_of_archival: Option<String>,
+    /// The `version-id` response header.
+    pub version_id: Option<String>,
+    /// The object was not modified: the request's `if-none-match` matched and the service answered 304 (the body is empty and most headers are absent). A 304 is a success for this operation, as in the other OCI SDKs.
+    pub is_not_modified: bool,
+    /// The `content-range` response header.
+    pub content_range: Option<String>,
+    /// The `expires` response header.
+    pub expires: Option<String>,
+    /// The `opc-meta-*` response headers, keyed without the prefix.
+    pub opc_meta: HashMap<String, String>,
+}
+
+impl Request for GetObject {
+    type Output = GetObjectResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetObject";
+    const STREAMING_RESPONSE: bool = true;
+    const NOT_MODIFIED_OK: bool = true;
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o/{p_object_name}");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.version_id.as_ref() {
+            q.push("versionId", &v.to_string());
+        }
+        if let Some(v) = self.http_response_content_disposition.as_ref() {
+            q.push("httpResponseContentDisposition", &v.to_string());
+        }
+        if let Some(v) = self.http_response_cache_control.as_ref() {
+            q.push("httpResponseCacheControl", &v.to_string());
+        }
+        if let Some(v) = self.http_response_content_type.as_ref() {
+            q.push("httpResponseContentType", &v.to_string());
+        }
+        if let Some(v) = self.http_response_content_language.as_ref() {
+            q.push("httpResponseContentLanguage", &v.to_string());
+        }
+        if let Some(v) = self.http_response_content_encoding.as_ref() {
+            q.push("httpResponseContentEncoding", &v.to_string());
+        }
+        if let Some(v) = self.http_response_expires.as_ref() {
+            q.push("httpResponseExpires", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.if_none_match.as_ref() {
+            b = b.header("if-none-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.range.as_ref() {
+            b = b.header("range", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
+            b = b.header("opc-sse-customer-algorithm", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_key.as_ref() {
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
+        }
+        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
+            b = b.header("opc-sse-customer-key-sha256", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (parts, body) = response.into_parts();
+        Ok(GetObjectResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            content_length: rt::header_as(&parts, "content-length"),
+            content_md5: rt::header(&parts, "content-md5"),
+            opc_multipart_md5: rt::header(&parts, "opc-multipart-md5"),
+            opc_content_crc32c: rt::header(&parts, "opc-content-crc32c"),
+            opc_content_sha256: rt::header(&parts, "opc-content-sha256"),
+            opc_multipart_sha256: rt::header(&parts, "opc-multipart-sha256"),
+            opc_content_sha384: rt::header(&parts, "opc-content-sha384"),
+            opc_multipart_sha384: rt::header(&parts, "opc-multipart-sha384"),
+            content_type: rt::header(&parts, "content-type"),
+            content_language: rt::header(&parts, "content-language"),
+            content_encoding: rt::header(&parts, "content-encoding"),
+            cache_control: rt::header(&parts, "cache-control"),
+            content_disposition: rt::header(&parts, "content-disposition"),
+            last_modified: rt::header(&parts, "last-modified"),
+            storage_tier: rt::header(&parts, "storage-tier"),
+            archival_state: rt::header(&parts, "archival-state"),
+            time_of_archival: rt::header(&parts, "time-of-archival"),
+            version_id: rt::header(&parts, "version-id"),
+            is_not_modified: rt::not_modified(&parts),
+            content_range: rt::header(&parts, "content-range"),
+            expires: rt::header(&parts, "expires"),
+            opc_meta: rt::prefixed(&parts, "opc-meta-"),
+        })
+    }
+}
+
+/// Gets the object lifecycle policy for the bucket.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/l`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/ObjectLifecyclePolicy/GetObjectLifecyclePolicy))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetObjectLifecyclePolicy {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetObjectLifecyclePolicy {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetObjectLifecyclePolicy> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetObjectLifecyclePolicy`].
+#[derive(Debug, Clone)]
+pub struct GetObjectLifecyclePolicyResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::ObjectLifecyclePolicy,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for GetObjectLifecyclePolicy {
+    type Output = GetObjectLifecyclePolicyResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetObjectLifecyclePolicy";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/l"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::ObjectLifecyclePolicy>(response).await?;
+        Ok(GetObjectLifecyclePolicyResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Gets the pre-authenticated request for the bucket.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/p/{parId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PreauthenticatedRequest/GetPreauthenticatedRequest))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetPreauthenticatedRequest {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The unique identifier for the pre-authenticated request. This can be used to manage operations against
+    /// the pre-authenticated request, such as GET or DELETE.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub par_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetPreauthenticatedRequest {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `parId` (required).
+    pub fn par_id(mut self, v: impl Into<String>) -> Self {
+        self.par_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetPreauthenticatedRequest> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `parId` (required).
+    pub fn par_id(mut self, v: impl Into<String>) -> Self {
+        self.request.par_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetPreauthenticatedRequest`].
+#[derive(Debug, Clone)]
+pub struct GetPreauthenticatedRequestResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::PreauthenticatedRequestSummary,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for GetPreauthenticatedRequest {
+    type Output = GetPreauthenticatedRequestResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetPreauthenticatedRequest";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_par_id = rt::path_param("parId", self.par_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/p/{p_par_id}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::PreauthenticatedRequestSummary>(response)
+                .await?;
+        Ok(GetPreauthenticatedRequestResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Gets the current representation of the given Private Endpoint in the given Object Storage namespace.
+///
+/// `GET /n/{namespaceName}/pe/{peName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PrivateEndpoint/GetPrivateEndpoint))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetPrivateEndpoint {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the private endpoint. Avoid entering confidential information.
+    /// Example: `my-new-pe-1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub pe_name: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The entity tag (ETag) to avoid matching. Wildcards ('*') are not allowed. If the specified ETag does not
+    /// match the ETag of the existing resource, the request returns the expected response. If the ETag matches
+    /// the ETag of the existing resource, the request returns an HTTP 304 status without a response body.
+    pub if_none_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetPrivateEndpoint {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `peName` (required).
+    pub fn pe_name(mut self, v: impl Into<String>) -> Self {
+        self.pe_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetPrivateEndpoint> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `peName` (required).
+    pub fn pe_name(mut self, v: impl Into<String>) -> Self {
+        self.request.pe_name = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetPrivateEndpoint`].
+#[derive(Debug, Clone)]
+pub struct GetPrivateEndpointResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::PrivateEndpoint,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for GetPrivateEndpoint {
+    type Output = GetPrivateEndpointResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetPrivateEndpoint";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_pe_name = rt::path_param("peName", self.pe_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!("/n/{p_namespace_name}/pe/{p_pe_name}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.if_none_match.as_ref() {
+            b = b.header("if-none-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::PrivateEndpoint>(response).await?;
+        Ok(GetPrivateEndpointResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Fluent<GetPrivateEndpoint> {
+    /// A waiter that polls this request until `lifecycleState` is one of `states`.
+    ///
+    /// Set failure states, `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_for(
+        self,
+        states: impl IntoIterator<Item = models::PrivateEndpointLifecycleState>,
+    ) -> Waiter<GetPrivateEndpoint, models::PrivateEndpointLifecycleState> {
+        Waiter::new(self.client, self.request, |o| {
+            o.body.lifecycle_state.clone()
+        })
+        .target(states)
+    }
+}
+
+/// Get the replication policy.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/replicationPolicies/{replicationId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Replication/GetReplicationPolicy))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetReplicationPolicy {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The ID of the replication policy.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub replication_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetReplicationPolicy {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `replicationId` (required).
+    pub fn replication_id(mut self, v: impl Into<String>) -> Self {
+        self.replication_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetReplicationPolicy> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `replicationId` (required).
+    pub fn replication_id(mut self, v: impl Into<String>) -> Self {
+        self.request.replication_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetReplicationPolicy`].
+#[derive(Debug, Clone)]
+pub struct GetReplicationPolicyResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::ReplicationPolicy,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for GetReplicationPolicy {
+    type Output = GetReplicationPolicyResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetReplicationPolicy";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_replication_id =
+            rt::path_param("replicationId", self.replication_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!(
+                "/n/{p_namespace_name}/b/{p_bucket_name}/replicationPolicies/{p_replication_id}"
+            ),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::ReplicationPolicy>(response).await?;
+        Ok(GetReplicationPolicyResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Fluent<GetReplicationPolicy> {
+    /// A waiter that polls this request until `status` is one of `states`.
+    ///
+    /// Set failure states, `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_for(
+        self,
+        states: impl IntoIterator<Item = models::ReplicationPolicyStatus>,
+    ) -> Waiter<GetReplicationPolicy, models::ReplicationPolicyStatus> {
+        Waiter::new(self.client, self.request, |o| Some(o.body.status.clone())).target(states)
+    }
+}
+
+/// Get the specified retention rule.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/retentionRules/{retentionRuleId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/RetentionRule/GetRetentionRule))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetRetentionRule {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The ID of the retention rule.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub retention_rule_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetRetentionRule {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `retentionRuleId` (required).
+    pub fn retention_rule_id(mut self, v: impl Into<String>) -> Self {
+        self.retention_rule_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetRetentionRule> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `retentionRuleId` (required).
+    pub fn retention_rule_id(mut self, v: impl Into<String>) -> Self {
+        self.request.retention_rule_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetRetentionRule`].
+#[derive(Debug, Clone)]
+pub struct GetRetentionRuleResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::RetentionRule,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `last-modified` response header.
+    pub last_modified: Option<String>,
+}
+
+impl Request for GetRetentionRule {
+    type Output = GetRetentionRuleResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetRetentionRule";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_retention_rule_id =
+            rt::path_param("retentionRuleId", self.retention_rule_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!(
+                "/n/{p_namespace_name}/b/{p_bucket_name}/retentionRules/{p_retention_rule_id}"
+            ),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::RetentionRule>(response).await?;
+        Ok(GetRetentionRuleResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            last_modified: rt::header(&parts, "last-modified"),
+        })
+    }
+}
+
+/// Gets the status of the work request for the given ID.
+///
+/// `GET /workRequests/{workRequestId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/WorkRequest/GetWorkRequest))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct GetWorkRequest {
+    /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub work_request_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl GetWorkRequest {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<GetWorkRequest> {
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`GetWorkRequest`].
+#[derive(Debug, Clone)]
+pub struct GetWorkRequestResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::WorkRequest,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `retry-after` response header.
+    pub retry_after: Option<String>,
+}
+
+impl Request for GetWorkRequest {
+    type Output = GetWorkRequestResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "GetWorkRequest";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_work_request_id =
+            rt::path_param("workRequestId", self.work_request_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::GET,
+            endpoint,
+            &format!("/workRequests/{p_work_request_id}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) = oci_core::request::parse_json::<models::WorkRequest>(response).await?;
+        Ok(GetWorkRequestResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            retry_after: rt::header(&parts, "retry-after"),
+        })
+    }
+}
+
+impl Fluent<GetWorkRequest> {
+    /// A waiter that polls this request until `status` is one of `states`.
+    ///
+    /// Set failure states, `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_for(
+        self,
+        states: impl IntoIterator<Item = models::WorkRequestStatus>,
+    ) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
+        Waiter::new(self.client, self.request, |o| o.body.status.clone()).target(states)
+    }
+    /// A waiter that polls this work request until it ends: done at `COMPLETED`, an error at `FAILED`, `CANCELED` (the error names the state).
+    ///
+    /// Set `max_wait` and intervals on the [`Waiter`], then `.wait().await`.
+    pub fn wait_until_done(self) -> Waiter<GetWorkRequest, models::WorkRequestStatus> {
+        self.wait_for([models::WorkRequestStatus::Completed])
+            .failure([
+                models::WorkRequestStatus::Failed,
+                models::WorkRequestStatus::Canceled,
+            ])
+    }
+}
+
 /// Efficiently checks to see if a bucket exists and gets the current entity tag (ETag) for the bucket.
 ///
 /// `HEAD /n/{namespaceName}/b/{bucketName}`
@@ -533,6 +4323,295 @@ impl Request for HeadBucket {
             opc_request_id: rt::header(&parts, "opc-request-id"),
             etag: rt::header(&parts, "etag"),
             opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Gets the user-defined metadata and entity tag (ETag) for an object.
+///
+/// `HEAD /n/{namespaceName}/b/{bucketName}/o/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/HeadObject))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct HeadObject {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// VersionId used to identify a particular version of the object
+    pub version_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The entity tag (ETag) to avoid matching. Wildcards ('*') are not allowed. If the specified ETag does not
+    /// match the ETag of the existing resource, the request returns the expected response. If the ETag matches
+    /// the ETag of the existing resource, the request returns an HTTP 304 status without a response body.
+    pub if_none_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_algorithm: Option<String>,
+    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
+    /// decrypt the data. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    ///
+    /// A secret: redacted in `Debug`, sent as a sensitive header.
+    pub opc_sse_customer_key: Option<Secret>,
+    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
+    /// value is used to check the integrity of the encryption key. For more information, see
+    /// Using Your Own Keys for Server-Side Encryption.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
+    pub opc_sse_customer_key_sha256: Option<String>,
+}
+
+impl HeadObject {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.version_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<HeadObject> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.request.version_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-algorithm`.
+    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_algorithm = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key`.
+    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
+        self.request.opc_sse_customer_key = Some(v.into());
+        self
+    }
+    /// Sets `opc-sse-customer-key-sha256`.
+    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_sse_customer_key_sha256 = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`HeadObject`].
+#[derive(Debug, Clone)]
+pub struct HeadObjectResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `content-length` response header.
+    pub content_length: Option<u64>,
+    /// The `content-md5` response header.
+    pub content_md5: Option<String>,
+    /// The `opc-multipart-md5` response header.
+    pub opc_multipart_md5: Option<String>,
+    /// The `opc-content-crc32c` response header.
+    pub opc_content_crc32c: Option<String>,
+    /// The `opc-content-sha256` response header.
+    pub opc_content_sha256: Option<String>,
+    /// The `opc-multipart-sha256` response header.
+    pub opc_multipart_sha256: Option<String>,
+    /// The `opc-content-sha384` response header.
+    pub opc_content_sha384: Option<String>,
+    /// The `opc-multipart-sha384` response header.
+    pub opc_multipart_sha384: Option<String>,
+    /// The `content-type` response header.
+    pub content_type: Option<String>,
+    /// The `content-language` response header.
+    pub content_language: Option<String>,
+    /// The `content-encoding` response header.
+    pub content_encoding: Option<String>,
+    /// The `cache-control` response header.
+    pub cache_control: Option<String>,
+    /// The `content-disposition` response header.
+    pub content_disposition: Option<String>,
+    /// The `last-modified` response header.
+    pub last_modified: Option<String>,
+    /// The `storage-tier` response header.
+    pub storage_tier: Option<String>,
+    /// The `archival-state` response header.
+    pub archival_state: Option<String>,
+    /// The `time-of-archival` response header.
+    pub time_of_archival: Option<String>,
+    /// The `version-id` response header.
+    pub version_id: Option<String>,
+    /// The object was not modified: the request's `if-none-match` matched and the service answered 304 (the body is empty and most headers are absent). A 304 is a success for this operation, as in the other OCI SDKs.
+    pub is_not_modified: bool,
+    /// The `opc-meta-*` response headers, keyed without the prefix.
+    pub opc_meta: HashMap<String, String>,
+}
+
+impl Request for HeadObject {
+    type Output = HeadObjectResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "HeadObject";
+    const NOT_MODIFIED_OK: bool = true;
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o/{p_object_name}");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.version_id.as_ref() {
+            q.push("versionId", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::HEAD, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.if_none_match.as_ref() {
+            b = b.header("if-none-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
+            b = b.header("opc-sse-customer-algorithm", v.to_string());
+        }
+        if let Some(v) = self.opc_sse_customer_key.as_ref() {
+            b = b.header(
+                "opc-sse-customer-key",
+                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
+            );
+        }
+        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
+            b = b.header("opc-sse-customer-key-sha256", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(HeadObjectResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            content_length: rt::header_as(&parts, "content-length"),
+            content_md5: rt::header(&parts, "content-md5"),
+            opc_multipart_md5: rt::header(&parts, "opc-multipart-md5"),
+            opc_content_crc32c: rt::header(&parts, "opc-content-crc32c"),
+            opc_content_sha256: rt::header(&parts, "opc-content-sha256"),
+            opc_multipart_sha256: rt::header(&parts, "opc-multipart-sha256"),
+            opc_content_sha384: rt::header(&parts, "opc-content-sha384"),
+            opc_multipart_sha384: rt::header(&parts, "opc-multipart-sha384"),
+            content_type: rt::header(&parts, "content-type"),
+            content_language: rt::header(&parts, "content-language"),
+            content_encoding: rt::header(&parts, "content-encoding"),
+            cache_control: rt::header(&parts, "cache-control"),
+            content_disposition: rt::header(&parts, "content-disposition"),
+            last_modified: rt::header(&parts, "last-modified"),
+            storage_tier: rt::header(&parts, "storage-tier"),
+            archival_state: rt::header(&parts, "archival-state"),
+            time_of_archival: rt::header(&parts, "time-of-archival"),
+            version_id: rt::header(&parts, "version-id"),
+            is_not_modified: rt::not_modified(&parts),
+            opc_meta: rt::prefixed(&parts, "opc-meta-"),
         })
     }
 }
@@ -724,20 +4803,14 @@ impl Paginated for ListBuckets {
     }
 }
 
-/// Performs a partial or full update of a bucket's user-defined metadata.
+/// Lists the parts of an in-progress multipart upload.
 ///
-/// Use UpdateBucket to move a bucket from one compartment to another within the same tenancy. Supply the compartmentID
-/// of the compartment that you want to move the bucket to. For more information about moving resources between compartments,
-/// see Moving Resources to a Different Compartment.
-///
-/// <https://docs.oracle.com/iaas/Content/Identity/Tasks/managingcompartments.htm#moveRes>
-///
-/// `POST /n/{namespaceName}/b/{bucketName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Bucket/UpdateBucket))
+/// `GET /n/{namespaceName}/b/{bucketName}/u/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/ListMultipartUploadParts))
 ///
 /// Every field is optional here; required ones are checked by `into_http`, before any I/O.
 #[derive(Debug, Default, Clone)]
-pub struct UpdateBucket {
+pub struct ListMultipartUploadParts {
     /// The Object Storage namespace used for the request.
     ///
     /// Required: `into_http` fails before any I/O when it is missing.
@@ -747,17 +4820,31 @@ pub struct UpdateBucket {
     ///
     /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
-    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
-    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
-    /// the resource.
-    pub if_match: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// The upload ID for a multipart upload.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub upload_id: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
-    /// Request object for updating a bucket.
-    pub update_bucket_details: Option<models::UpdateBucketDetails>,
 }
 
-impl UpdateBucket {
+impl ListMultipartUploadParts {
     /// An empty request: set its fields, or use the setters.
     pub fn new() -> Self {
         Self::default()
@@ -772,9 +4859,24 @@ impl UpdateBucket {
         self.bucket_name = Some(v.into());
         self
     }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.if_match = Some(v.into());
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `uploadId` (required).
+    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
+        self.upload_id = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
         self
     }
     /// Sets `opc-client-request-id`.
@@ -782,14 +4884,9 @@ impl UpdateBucket {
         self.opc_client_request_id = Some(v.into());
         self
     }
-    /// Sets the request body (required).
-    pub fn update_bucket_details(mut self, v: models::UpdateBucketDetails) -> Self {
-        self.update_bucket_details = Some(v);
-        self
-    }
 }
 
-impl Fluent<UpdateBucket> {
+impl Fluent<ListMultipartUploadParts> {
     /// Sets `namespaceName` (required).
     pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
         self.request.namespace_name = Some(v.into());
@@ -800,9 +4897,24 @@ impl Fluent<UpdateBucket> {
         self.request.bucket_name = Some(v.into());
         self
     }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_match = Some(v.into());
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `uploadId` (required).
+    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
+        self.request.upload_id = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
         self
     }
     /// Sets `opc-client-request-id`.
@@ -810,20 +4922,683 @@ impl Fluent<UpdateBucket> {
         self.request.opc_client_request_id = Some(v.into());
         self
     }
-    /// Sets the request body (required).
-    pub fn update_bucket_details(mut self, v: models::UpdateBucketDetails) -> Self {
-        self.request.update_bucket_details = Some(v);
+}
+
+/// The output of [`ListMultipartUploadParts`].
+#[derive(Debug, Clone)]
+pub struct ListMultipartUploadPartsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::MultipartUploadPartSummary>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListMultipartUploadParts {
+    type Output = ListMultipartUploadPartsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListMultipartUploadParts";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u/{p_object_name}");
+        let mut q = oci_core::encode::Query::new();
+        let v = rt::required(self.upload_id.as_ref(), "uploadId")?;
+        q.push("uploadId", &v.to_string());
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::MultipartUploadPartSummary>>(response)
+                .await?;
+        Ok(ListMultipartUploadPartsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListMultipartUploadParts {
+    type Item = models::MultipartUploadPartSummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListMultipartUploadPartsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListMultipartUploadPartsResponse) -> Vec<models::MultipartUploadPartSummary> {
+        o.body
+    }
+}
+
+/// Lists all of the in-progress multipart uploads for the given bucket in the given Object Storage namespace.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/u`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/ListMultipartUploads))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListMultipartUploads {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListMultipartUploads {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
         self
     }
 }
 
-/// The output of [`UpdateBucket`].
+impl Fluent<ListMultipartUploads> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListMultipartUploads`].
 #[derive(Debug, Clone)]
-pub struct UpdateBucketResponse {
+pub struct ListMultipartUploadsResponse {
     /// HTTP status.
     pub status: u16,
     /// The response body.
-    pub body: models::Bucket,
+    pub body: Vec<models::MultipartUpload>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListMultipartUploads {
+    type Output = ListMultipartUploadsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListMultipartUploads";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::MultipartUpload>>(response).await?;
+        Ok(ListMultipartUploadsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListMultipartUploads {
+    type Item = models::MultipartUpload;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListMultipartUploadsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListMultipartUploadsResponse) -> Vec<models::MultipartUpload> {
+        o.body
+    }
+}
+
+/// Lists the object versions in a bucket.
+///
+/// ListObjectVersions returns an ObjectVersionCollection containing at most 1000 object versions. To paginate through
+/// more object versions, use the returned `opc-next-page` value with the `page` request parameter.
+///
+/// To use this and other API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/objectversions`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/ListObjectVersions))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListObjectVersions {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The string to use for matching against the start of object names in a list query.
+    pub prefix: Option<String>,
+    /// Returns object names which are lexicographically greater than or equal to this parameter.
+    pub start: Option<String>,
+    /// Returns object names which are lexicographically strictly less than this parameter.
+    pub end: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// When this parameter is set, only objects whose names do not contain the delimiter character
+    /// (after an optionally specified prefix) are returned in the objects key of the response body.
+    /// Scanned objects whose names contain the delimiter have the part of their name up to the first
+    /// occurrence of the delimiter (including the optional prefix) returned as a set of prefixes.
+    /// Note that only '/' is a supported delimiter character at this time.
+    pub delimiter: Option<String>,
+    /// Object summary by default includes only the 'name' field. Use this parameter to also
+    /// include 'size' (object size in bytes), 'etag', 'md5', 'timeCreated' (object creation date and time),
+    /// 'timeModified' (object modification date and time), 'storageTier' and 'archivalState' fields.
+    /// Specify the value of this parameter as a comma-separated, case-insensitive list of those field names.
+    /// For example 'name,etag,timeCreated,md5,timeModified,storageTier,archivalState'.
+    ///
+    /// Allowed values are: "name", "size", "etag", "timeCreated", "md5", "timeModified", "storageTier", "archivalState"
+    pub fields: Option<Vec<models::ListObjectVersionsFields>>,
+    /// Returns object names which are lexicographically strictly greater than this parameter.
+    pub start_after: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListObjectVersions {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, v: impl Into<String>) -> Self {
+        self.prefix = Some(v.into());
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, v: impl Into<String>) -> Self {
+        self.start = Some(v.into());
+        self
+    }
+    /// Sets `end`.
+    pub fn end(mut self, v: impl Into<String>) -> Self {
+        self.end = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `delimiter`.
+    pub fn delimiter(mut self, v: impl Into<String>) -> Self {
+        self.delimiter = Some(v.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, v: Vec<models::ListObjectVersionsFields>) -> Self {
+        self.fields = Some(v);
+        self
+    }
+    /// Sets `startAfter`.
+    pub fn start_after(mut self, v: impl Into<String>) -> Self {
+        self.start_after = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListObjectVersions> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, v: impl Into<String>) -> Self {
+        self.request.prefix = Some(v.into());
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, v: impl Into<String>) -> Self {
+        self.request.start = Some(v.into());
+        self
+    }
+    /// Sets `end`.
+    pub fn end(mut self, v: impl Into<String>) -> Self {
+        self.request.end = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `delimiter`.
+    pub fn delimiter(mut self, v: impl Into<String>) -> Self {
+        self.request.delimiter = Some(v.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, v: Vec<models::ListObjectVersionsFields>) -> Self {
+        self.request.fields = Some(v);
+        self
+    }
+    /// Sets `startAfter`.
+    pub fn start_after(mut self, v: impl Into<String>) -> Self {
+        self.request.start_after = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListObjectVersions`].
+#[derive(Debug, Clone)]
+pub struct ListObjectVersionsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::ObjectVersionCollection,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListObjectVersions {
+    type Output = ListObjectVersionsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListObjectVersions";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/objectversions");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.prefix.as_ref() {
+            q.push("prefix", &v.to_string());
+        }
+        if let Some(v) = self.start.as_ref() {
+            q.push("start", &v.to_string());
+        }
+        if let Some(v) = self.end.as_ref() {
+            q.push("end", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        if let Some(v) = self.delimiter.as_ref() {
+            q.push("delimiter", &v.to_string());
+        }
+        if let Some(v) = self.fields.as_ref() {
+            rt::query_list(&mut q, "fields", v.iter().map(|x| x.to_string()), "csv");
+        }
+        if let Some(v) = self.start_after.as_ref() {
+            q.push("startAfter", &v.to_string());
+        }
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::ObjectVersionCollection>(response).await?;
+        Ok(ListObjectVersionsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListObjectVersions {
+    type Item = models::ObjectVersionSummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListObjectVersionsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListObjectVersionsResponse) -> Vec<models::ObjectVersionSummary> {
+        o.body.items
+    }
+}
+
+/// Lists the objects in a bucket. By default, ListObjects returns object names only. See the `fields`
+/// parameter for other fields that you can optionally include in ListObjects response.
+///
+/// ListObjects returns at most 1000 objects. To paginate through more objects, use the returned 'nextStartWith'
+/// value with the 'start' parameter. To filter which objects ListObjects returns, use the 'start' and 'end'
+/// parameters.
+///
+/// To use this and other API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/o`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/ListObjects))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListObjects {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The string to use for matching against the start of object names in a list query.
+    pub prefix: Option<String>,
+    /// Returns object names which are lexicographically greater than or equal to this parameter.
+    pub start: Option<String>,
+    /// Returns object names which are lexicographically strictly less than this parameter.
+    pub end: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// When this parameter is set, only objects whose names do not contain the delimiter character
+    /// (after an optionally specified prefix) are returned in the objects key of the response body.
+    /// Scanned objects whose names contain the delimiter have the part of their name up to the first
+    /// occurrence of the delimiter (including the optional prefix) returned as a set of prefixes.
+    /// Note that only '/' is a supported delimiter character at this time.
+    pub delimiter: Option<String>,
+    /// Object summary by default includes only the 'name' field. Use this parameter to also
+    /// include 'size' (object size in bytes), 'etag', 'md5', 'timeCreated' (object creation date and time),
+    /// 'timeModified' (object modification date and time), 'storageTier' and 'archivalState' fields.
+    /// Specify the value of this parameter as a comma-separated, case-insensitive list of those field names.
+    /// For example 'name,etag,timeCreated,md5,timeModified,storageTier,archivalState'.
+    ///
+    /// Allowed values are: "name", "size", "etag", "timeCreated", "md5", "timeModified", "storageTier", "archivalState"
+    pub fields: Option<Vec<models::ListObjectsFields>>,
+    /// Returns object names which are lexicographically strictly greater than this parameter.
+    pub start_after: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListObjects {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, v: impl Into<String>) -> Self {
+        self.prefix = Some(v.into());
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, v: impl Into<String>) -> Self {
+        self.start = Some(v.into());
+        self
+    }
+    /// Sets `end`.
+    pub fn end(mut self, v: impl Into<String>) -> Self {
+        self.end = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `delimiter`.
+    pub fn delimiter(mut self, v: impl Into<String>) -> Self {
+        self.delimiter = Some(v.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, v: Vec<models::ListObjectsFields>) -> Self {
+        self.fields = Some(v);
+        self
+    }
+    /// Sets `startAfter`.
+    pub fn start_after(mut self, v: impl Into<String>) -> Self {
+        self.start_after = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListObjects> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, v: impl Into<String>) -> Self {
+        self.request.prefix = Some(v.into());
+        self
+    }
+    /// Sets `start`.
+    pub fn start(mut self, v: impl Into<String>) -> Self {
+        self.request.start = Some(v.into());
+        self
+    }
+    /// Sets `end`.
+    pub fn end(mut self, v: impl Into<String>) -> Self {
+        self.request.end = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `delimiter`.
+    pub fn delimiter(mut self, v: impl Into<String>) -> Self {
+        self.request.delimiter = Some(v.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, v: Vec<models::ListObjectsFields>) -> Self {
+        self.request.fields = Some(v);
+        self
+    }
+    /// Sets `startAfter`.
+    pub fn start_after(mut self, v: impl Into<String>) -> Self {
+        self.request.start_after = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListObjects`].
+#[derive(Debug, Clone)]
+pub struct ListObjectsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::ListObjects,
     /// The `opc-request-id` response header.
     pub opc_request_id: Option<String>,
     /// The `etag` response header.
@@ -832,37 +5607,47 @@ pub struct UpdateBucketResponse {
     pub opc_client_request_id: Option<String>,
 }
 
-impl Request for UpdateBucket {
-    type Output = UpdateBucketResponse;
+impl Request for ListObjects {
+    type Output = ListObjectsResponse;
     const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "UpdateBucket";
+    const OPERATION: &'static str = "ListObjects";
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
         let p_namespace_name =
             rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
         let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let mut b = oci_core::request::builder(
-            http::Method::POST,
-            endpoint,
-            &format!("/n/{p_namespace_name}/b/{p_bucket_name}"),
-        )?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.if_match.as_ref() {
-            b = b.header("if-match", v.to_string());
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.prefix.as_ref() {
+            q.push("prefix", &v.to_string());
         }
+        if let Some(v) = self.start.as_ref() {
+            q.push("start", &v.to_string());
+        }
+        if let Some(v) = self.end.as_ref() {
+            q.push("end", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        if let Some(v) = self.delimiter.as_ref() {
+            q.push("delimiter", &v.to_string());
+        }
+        if let Some(v) = self.fields.as_ref() {
+            rt::query_list(&mut q, "fields", v.iter().map(|x| x.to_string()), "csv");
+        }
+        if let Some(v) = self.start_after.as_ref() {
+            q.push("startAfter", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
         if let Some(v) = self.opc_client_request_id.as_ref() {
             b = b.header("opc-client-request-id", v.to_string());
         }
-        rt::finish_json(
-            b,
-            Some(&rt::required(
-                self.update_bucket_details,
-                "updateBucketDetails",
-            )?),
-        )
+        rt::finish(b, Body::empty())
     }
     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (body, parts) = oci_core::request::parse_json::<models::Bucket>(response).await?;
-        Ok(UpdateBucketResponse {
+        let (body, parts) = oci_core::request::parse_json::<models::ListObjects>(response).await?;
+        Ok(ListObjectsResponse {
             status: parts.status.as_u16(),
             body,
             opc_request_id: rt::header(&parts, "opc-request-id"),
@@ -872,17 +5657,27 @@ impl Request for UpdateBucket {
     }
 }
 
-/// Deletes a bucket if the bucket is already empty. If the bucket is not empty, use
-/// :func:`delete_object` first. In addition,
-/// you cannot delete a bucket that has a multipart upload in progress or a pre-authenticated
-/// request associated with that bucket.
+impl Paginated for ListObjects {
+    type Item = models::ObjectSummary;
+    fn set_token(&mut self, token: String) {
+        self.start = Some(token);
+    }
+    fn next_token(o: &ListObjectsResponse) -> Option<String> {
+        o.body.next_start_with.clone()
+    }
+    fn into_items(o: ListObjectsResponse) -> Vec<models::ObjectSummary> {
+        o.body.objects
+    }
+}
+
+/// Lists pre-authenticated requests for the bucket.
 ///
-/// `DELETE /n/{namespaceName}/b/{bucketName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Bucket/DeleteBucket))
+/// `GET /n/{namespaceName}/b/{bucketName}/p`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PreauthenticatedRequest/ListPreauthenticatedRequests))
 ///
 /// Every field is optional here; required ones are checked by `into_http`, before any I/O.
 #[derive(Debug, Default, Clone)]
-pub struct DeleteBucket {
+pub struct ListPreauthenticatedRequests {
     /// The Object Storage namespace used for the request.
     ///
     /// Required: `into_http` fails before any I/O when it is missing.
@@ -892,15 +5687,24 @@ pub struct DeleteBucket {
     ///
     /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
-    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
-    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
-    /// the resource.
-    pub if_match: Option<String>,
+    /// User-specified object name prefixes can be used to query and return a list of pre-authenticated requests.
+    pub object_name_prefix: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
 }
 
-impl DeleteBucket {
+impl ListPreauthenticatedRequests {
     /// An empty request: set its fields, or use the setters.
     pub fn new() -> Self {
         Self::default()
@@ -915,9 +5719,19 @@ impl DeleteBucket {
         self.bucket_name = Some(v.into());
         self
     }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.if_match = Some(v.into());
+    /// Sets `objectNamePrefix`.
+    pub fn object_name_prefix(mut self, v: impl Into<String>) -> Self {
+        self.object_name_prefix = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
         self
     }
     /// Sets `opc-client-request-id`.
@@ -927,7 +5741,7 @@ impl DeleteBucket {
     }
 }
 
-impl Fluent<DeleteBucket> {
+impl Fluent<ListPreauthenticatedRequests> {
     /// Sets `namespaceName` (required).
     pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
         self.request.namespace_name = Some(v.into());
@@ -938,9 +5752,19 @@ impl Fluent<DeleteBucket> {
         self.request.bucket_name = Some(v.into());
         self
     }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_match = Some(v.into());
+    /// Sets `objectNamePrefix`.
+    pub fn object_name_prefix(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name_prefix = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
         self
     }
     /// Sets `opc-client-request-id`.
@@ -950,9 +5774,1236 @@ impl Fluent<DeleteBucket> {
     }
 }
 
-/// The output of [`DeleteBucket`].
+/// The output of [`ListPreauthenticatedRequests`].
 #[derive(Debug, Clone)]
-pub struct DeleteBucketResponse {
+pub struct ListPreauthenticatedRequestsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::PreauthenticatedRequestSummary>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListPreauthenticatedRequests {
+    type Output = ListPreauthenticatedRequestsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListPreauthenticatedRequests";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/p");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.object_name_prefix.as_ref() {
+            q.push("objectNamePrefix", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::PreauthenticatedRequestSummary>>(response)
+                .await?;
+        Ok(ListPreauthenticatedRequestsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListPreauthenticatedRequests {
+    type Item = models::PreauthenticatedRequestSummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListPreauthenticatedRequestsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(
+        o: ListPreauthenticatedRequestsResponse,
+    ) -> Vec<models::PreauthenticatedRequestSummary> {
+        o.body
+    }
+}
+
+/// Gets a list of all PrivateEndpointSummary in a compartment associated with a namespace.
+/// To use this and other API operations, you must be authorized in an IAM policy. If you are not authorized,
+/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
+/// Getting Started with Policies.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
+///
+/// `GET /n/{namespaceName}/pe`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PrivateEndpointSummary/ListPrivateEndpoints))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListPrivateEndpoints {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The ID of the compartment in which to list buckets.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub compartment_id: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// PrivateEndpoint summary in list of PrivateEndpoints includes the 'namespace', 'name', 'compartmentId',
+    /// 'createdBy', 'timeCreated', 'timeModified' and 'etag' fields.
+    /// This parameter can also include 'tags' (freeformTags and definedTags).
+    /// The only supported value of this parameter is 'tags' for now. Example 'tags'.
+    ///
+    /// Allowed values are: "tags"
+    pub fields: Option<Vec<models::ListPrivateEndpointsFields>>,
+    /// The lifecycle state of the Private Endpoint
+    ///
+    /// Allowed values are: "CREATING", "ACTIVE", "INACTIVE", "UPDATING", "DELETING", "DELETED", "FAILED"
+    pub lifecycle_state: Option<models::LifecycleState>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListPrivateEndpoints {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `compartmentId` (required).
+    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
+        self.compartment_id = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, v: Vec<models::ListPrivateEndpointsFields>) -> Self {
+        self.fields = Some(v);
+        self
+    }
+    /// Sets `lifecycleState`.
+    pub fn lifecycle_state(mut self, v: impl Into<models::LifecycleState>) -> Self {
+        self.lifecycle_state = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListPrivateEndpoints> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `compartmentId` (required).
+    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
+        self.request.compartment_id = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, v: Vec<models::ListPrivateEndpointsFields>) -> Self {
+        self.request.fields = Some(v);
+        self
+    }
+    /// Sets `lifecycleState`.
+    pub fn lifecycle_state(mut self, v: impl Into<models::LifecycleState>) -> Self {
+        self.request.lifecycle_state = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListPrivateEndpoints`].
+#[derive(Debug, Clone)]
+pub struct ListPrivateEndpointsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::PrivateEndpointSummary>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListPrivateEndpoints {
+    type Output = ListPrivateEndpointsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListPrivateEndpoints";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/pe");
+        let mut q = oci_core::encode::Query::new();
+        let v = rt::required(self.compartment_id.as_ref(), "compartmentId")?;
+        q.push("compartmentId", &v.to_string());
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        if let Some(v) = self.fields.as_ref() {
+            rt::query_list(&mut q, "fields", v.iter().map(|x| x.to_string()), "csv");
+        }
+        if let Some(v) = self.lifecycle_state.as_ref() {
+            q.push("lifecycleState", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::PrivateEndpointSummary>>(response).await?;
+        Ok(ListPrivateEndpointsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListPrivateEndpoints {
+    type Item = models::PrivateEndpointSummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListPrivateEndpointsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListPrivateEndpointsResponse) -> Vec<models::PrivateEndpointSummary> {
+        o.body
+    }
+}
+
+/// List the replication policies associated with a bucket.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/replicationPolicies`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Replication/ListReplicationPolicies))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListReplicationPolicies {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListReplicationPolicies {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListReplicationPolicies> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListReplicationPolicies`].
+#[derive(Debug, Clone)]
+pub struct ListReplicationPoliciesResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::ReplicationPolicySummary>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListReplicationPolicies {
+    type Output = ListReplicationPoliciesResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListReplicationPolicies";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/replicationPolicies");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::ReplicationPolicySummary>>(response)
+                .await?;
+        Ok(ListReplicationPoliciesResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListReplicationPolicies {
+    type Item = models::ReplicationPolicySummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListReplicationPoliciesResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListReplicationPoliciesResponse) -> Vec<models::ReplicationPolicySummary> {
+        o.body
+    }
+}
+
+/// List the replication sources of a destination bucket.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/replicationSources`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Replication/ListReplicationSources))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListReplicationSources {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListReplicationSources {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListReplicationSources> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListReplicationSources`].
+#[derive(Debug, Clone)]
+pub struct ListReplicationSourcesResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::ReplicationSource>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListReplicationSources {
+    type Output = ListReplicationSourcesResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListReplicationSources";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/replicationSources");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::ReplicationSource>>(response).await?;
+        Ok(ListReplicationSourcesResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListReplicationSources {
+    type Item = models::ReplicationSource;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListReplicationSourcesResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListReplicationSourcesResponse) -> Vec<models::ReplicationSource> {
+        o.body
+    }
+}
+
+/// List the retention rules for a bucket. The retention rules are sorted based on creation time,
+/// with the most recently created retention rule returned first.
+///
+/// `GET /n/{namespaceName}/b/{bucketName}/retentionRules`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/RetentionRule/ListRetentionRules))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListRetentionRules {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+}
+
+impl ListRetentionRules {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListRetentionRules> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListRetentionRules`].
+#[derive(Debug, Clone)]
+pub struct ListRetentionRulesResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::RetentionRuleCollection,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListRetentionRules {
+    type Output = ListRetentionRulesResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListRetentionRules";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/retentionRules");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::RetentionRuleCollection>(response).await?;
+        Ok(ListRetentionRulesResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListRetentionRules {
+    type Item = models::RetentionRuleSummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListRetentionRulesResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListRetentionRulesResponse) -> Vec<models::RetentionRuleSummary> {
+        o.body.items
+    }
+}
+
+/// Lists the errors of the work request with the given ID.
+///
+/// `GET /workRequests/{workRequestId}/errors`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/WorkRequestError/ListWorkRequestErrors))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListWorkRequestErrors {
+    /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub work_request_id: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListWorkRequestErrors {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListWorkRequestErrors> {
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListWorkRequestErrors`].
+#[derive(Debug, Clone)]
+pub struct ListWorkRequestErrorsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::WorkRequestError>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListWorkRequestErrors {
+    type Output = ListWorkRequestErrorsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListWorkRequestErrors";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_work_request_id =
+            rt::path_param("workRequestId", self.work_request_id.as_deref(), true)?;
+        let path = &format!("/workRequests/{p_work_request_id}/errors");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::WorkRequestError>>(response).await?;
+        Ok(ListWorkRequestErrorsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListWorkRequestErrors {
+    type Item = models::WorkRequestError;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListWorkRequestErrorsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListWorkRequestErrorsResponse) -> Vec<models::WorkRequestError> {
+        o.body
+    }
+}
+
+/// Lists the logs of the work request with the given ID.
+///
+/// `GET /workRequests/{workRequestId}/logs`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/WorkRequestLogEntry/ListWorkRequestLogs))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListWorkRequestLogs {
+    /// The ID of the asynchronous request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub work_request_id: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListWorkRequestLogs {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListWorkRequestLogs> {
+    /// Sets `workRequestId` (required).
+    pub fn work_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.work_request_id = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListWorkRequestLogs`].
+#[derive(Debug, Clone)]
+pub struct ListWorkRequestLogsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::WorkRequestLogEntry>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListWorkRequestLogs {
+    type Output = ListWorkRequestLogsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListWorkRequestLogs";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_work_request_id =
+            rt::path_param("workRequestId", self.work_request_id.as_deref(), true)?;
+        let path = &format!("/workRequests/{p_work_request_id}/logs");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::WorkRequestLogEntry>>(response).await?;
+        Ok(ListWorkRequestLogsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListWorkRequestLogs {
+    type Item = models::WorkRequestLogEntry;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListWorkRequestLogsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListWorkRequestLogsResponse) -> Vec<models::WorkRequestLogEntry> {
+        o.body
+    }
+}
+
+/// Lists the work requests in a compartment.
+///
+/// `GET /workRequests`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/WorkRequest/ListWorkRequests))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ListWorkRequests {
+    /// The ID of the compartment in which to list buckets.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub compartment_id: Option<String>,
+    /// The name of the privateEndpoint for which to list work requests.
+    pub private_endpoint_name: Option<String>,
+    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
+    /// details about how pagination works, see List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub page: Option<String>,
+    /// For list pagination. The maximum number of results per page, or items to return in a paginated
+    /// "List" call. For important details about how pagination works, see
+    /// List Pagination.
+    ///
+    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
+    pub limit: Option<i64>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ListWorkRequests {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `compartmentId` (required).
+    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
+        self.compartment_id = Some(v.into());
+        self
+    }
+    /// Sets `privateEndpointName`.
+    pub fn private_endpoint_name(mut self, v: impl Into<String>) -> Self {
+        self.private_endpoint_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ListWorkRequests> {
+    /// Sets `compartmentId` (required).
+    pub fn compartment_id(mut self, v: impl Into<String>) -> Self {
+        self.request.compartment_id = Some(v.into());
+        self
+    }
+    /// Sets `privateEndpointName`.
+    pub fn private_endpoint_name(mut self, v: impl Into<String>) -> Self {
+        self.request.private_endpoint_name = Some(v.into());
+        self
+    }
+    /// Sets `page`.
+    pub fn page(mut self, v: impl Into<String>) -> Self {
+        self.request.page = Some(v.into());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, v: i64) -> Self {
+        self.request.limit = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ListWorkRequests`].
+#[derive(Debug, Clone)]
+pub struct ListWorkRequestsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: Vec<models::WorkRequestSummary>,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `opc-next-page` response header.
+    pub opc_next_page: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ListWorkRequests {
+    type Output = ListWorkRequestsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ListWorkRequests";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let path = "/workRequests";
+        let mut q = oci_core::encode::Query::new();
+        let v = rt::required(self.compartment_id.as_ref(), "compartmentId")?;
+        q.push("compartmentId", &v.to_string());
+        if let Some(v) = self.private_endpoint_name.as_ref() {
+            q.push("privateEndpointName", &v.to_string());
+        }
+        if let Some(v) = self.page.as_ref() {
+            q.push("page", &v.to_string());
+        }
+        if let Some(v) = self.limit.as_ref() {
+            q.push("limit", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<Vec<models::WorkRequestSummary>>(response).await?;
+        Ok(ListWorkRequestsResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            opc_next_page: rt::header(&parts, "opc-next-page"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+impl Paginated for ListWorkRequests {
+    type Item = models::WorkRequestSummary;
+    fn set_token(&mut self, token: String) {
+        self.page = Some(token);
+    }
+    fn next_token(o: &ListWorkRequestsResponse) -> Option<String> {
+        o.opc_next_page.clone()
+    }
+    fn into_items(o: ListWorkRequestsResponse) -> Vec<models::WorkRequestSummary> {
+        o.body
+    }
+}
+
+/// Stops replication to the destination bucket and removes the replication policy. When the replication
+/// policy was created, this destination bucket became read-only except for new and changed objects replicated
+/// automatically from the source bucket. MakeBucketWritable removes the replication policy. This bucket is no
+/// longer the target for replication and is now writable, allowing users to make changes to bucket contents.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/makeBucketWritable`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Replication/MakeBucketWritable))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct MakeBucketWritable {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl MakeBucketWritable {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<MakeBucketWritable> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`MakeBucketWritable`].
+#[derive(Debug, Clone)]
+pub struct MakeBucketWritableResponse {
     /// HTTP status.
     pub status: u16,
     /// The `opc-request-id` response header.
@@ -963,23 +7014,20 @@ pub struct DeleteBucketResponse {
     pub opc_client_request_id: Option<String>,
 }
 
-impl Request for DeleteBucket {
-    type Output = DeleteBucketResponse;
+impl Request for MakeBucketWritable {
+    type Output = MakeBucketWritableResponse;
     const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "DeleteBucket";
+    const OPERATION: &'static str = "MakeBucketWritable";
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
         let p_namespace_name =
             rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
         let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
         let mut b = oci_core::request::builder(
-            http::Method::DELETE,
+            http::Method::POST,
             endpoint,
-            &format!("/n/{p_namespace_name}/b/{p_bucket_name}"),
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/makeBucketWritable"),
         )?;
         b = b.header("content-type", "application/json");
-        if let Some(v) = self.if_match.as_ref() {
-            b = b.header("if-match", v.to_string());
-        }
         if let Some(v) = self.opc_client_request_id.as_ref() {
             b = b.header("opc-client-request-id", v.to_string());
         }
@@ -987,7 +7035,7 @@ impl Request for DeleteBucket {
     }
     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
         let parts = rt::drain(response).await?;
-        Ok(DeleteBucketResponse {
+        Ok(MakeBucketWritableResponse {
             status: parts.status.as_u16(),
             opc_request_id: rt::header(&parts, "opc-request-id"),
             etag: rt::header(&parts, "etag"),
@@ -1518,14 +7566,14 @@ impl Request for PutObject {
     }
 }
 
-/// Gets the metadata and body of an object.
+/// Creates or replaces the object lifecycle policy for the bucket.
 ///
-/// `GET /n/{namespaceName}/b/{bucketName}/o/{objectName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/GetObject))
+/// `PUT /n/{namespaceName}/b/{bucketName}/l`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/ObjectLifecyclePolicy/PutObjectLifecyclePolicy))
 ///
 /// Every field is optional here; required ones are checked by `into_http`, before any I/O.
 #[derive(Debug, Default, Clone)]
-pub struct GetObject {
+pub struct PutObjectLifecyclePolicy {
     /// The Object Storage namespace used for the request.
     ///
     /// Required: `into_http` fails before any I/O when it is missing.
@@ -1535,1093 +7583,8 @@ pub struct GetObject {
     ///
     /// Required: `into_http` fails before any I/O when it is missing.
     pub bucket_name: Option<String>,
-    /// The name of the object. Avoid entering confidential information.
-    /// Example: `test/object1.log`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub object_name: Option<String>,
-    /// VersionId used to identify a particular version of the object
-    pub version_id: Option<String>,
-    /// Specify this query parameter to override the value of the Content-Disposition response header in the GetObject response.
-    pub http_response_content_disposition: Option<String>,
-    /// Specify this query parameter to override the Cache-Control response header in the GetObject response.
-    pub http_response_cache_control: Option<String>,
-    /// Specify this query parameter to override the Content-Type response header in the GetObject response.
-    pub http_response_content_type: Option<String>,
-    /// Specify this query parameter to override the Content-Language response header in the GetObject response.
-    pub http_response_content_language: Option<String>,
-    /// Specify this query parameter to override the Content-Encoding response header in the GetObject response.
-    pub http_response_content_encoding: Option<String>,
-    /// Specify this query parameter to override the Expires response header in the GetObject response.
-    pub http_response_expires: Option<String>,
-    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
-    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
-    /// the resource.
-    pub if_match: Option<String>,
-    /// The entity tag (ETag) to avoid matching. Wildcards ('*') are not allowed. If the specified ETag does not
-    /// match the ETag of the existing resource, the request returns the expected response. If the ETag matches
-    /// the ETag of the existing resource, the request returns an HTTP 304 status without a response body.
-    pub if_none_match: Option<String>,
     /// The client request ID for tracing.
     pub opc_client_request_id: Option<String>,
-    /// Optional byte range to fetch, as described in RFC 7233.
-    /// Note that only a single range of bytes is supported.
-    ///
-    /// <https://tools.ietf.org/html/rfc7233#section-2.1>
-    pub range: Option<String>,
-    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_algorithm: Option<String>,
-    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
-    /// decrypt the data. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    ///
-    /// A secret: redacted in `Debug`, sent as a sensitive header.
-    pub opc_sse_customer_key: Option<Secret>,
-    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
-    /// value is used to check the integrity of the encryption key. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key_sha256: Option<String>,
-}
-
-impl GetObject {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.object_name = Some(v.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn version_id(mut self, v: impl Into<String>) -> Self {
-        self.version_id = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentDisposition`.
-    pub fn http_response_content_disposition(mut self, v: impl Into<String>) -> Self {
-        self.http_response_content_disposition = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseCacheControl`.
-    pub fn http_response_cache_control(mut self, v: impl Into<String>) -> Self {
-        self.http_response_cache_control = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentType`.
-    pub fn http_response_content_type(mut self, v: impl Into<String>) -> Self {
-        self.http_response_content_type = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentLanguage`.
-    pub fn http_response_content_language(mut self, v: impl Into<String>) -> Self {
-        self.http_response_content_language = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentEncoding`.
-    pub fn http_response_content_encoding(mut self, v: impl Into<String>) -> Self {
-        self.http_response_content_encoding = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseExpires`.
-    pub fn http_response_expires(mut self, v: impl Into<String>) -> Self {
-        self.http_response_expires = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.if_match = Some(v.into());
-        self
-    }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.if_none_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-    /// Sets `range`.
-    pub fn range(mut self, v: impl Into<String>) -> Self {
-        self.range = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-algorithm`.
-    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_customer_algorithm = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
-        self.opc_sse_customer_key = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key-sha256`.
-    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_customer_key_sha256 = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<GetObject> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.request.object_name = Some(v.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn version_id(mut self, v: impl Into<String>) -> Self {
-        self.request.version_id = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentDisposition`.
-    pub fn http_response_content_disposition(mut self, v: impl Into<String>) -> Self {
-        self.request.http_response_content_disposition = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseCacheControl`.
-    pub fn http_response_cache_control(mut self, v: impl Into<String>) -> Self {
-        self.request.http_response_cache_control = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentType`.
-    pub fn http_response_content_type(mut self, v: impl Into<String>) -> Self {
-        self.request.http_response_content_type = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentLanguage`.
-    pub fn http_response_content_language(mut self, v: impl Into<String>) -> Self {
-        self.request.http_response_content_language = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseContentEncoding`.
-    pub fn http_response_content_encoding(mut self, v: impl Into<String>) -> Self {
-        self.request.http_response_content_encoding = Some(v.into());
-        self
-    }
-    /// Sets `httpResponseExpires`.
-    pub fn http_response_expires(mut self, v: impl Into<String>) -> Self {
-        self.request.http_response_expires = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_match = Some(v.into());
-        self
-    }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_none_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-    /// Sets `range`.
-    pub fn range(mut self, v: impl Into<String>) -> Self {
-        self.request.range = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-algorithm`.
-    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_customer_algorithm = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
-        self.request.opc_sse_customer_key = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key-sha256`.
-    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_customer_key_sha256 = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`GetObject`].
-#[derive(Debug)]
-pub struct GetObjectResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The response body, as a stream (never buffered whole).
-    pub body: Body,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-    /// The `content-length` response header.
-    pub content_length: Option<u64>,
-    /// The `content-md5` response header.
-    pub content_md5: Option<String>,
-    /// The `opc-multipart-md5` response header.
-    pub opc_multipart_md5: Option<String>,
-    /// The `opc-content-crc32c` response header.
-    pub opc_content_crc32c: Option<String>,
-    /// The `opc-content-sha256` response header.
-    pub opc_content_sha256: Option<String>,
-    /// The `opc-content-sha384` response header.
-    pub opc_content_sha384: Option<String>,
-    /// The `content-type` response header.
-    pub content_type: Option<String>,
-    /// The `content-language` response header.
-    pub content_language: Option<String>,
-    /// The `content-encoding` response header.
-    pub content_encoding: Option<String>,
-    /// The `cache-control` response header.
-    pub cache_control: Option<String>,
-    /// The `content-disposition` response header.
-    pub content_disposition: Option<String>,
-    /// The `last-modified` response header.
-    pub last_modified: Option<String>,
-    /// The `storage-tier` response header.
-    pub storage_tier: Option<String>,
-    /// The `archival-state` response header.
-    pub archival_state: Option<String>,
-    /// The `time-of-archival` response header.
-    pub time_of_archival: Option<String>,
-    /// The `version-id` response header.
-    pub version_id: Option<String>,
-    /// The object was not modified: the request's `if-none-match` matched and the service answered 304 (the body is empty and most headers are absent). A 304 is a success for this operation, as in the other OCI SDKs.
-    pub is_not_modified: bool,
-    /// The `content-range` response header.
-    pub content_range: Option<String>,
-    /// The `expires` response header.
-    pub expires: Option<String>,
-    /// The `opc-meta-*` response headers, keyed without the prefix.
-    pub opc_meta: HashMap<String, String>,
-}
-
-impl Request for GetObject {
-    type Output = GetObjectResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "GetObject";
-    const STREAMING_RESPONSE: bool = true;
-    const NOT_MODIFIED_OK: bool = true;
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o/{p_object_name}");
-        let mut q = oci_core::encode::Query::new();
-        if let Some(v) = self.version_id.as_ref() {
-            q.push("versionId", &v.to_string());
-        }
-        if let Some(v) = self.http_response_content_disposition.as_ref() {
-            q.push("httpResponseContentDisposition", &v.to_string());
-        }
-        if let Some(v) = self.http_response_cache_control.as_ref() {
-            q.push("httpResponseCacheControl", &v.to_string());
-        }
-        if let Some(v) = self.http_response_content_type.as_ref() {
-            q.push("httpResponseContentType", &v.to_string());
-        }
-        if let Some(v) = self.http_response_content_language.as_ref() {
-            q.push("httpResponseContentLanguage", &v.to_string());
-        }
-        if let Some(v) = self.http_response_content_encoding.as_ref() {
-            q.push("httpResponseContentEncoding", &v.to_string());
-        }
-        if let Some(v) = self.http_response_expires.as_ref() {
-            q.push("httpResponseExpires", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.if_match.as_ref() {
-            b = b.header("if-match", v.to_string());
-        }
-        if let Some(v) = self.if_none_match.as_ref() {
-            b = b.header("if-none-match", v.to_string());
-        }
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        if let Some(v) = self.range.as_ref() {
-            b = b.header("range", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
-            b = b.header("opc-sse-customer-algorithm", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header(
-                "opc-sse-customer-key",
-                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
-            );
-        }
-        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
-            b = b.header("opc-sse-customer-key-sha256", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (parts, body) = response.into_parts();
-        Ok(GetObjectResponse {
-            status: parts.status.as_u16(),
-            body,
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-            content_length: rt::header_as(&parts, "content-length"),
-            content_md5: rt::header(&parts, "content-md5"),
-            opc_multipart_md5: rt::header(&parts, "opc-multipart-md5"),
-            opc_content_crc32c: rt::header(&parts, "opc-content-crc32c"),
-            opc_content_sha256: rt::header(&parts, "opc-content-sha256"),
-            opc_content_sha384: rt::header(&parts, "opc-content-sha384"),
-            content_type: rt::header(&parts, "content-type"),
-            content_language: rt::header(&parts, "content-language"),
-            content_encoding: rt::header(&parts, "content-encoding"),
-            cache_control: rt::header(&parts, "cache-control"),
-            content_disposition: rt::header(&parts, "content-disposition"),
-            last_modified: rt::header(&parts, "last-modified"),
-            storage_tier: rt::header(&parts, "storage-tier"),
-            archival_state: rt::header(&parts, "archival-state"),
-            time_of_archival: rt::header(&parts, "time-of-archival"),
-            version_id: rt::header(&parts, "version-id"),
-            is_not_modified: rt::not_modified(&parts),
-            content_range: rt::header(&parts, "content-range"),
-            expires: rt::header(&parts, "expires"),
-            opc_meta: rt::prefixed(&parts, "opc-meta-"),
-        })
-    }
-}
-
-/// Gets the user-defined metadata and entity tag (ETag) for an object.
-///
-/// `HEAD /n/{namespaceName}/b/{bucketName}/o/{objectName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/HeadObject))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct HeadObject {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// The name of the object. Avoid entering confidential information.
-    /// Example: `test/object1.log`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub object_name: Option<String>,
-    /// VersionId used to identify a particular version of the object
-    pub version_id: Option<String>,
-    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
-    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
-    /// the resource.
-    pub if_match: Option<String>,
-    /// The entity tag (ETag) to avoid matching. Wildcards ('*') are not allowed. If the specified ETag does not
-    /// match the ETag of the existing resource, the request returns the expected response. If the ETag matches
-    /// the ETag of the existing resource, the request returns an HTTP 304 status without a response body.
-    pub if_none_match: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_algorithm: Option<String>,
-    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
-    /// decrypt the data. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    ///
-    /// A secret: redacted in `Debug`, sent as a sensitive header.
-    pub opc_sse_customer_key: Option<Secret>,
-    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
-    /// value is used to check the integrity of the encryption key. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key_sha256: Option<String>,
-}
-
-impl HeadObject {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.object_name = Some(v.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn version_id(mut self, v: impl Into<String>) -> Self {
-        self.version_id = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.if_match = Some(v.into());
-        self
-    }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.if_none_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-algorithm`.
-    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_customer_algorithm = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
-        self.opc_sse_customer_key = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key-sha256`.
-    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_customer_key_sha256 = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<HeadObject> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.request.object_name = Some(v.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn version_id(mut self, v: impl Into<String>) -> Self {
-        self.request.version_id = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_match = Some(v.into());
-        self
-    }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_none_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-algorithm`.
-    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_customer_algorithm = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
-        self.request.opc_sse_customer_key = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key-sha256`.
-    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_customer_key_sha256 = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`HeadObject`].
-#[derive(Debug, Clone)]
-pub struct HeadObjectResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-    /// The `content-length` response header.
-    pub content_length: Option<u64>,
-    /// The `content-md5` response header.
-    pub content_md5: Option<String>,
-    /// The `opc-multipart-md5` response header.
-    pub opc_multipart_md5: Option<String>,
-    /// The `opc-content-crc32c` response header.
-    pub opc_content_crc32c: Option<String>,
-    /// The `opc-content-sha256` response header.
-    pub opc_content_sha256: Option<String>,
-    /// The `opc-content-sha384` response header.
-    pub opc_content_sha384: Option<String>,
-    /// The `content-type` response header.
-    pub content_type: Option<String>,
-    /// The `content-language` response header.
-    pub content_language: Option<String>,
-    /// The `content-encoding` response header.
-    pub content_encoding: Option<String>,
-    /// The `cache-control` response header.
-    pub cache_control: Option<String>,
-    /// The `content-disposition` response header.
-    pub content_disposition: Option<String>,
-    /// The `last-modified` response header.
-    pub last_modified: Option<String>,
-    /// The `storage-tier` response header.
-    pub storage_tier: Option<String>,
-    /// The `archival-state` response header.
-    pub archival_state: Option<String>,
-    /// The `time-of-archival` response header.
-    pub time_of_archival: Option<String>,
-    /// The `version-id` response header.
-    pub version_id: Option<String>,
-    /// The object was not modified: the request's `if-none-match` matched and the service answered 304 (the body is empty and most headers are absent). A 304 is a success for this operation, as in the other OCI SDKs.
-    pub is_not_modified: bool,
-    /// The `opc-meta-*` response headers, keyed without the prefix.
-    pub opc_meta: HashMap<String, String>,
-}
-
-impl Request for HeadObject {
-    type Output = HeadObjectResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "HeadObject";
-    const NOT_MODIFIED_OK: bool = true;
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o/{p_object_name}");
-        let mut q = oci_core::encode::Query::new();
-        if let Some(v) = self.version_id.as_ref() {
-            q.push("versionId", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::HEAD, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.if_match.as_ref() {
-            b = b.header("if-match", v.to_string());
-        }
-        if let Some(v) = self.if_none_match.as_ref() {
-            b = b.header("if-none-match", v.to_string());
-        }
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
-            b = b.header("opc-sse-customer-algorithm", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header(
-                "opc-sse-customer-key",
-                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
-            );
-        }
-        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
-            b = b.header("opc-sse-customer-key-sha256", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let parts = rt::drain(response).await?;
-        Ok(HeadObjectResponse {
-            status: parts.status.as_u16(),
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-            content_length: rt::header_as(&parts, "content-length"),
-            content_md5: rt::header(&parts, "content-md5"),
-            opc_multipart_md5: rt::header(&parts, "opc-multipart-md5"),
-            opc_content_crc32c: rt::header(&parts, "opc-content-crc32c"),
-            opc_content_sha256: rt::header(&parts, "opc-content-sha256"),
-            opc_content_sha384: rt::header(&parts, "opc-content-sha384"),
-            content_type: rt::header(&parts, "content-type"),
-            content_language: rt::header(&parts, "content-language"),
-            content_encoding: rt::header(&parts, "content-encoding"),
-            cache_control: rt::header(&parts, "cache-control"),
-            content_disposition: rt::header(&parts, "content-disposition"),
-            last_modified: rt::header(&parts, "last-modified"),
-            storage_tier: rt::header(&parts, "storage-tier"),
-            archival_state: rt::header(&parts, "archival-state"),
-            time_of_archival: rt::header(&parts, "time-of-archival"),
-            version_id: rt::header(&parts, "version-id"),
-            is_not_modified: rt::not_modified(&parts),
-            opc_meta: rt::prefixed(&parts, "opc-meta-"),
-        })
-    }
-}
-
-/// Lists the objects in a bucket. By default, ListObjects returns object names only. See the `fields`
-/// parameter for other fields that you can optionally include in ListObjects response.
-///
-/// ListObjects returns at most 1000 objects. To paginate through more objects, use the returned 'nextStartWith'
-/// value with the 'start' parameter. To filter which objects ListObjects returns, use the 'start' and 'end'
-/// parameters.
-///
-/// To use this and other API operations, you must be authorized in an IAM policy. If you are not authorized,
-/// talk to an administrator. If you are an administrator who needs to write policies to give users access, see
-/// Getting Started with Policies.
-///
-/// <https://docs.oracle.com/iaas/Content/Identity/Concepts/policygetstarted.htm>
-///
-/// `GET /n/{namespaceName}/b/{bucketName}/o`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/ListObjects))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct ListObjects {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// The string to use for matching against the start of object names in a list query.
-    pub prefix: Option<String>,
-    /// Returns object names which are lexicographically greater than or equal to this parameter.
-    pub start: Option<String>,
-    /// Returns object names which are lexicographically strictly less than this parameter.
-    pub end: Option<String>,
-    /// For list pagination. The maximum number of results per page, or items to return in a paginated
-    /// "List" call. For important details about how pagination works, see
-    /// List Pagination.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
-    pub limit: Option<i64>,
-    /// When this parameter is set, only objects whose names do not contain the delimiter character
-    /// (after an optionally specified prefix) are returned in the objects key of the response body.
-    /// Scanned objects whose names contain the delimiter have the part of their name up to the first
-    /// occurrence of the delimiter (including the optional prefix) returned as a set of prefixes.
-    /// Note that only '/' is a supported delimiter character at this time.
-    pub delimiter: Option<String>,
-    /// Object summary by default includes only the 'name' field. Use this parameter to also
-    /// include 'size' (object size in bytes), 'etag', 'md5', 'timeCreated' (object creation date and time),
-    /// 'timeModified' (object modification date and time), 'storageTier' and 'archivalState' fields.
-    /// Specify the value of this parameter as a comma-separated, case-insensitive list of those field names.
-    /// For example 'name,etag,timeCreated,md5,timeModified,storageTier,archivalState'.
-    ///
-    /// Allowed values are: "name", "size", "etag", "timeCreated", "md5", "timeModified", "storageTier", "archivalState"
-    pub fields: Option<Vec<models::ListObjectsFields>>,
-    /// Returns object names which are lexicographically strictly greater than this parameter.
-    pub start_after: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl ListObjects {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `prefix`.
-    pub fn prefix(mut self, v: impl Into<String>) -> Self {
-        self.prefix = Some(v.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn start(mut self, v: impl Into<String>) -> Self {
-        self.start = Some(v.into());
-        self
-    }
-    /// Sets `end`.
-    pub fn end(mut self, v: impl Into<String>) -> Self {
-        self.end = Some(v.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, v: i64) -> Self {
-        self.limit = Some(v);
-        self
-    }
-    /// Sets `delimiter`.
-    pub fn delimiter(mut self, v: impl Into<String>) -> Self {
-        self.delimiter = Some(v.into());
-        self
-    }
-    /// Sets `fields`.
-    pub fn fields(mut self, v: Vec<models::ListObjectsFields>) -> Self {
-        self.fields = Some(v);
-        self
-    }
-    /// Sets `startAfter`.
-    pub fn start_after(mut self, v: impl Into<String>) -> Self {
-        self.start_after = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<ListObjects> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `prefix`.
-    pub fn prefix(mut self, v: impl Into<String>) -> Self {
-        self.request.prefix = Some(v.into());
-        self
-    }
-    /// Sets `start`.
-    pub fn start(mut self, v: impl Into<String>) -> Self {
-        self.request.start = Some(v.into());
-        self
-    }
-    /// Sets `end`.
-    pub fn end(mut self, v: impl Into<String>) -> Self {
-        self.request.end = Some(v.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, v: i64) -> Self {
-        self.request.limit = Some(v);
-        self
-    }
-    /// Sets `delimiter`.
-    pub fn delimiter(mut self, v: impl Into<String>) -> Self {
-        self.request.delimiter = Some(v.into());
-        self
-    }
-    /// Sets `fields`.
-    pub fn fields(mut self, v: Vec<models::ListObjectsFields>) -> Self {
-        self.request.fields = Some(v);
-        self
-    }
-    /// Sets `startAfter`.
-    pub fn start_after(mut self, v: impl Into<String>) -> Self {
-        self.request.start_after = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`ListObjects`].
-#[derive(Debug, Clone)]
-pub struct ListObjectsResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The response body.
-    pub body: models::ListObjects,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl Request for ListObjects {
-    type Output = ListObjectsResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "ListObjects";
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o");
-        let mut q = oci_core::encode::Query::new();
-        if let Some(v) = self.prefix.as_ref() {
-            q.push("prefix", &v.to_string());
-        }
-        if let Some(v) = self.start.as_ref() {
-            q.push("start", &v.to_string());
-        }
-        if let Some(v) = self.end.as_ref() {
-            q.push("end", &v.to_string());
-        }
-        if let Some(v) = self.limit.as_ref() {
-            q.push("limit", &v.to_string());
-        }
-        if let Some(v) = self.delimiter.as_ref() {
-            q.push("delimiter", &v.to_string());
-        }
-        if let Some(v) = self.fields.as_ref() {
-            rt::query_list(&mut q, "fields", v.iter().map(|x| x.to_string()), "csv");
-        }
-        if let Some(v) = self.start_after.as_ref() {
-            q.push("startAfter", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (body, parts) = oci_core::request::parse_json::<models::ListObjects>(response).await?;
-        Ok(ListObjectsResponse {
-            status: parts.status.as_u16(),
-            body,
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-        })
-    }
-}
-
-impl Paginated for ListObjects {
-    type Item = models::ObjectSummary;
-    fn set_token(&mut self, token: String) {
-        self.start = Some(token);
-    }
-    fn next_token(o: &ListObjectsResponse) -> Option<String> {
-        o.body.next_start_with.clone()
-    }
-    fn into_items(o: ListObjectsResponse) -> Vec<models::ObjectSummary> {
-        o.body.objects
-    }
-}
-
-/// Deletes an object.
-///
-/// `DELETE /n/{namespaceName}/b/{bucketName}/o/{objectName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/DeleteObject))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct DeleteObject {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// The name of the object. Avoid entering confidential information.
-    /// Example: `test/object1.log`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub object_name: Option<String>,
-    /// VersionId used to identify a particular version of the object
-    pub version_id: Option<String>,
-    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
-    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
-    /// the resource.
-    pub if_match: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl DeleteObject {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.object_name = Some(v.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn version_id(mut self, v: impl Into<String>) -> Self {
-        self.version_id = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.if_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<DeleteObject> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.request.object_name = Some(v.into());
-        self
-    }
-    /// Sets `versionId`.
-    pub fn version_id(mut self, v: impl Into<String>) -> Self {
-        self.request.version_id = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`DeleteObject`].
-#[derive(Debug, Clone)]
-pub struct DeleteObjectResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl Request for DeleteObject {
-    type Output = DeleteObjectResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "DeleteObject";
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/o/{p_object_name}");
-        let mut q = oci_core::encode::Query::new();
-        if let Some(v) = self.version_id.as_ref() {
-            q.push("versionId", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::DELETE, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.if_match.as_ref() {
-            b = b.header("if-match", v.to_string());
-        }
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let parts = rt::drain(response).await?;
-        Ok(DeleteObjectResponse {
-            status: parts.status.as_u16(),
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-        })
-    }
-}
-
-/// Starts a new multipart upload to a specific object in the given bucket in the given namespace.
-///
-/// See Object Names
-/// for object naming requirements.
-///
-/// <https://docs.oracle.com/iaas/Content/Object/Tasks/managingobjects.htm#namerequirements>
-///
-/// `POST /n/{namespaceName}/b/{bucketName}/u`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/CreateMultipartUpload))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct CreateMultipartUpload {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
     /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
     /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
     /// the resource.
@@ -2629,42 +7592,731 @@ pub struct CreateMultipartUpload {
     /// The entity tag (ETag) to avoid matching. The only valid value is '*', which indicates that the request should
     /// fail if the resource already exists.
     pub if_none_match: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-    /// The optional header that specifies "AES256" as the encryption algorithm. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_algorithm: Option<String>,
-    /// The optional header that specifies the base64-encoded 256-bit encryption key to use to encrypt or
-    /// decrypt the data. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    ///
-    /// A secret: redacted in `Debug`, sent as a sensitive header.
-    pub opc_sse_customer_key: Option<Secret>,
-    /// The optional header that specifies the base64-encoded SHA256 hash of the encryption key. This
-    /// value is used to check the integrity of the encryption key. For more information, see
-    /// Using Your Own Keys for Server-Side Encryption.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/Object/Tasks/usingyourencryptionkeys.htm>
-    pub opc_sse_customer_key_sha256: Option<String>,
-    /// The OCID of a master encryption key used to call the Key
-    /// Management service to generate a data encryption key or to encrypt or decrypt a data encryption key.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
-    pub opc_sse_kms_key_id: Option<String>,
-    /// The optional checksum algorithm to use to compute and store the checksum of the body of the HTTP request (or the parts in case of multipart uploads),
-    /// in addition to the default MD5 checksum.
-    ///
-    /// Allowed values are: "CRC32C", "SHA256", "SHA384"
-    pub opc_checksum_algorithm: Option<String>,
-    /// Request object for creating a multipart upload.
-    pub create_multipart_upload_details: Option<models::CreateMultipartUploadDetails>,
+    /// The lifecycle policy to apply to the bucket.
+    pub put_object_lifecycle_policy_details: Option<models::PutObjectLifecyclePolicyDetails>,
 }
 
-impl CreateMultipartUpload {
+impl PutObjectLifecyclePolicy {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn put_object_lifecycle_policy_details(
+        mut self,
+        v: models::PutObjectLifecyclePolicyDetails,
+    ) -> Self {
+        self.put_object_lifecycle_policy_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<PutObjectLifecyclePolicy> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `if-none-match`.
+    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_none_match = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn put_object_lifecycle_policy_details(
+        mut self,
+        v: models::PutObjectLifecyclePolicyDetails,
+    ) -> Self {
+        self.request.put_object_lifecycle_policy_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`PutObjectLifecyclePolicy`].
+#[derive(Debug, Clone)]
+pub struct PutObjectLifecyclePolicyResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::ObjectLifecyclePolicy,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for PutObjectLifecyclePolicy {
+    type Output = PutObjectLifecyclePolicyResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "PutObjectLifecyclePolicy";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::PUT,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/l"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.if_none_match.as_ref() {
+            b = b.header("if-none-match", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.put_object_lifecycle_policy_details,
+                "putObjectLifecyclePolicyDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::ObjectLifecyclePolicy>(response).await?;
+        Ok(PutObjectLifecyclePolicyResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Re-encrypts the unique data encryption key that encrypts each object written to the bucket by using the most recent
+/// version of the master encryption key assigned to the bucket. (All data encryption keys are encrypted by a master
+/// encryption key. Master encryption keys are assigned to buckets and managed by Oracle by default, but you can assign
+/// a key that you created and control through the Oracle Cloud Infrastructure Key Management service.) The kmsKeyId property
+/// of the bucket determines which master encryption key is assigned to the bucket. If you assigned a different Key Management
+/// master encryption key to the bucket, you can call this API to re-encrypt all data encryption keys with the newly
+/// assigned key. Similarly, you might want to re-encrypt all data encryption keys if the assigned key has been rotated to
+/// a new key version since objects were last added to the bucket. If you call this API and there is no kmsKeyId associated
+/// with the bucket, the call will fail.
+/// Also, if you set isBucketKeyEnabled, you might want to re-encrypt all data encryption keys
+/// using the bucket key. This will help reduce calls to OCI Vault KMS when older objects are downloaded.
+///
+/// Calling this API starts a work request task to re-encrypt the data encryption key of all objects in the bucket. Only
+/// objects created before the time of the API call will be re-encrypted. The call can take a long time, depending on how many
+/// objects are in the bucket and how big they are. This API returns a work request ID that you can use to retrieve the status
+/// of the work request task.
+/// All the versions of objects will be re-encrypted whether versioning is enabled or suspended at the bucket.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/reencrypt`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Bucket/ReencryptBucket))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ReencryptBucket {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// If true, reencrypt only the intermediate bucket keys and skip everything else in the bucket.
+    pub is_reencrypt_bucket_key_only: Option<bool>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl ReencryptBucket {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `isReencryptBucketKeyOnly`.
+    pub fn is_reencrypt_bucket_key_only(mut self, v: bool) -> Self {
+        self.is_reencrypt_bucket_key_only = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+impl Fluent<ReencryptBucket> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `isReencryptBucketKeyOnly`.
+    pub fn is_reencrypt_bucket_key_only(mut self, v: bool) -> Self {
+        self.request.is_reencrypt_bucket_key_only = Some(v);
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+}
+
+/// The output of [`ReencryptBucket`].
+#[derive(Debug, Clone)]
+pub struct ReencryptBucketResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `opc-work-request-id` response header.
+    pub opc_work_request_id: Option<String>,
+}
+
+impl Request for ReencryptBucket {
+    type Output = ReencryptBucketResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ReencryptBucket";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/reencrypt");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.is_reencrypt_bucket_key_only.as_ref() {
+            q.push("isReencryptBucketKeyOnly", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::POST, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish(b, Body::empty())
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(ReencryptBucketResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            opc_work_request_id: rt::header(&parts, "opc-work-request-id"),
+        })
+    }
+}
+
+/// Re-encrypts the data encryption keys that encrypt the object and its chunks. By default, when you create a bucket, the Object Storage
+/// service manages the master encryption key used to encrypt each object's data encryption keys. The encryption mechanism that you specify for
+/// the bucket applies to the objects it contains.
+///
+/// You can alternatively employ one of these encryption strategies for an object:
+///
+/// - You can assign a key that you created and control through the Oracle Cloud Infrastructure Vault service.
+///
+/// - You can encrypt an object using your own encryption key. The key you supply is known as a customer-provided encryption key (SSE-C).
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/reencrypt/{objectName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/ReencryptObject))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct ReencryptObject {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The name of the object. Avoid entering confidential information.
+    /// Example: `test/object1.log`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub object_name: Option<String>,
+    /// VersionId used to identify a particular version of the object
+    pub version_id: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Request object for re-encrypting the data encryption key associated with an object.
+    pub reencrypt_object_details: Option<models::ReencryptObjectDetails>,
+}
+
+impl ReencryptObject {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.version_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn reencrypt_object_details(mut self, v: models::ReencryptObjectDetails) -> Self {
+        self.reencrypt_object_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<ReencryptObject> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `objectName` (required).
+    pub fn object_name(mut self, v: impl Into<String>) -> Self {
+        self.request.object_name = Some(v.into());
+        self
+    }
+    /// Sets `versionId`.
+    pub fn version_id(mut self, v: impl Into<String>) -> Self {
+        self.request.version_id = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn reencrypt_object_details(mut self, v: models::ReencryptObjectDetails) -> Self {
+        self.request.reencrypt_object_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`ReencryptObject`].
+#[derive(Debug, Clone)]
+pub struct ReencryptObjectResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for ReencryptObject {
+    type Output = ReencryptObjectResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "ReencryptObject";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
+        let path =
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/reencrypt/{p_object_name}");
+        let mut q = oci_core::encode::Query::new();
+        if let Some(v) = self.version_id.as_ref() {
+            q.push("versionId", &v.to_string());
+        }
+        let mut b = oci_core::request::builder(http::Method::POST, endpoint, &q.append_to(path))?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.reencrypt_object_details,
+                "reencryptObjectDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(ReencryptObjectResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Rename an object in the given Object Storage namespace.
+///
+/// See Object Names
+/// for object naming requirements.
+///
+/// <https://docs.oracle.com/iaas/Content/Object/Tasks/managingobjects.htm#namerequirements>
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/renameObject`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/RenameObject))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct RenameObject {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The sourceName and newName of rename operation. Avoid entering confidential information.
+    pub rename_object_details: Option<models::RenameObjectDetails>,
+}
+
+impl RenameObject {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn rename_object_details(mut self, v: models::RenameObjectDetails) -> Self {
+        self.rename_object_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<RenameObject> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn rename_object_details(mut self, v: models::RenameObjectDetails) -> Self {
+        self.request.rename_object_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`RenameObject`].
+#[derive(Debug, Clone)]
+pub struct RenameObjectResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `last-modified` response header.
+    pub last_modified: Option<String>,
+    /// The `version-id` response header.
+    pub version_id: Option<String>,
+}
+
+impl Request for RenameObject {
+    type Output = RenameObjectResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "RenameObject";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/renameObject"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.rename_object_details,
+                "renameObjectDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(RenameObjectResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            last_modified: rt::header(&parts, "last-modified"),
+            version_id: rt::header(&parts, "version-id"),
+        })
+    }
+}
+
+/// Restores the object specified by the objectName parameter.
+/// By default object will be restored for 24 hours. Duration can be configured using the hours parameter.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/restoreObjects`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/RestoreObjects))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct RestoreObjects {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Request to restore object.
+    pub restore_objects_details: Option<models::RestoreObjectsDetails>,
+}
+
+impl RestoreObjects {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn restore_objects_details(mut self, v: models::RestoreObjectsDetails) -> Self {
+        self.restore_objects_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<RestoreObjects> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn restore_objects_details(mut self, v: models::RestoreObjectsDetails) -> Self {
+        self.request.restore_objects_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`RestoreObjects`].
+#[derive(Debug, Clone)]
+pub struct RestoreObjectsResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for RestoreObjects {
+    type Output = RestoreObjectsResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "RestoreObjects";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/restoreObjects"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.restore_objects_details,
+                "restoreObjectsDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(RestoreObjectsResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Performs a partial or full update of a bucket's user-defined metadata.
+///
+/// Use UpdateBucket to move a bucket from one compartment to another within the same tenancy. Supply the compartmentID
+/// of the compartment that you want to move the bucket to. For more information about moving resources between compartments,
+/// see Moving Resources to a Different Compartment.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Tasks/managingcompartments.htm#moveRes>
+///
+/// `POST /n/{namespaceName}/b/{bucketName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Bucket/UpdateBucket))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct UpdateBucket {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Request object for updating a bucket.
+    pub update_bucket_details: Option<models::UpdateBucketDetails>,
+}
+
+impl UpdateBucket {
     /// An empty request: set its fields, or use the setters.
     pub fn new() -> Self {
         Self::default()
@@ -2684,52 +8336,19 @@ impl CreateMultipartUpload {
         self.if_match = Some(v.into());
         self
     }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.if_none_match = Some(v.into());
-        self
-    }
     /// Sets `opc-client-request-id`.
     pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
         self.opc_client_request_id = Some(v.into());
         self
     }
-    /// Sets `opc-sse-customer-algorithm`.
-    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_customer_algorithm = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
-        self.opc_sse_customer_key = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key-sha256`.
-    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_customer_key_sha256 = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-kms-key-id`.
-    pub fn opc_sse_kms_key_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_sse_kms_key_id = Some(v.into());
-        self
-    }
-    /// Sets `opc-checksum-algorithm`.
-    pub fn opc_checksum_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.opc_checksum_algorithm = Some(v.into());
-        self
-    }
     /// Sets the request body (required).
-    pub fn create_multipart_upload_details(
-        mut self,
-        v: models::CreateMultipartUploadDetails,
-    ) -> Self {
-        self.create_multipart_upload_details = Some(v);
+    pub fn update_bucket_details(mut self, v: models::UpdateBucketDetails) -> Self {
+        self.update_bucket_details = Some(v);
         self
     }
 }
 
-impl Fluent<CreateMultipartUpload> {
+impl Fluent<UpdateBucket> {
     /// Sets `namespaceName` (required).
     pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
         self.request.namespace_name = Some(v.into());
@@ -2745,72 +8364,37 @@ impl Fluent<CreateMultipartUpload> {
         self.request.if_match = Some(v.into());
         self
     }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_none_match = Some(v.into());
-        self
-    }
     /// Sets `opc-client-request-id`.
     pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
         self.request.opc_client_request_id = Some(v.into());
         self
     }
-    /// Sets `opc-sse-customer-algorithm`.
-    pub fn opc_sse_customer_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_customer_algorithm = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key`.
-    pub fn opc_sse_customer_key(mut self, v: impl Into<Secret>) -> Self {
-        self.request.opc_sse_customer_key = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-customer-key-sha256`.
-    pub fn opc_sse_customer_key_sha256(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_customer_key_sha256 = Some(v.into());
-        self
-    }
-    /// Sets `opc-sse-kms-key-id`.
-    pub fn opc_sse_kms_key_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_sse_kms_key_id = Some(v.into());
-        self
-    }
-    /// Sets `opc-checksum-algorithm`.
-    pub fn opc_checksum_algorithm(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_checksum_algorithm = Some(v.into());
-        self
-    }
     /// Sets the request body (required).
-    pub fn create_multipart_upload_details(
-        mut self,
-        v: models::CreateMultipartUploadDetails,
-    ) -> Self {
-        self.request.create_multipart_upload_details = Some(v);
+    pub fn update_bucket_details(mut self, v: models::UpdateBucketDetails) -> Self {
+        self.request.update_bucket_details = Some(v);
         self
     }
 }
 
-/// The output of [`CreateMultipartUpload`].
+/// The output of [`UpdateBucket`].
 #[derive(Debug, Clone)]
-pub struct CreateMultipartUploadResponse {
+pub struct UpdateBucketResponse {
     /// HTTP status.
     pub status: u16,
     /// The response body.
-    pub body: models::MultipartUpload,
+    pub body: models::Bucket,
     /// The `opc-request-id` response header.
     pub opc_request_id: Option<String>,
     /// The `etag` response header.
     pub etag: Option<String>,
     /// The `opc-client-request-id` response header.
     pub opc_client_request_id: Option<String>,
-    /// The `location` response header.
-    pub location: Option<String>,
 }
 
-impl Request for CreateMultipartUpload {
-    type Output = CreateMultipartUploadResponse;
+impl Request for UpdateBucket {
+    type Output = UpdateBucketResponse;
     const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "CreateMultipartUpload";
+    const OPERATION: &'static str = "UpdateBucket";
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
         let p_namespace_name =
             rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
@@ -2818,54 +8402,599 @@ impl Request for CreateMultipartUpload {
         let mut b = oci_core::request::builder(
             http::Method::POST,
             endpoint,
-            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u"),
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}"),
         )?;
         b = b.header("content-type", "application/json");
         if let Some(v) = self.if_match.as_ref() {
             b = b.header("if-match", v.to_string());
         }
-        if let Some(v) = self.if_none_match.as_ref() {
-            b = b.header("if-none-match", v.to_string());
-        }
         if let Some(v) = self.opc_client_request_id.as_ref() {
             b = b.header("opc-client-request-id", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_customer_algorithm.as_ref() {
-            b = b.header("opc-sse-customer-algorithm", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_customer_key.as_ref() {
-            b = b.header(
-                "opc-sse-customer-key",
-                rt::sensitive(v.expose(), "opc-sse-customer-key")?,
-            );
-        }
-        if let Some(v) = self.opc_sse_customer_key_sha256.as_ref() {
-            b = b.header("opc-sse-customer-key-sha256", v.to_string());
-        }
-        if let Some(v) = self.opc_sse_kms_key_id.as_ref() {
-            b = b.header("opc-sse-kms-key-id", v.to_string());
-        }
-        if let Some(v) = self.opc_checksum_algorithm.as_ref() {
-            b = b.header("opc-checksum-algorithm", v.to_string());
         }
         rt::finish_json(
             b,
             Some(&rt::required(
-                self.create_multipart_upload_details,
-                "createMultipartUploadDetails",
+                self.update_bucket_details,
+                "updateBucketDetails",
             )?),
         )
     }
     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (body, parts) =
-            oci_core::request::parse_json::<models::MultipartUpload>(response).await?;
-        Ok(CreateMultipartUploadResponse {
+        let (body, parts) = oci_core::request::parse_json::<models::Bucket>(response).await?;
+        Ok(UpdateBucketResponse {
             status: parts.status.as_u16(),
             body,
             opc_request_id: rt::header(&parts, "opc-request-id"),
             etag: rt::header(&parts, "etag"),
             opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-            location: rt::header(&parts, "location"),
+        })
+    }
+}
+
+/// By default, buckets created using the Amazon S3 Compatibility API or the Swift API are created in the root
+/// compartment of the Oracle Cloud Infrastructure tenancy.
+///
+/// You can change the default Swift/Amazon S3 compartmentId designation to a different compartmentId. All
+/// subsequent bucket creations will use the new default compartment, but no previously created
+/// buckets will be modified. A user must have OBJECTSTORAGE_NAMESPACE_UPDATE permission to make changes to the default
+/// compartments for Amazon S3 and Swift.
+///
+/// `PUT /n/{namespaceName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Namespace/UpdateNamespaceMetadata))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct UpdateNamespaceMetadata {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Request object for update NamespaceMetadata.
+    pub update_namespace_metadata_details: Option<models::UpdateNamespaceMetadataDetails>,
+}
+
+impl UpdateNamespaceMetadata {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_namespace_metadata_details(
+        mut self,
+        v: models::UpdateNamespaceMetadataDetails,
+    ) -> Self {
+        self.update_namespace_metadata_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<UpdateNamespaceMetadata> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_namespace_metadata_details(
+        mut self,
+        v: models::UpdateNamespaceMetadataDetails,
+    ) -> Self {
+        self.request.update_namespace_metadata_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`UpdateNamespaceMetadata`].
+#[derive(Debug, Clone)]
+pub struct UpdateNamespaceMetadataResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::NamespaceMetadata,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for UpdateNamespaceMetadata {
+    type Output = UpdateNamespaceMetadataResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "UpdateNamespaceMetadata";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::PUT,
+            endpoint,
+            &format!("/n/{p_namespace_name}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.update_namespace_metadata_details,
+                "updateNamespaceMetadataDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::NamespaceMetadata>(response).await?;
+        Ok(UpdateNamespaceMetadataResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Changes the storage tier of the object specified by the objectName parameter.
+///
+/// `POST /n/{namespaceName}/b/{bucketName}/actions/updateObjectStorageTier`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/Object/UpdateObjectStorageTier))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct UpdateObjectStorageTier {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The object name and the desired storage tier.
+    pub update_object_storage_tier_details: Option<models::UpdateObjectStorageTierDetails>,
+}
+
+impl UpdateObjectStorageTier {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_object_storage_tier_details(
+        mut self,
+        v: models::UpdateObjectStorageTierDetails,
+    ) -> Self {
+        self.update_object_storage_tier_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<UpdateObjectStorageTier> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_object_storage_tier_details(
+        mut self,
+        v: models::UpdateObjectStorageTierDetails,
+    ) -> Self {
+        self.request.update_object_storage_tier_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`UpdateObjectStorageTier`].
+#[derive(Debug, Clone)]
+pub struct UpdateObjectStorageTierResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for UpdateObjectStorageTier {
+    type Output = UpdateObjectStorageTierResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "UpdateObjectStorageTier";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/b/{p_bucket_name}/actions/updateObjectStorageTier"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.update_object_storage_tier_details,
+                "updateObjectStorageTierDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(UpdateObjectStorageTierResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+        })
+    }
+}
+
+/// Performs a partial or full update of a user-defined data associated with the Private Endpoint.
+///
+/// Use UpdatePrivateEndpoint to move a Private Endpoint from one compartment to another within the same tenancy. Supply the compartmentID
+/// of the compartment that you want to move the Private Endpoint to. Or use it to update the name, subnetId, endpointFqdn or privateEndpointIp or accessTargets of the Private Endpoint.
+/// For more information about moving resources between compartments, see Moving Resources to a Different Compartment.
+///
+/// This API follows replace semantics (rather than merge semantics). That means if the body provides values for
+/// parameters and the resource has exisiting ones, this operation will replace those existing values.
+///
+/// <https://docs.oracle.com/iaas/Content/Identity/Tasks/managingcompartments.htm#moveRes>
+///
+/// `POST /n/{namespaceName}/pe/{peName}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/PrivateEndpoint/UpdatePrivateEndpoint))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct UpdatePrivateEndpoint {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the private endpoint. Avoid entering confidential information.
+    /// Example: `my-new-pe-1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub pe_name: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// Request object for updating the Private Endpoint.
+    pub update_private_endpoint_details: Option<models::UpdatePrivateEndpointDetails>,
+}
+
+impl UpdatePrivateEndpoint {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `peName` (required).
+    pub fn pe_name(mut self, v: impl Into<String>) -> Self {
+        self.pe_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_private_endpoint_details(
+        mut self,
+        v: models::UpdatePrivateEndpointDetails,
+    ) -> Self {
+        self.update_private_endpoint_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<UpdatePrivateEndpoint> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `peName` (required).
+    pub fn pe_name(mut self, v: impl Into<String>) -> Self {
+        self.request.pe_name = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_private_endpoint_details(
+        mut self,
+        v: models::UpdatePrivateEndpointDetails,
+    ) -> Self {
+        self.request.update_private_endpoint_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`UpdatePrivateEndpoint`].
+#[derive(Debug, Clone)]
+pub struct UpdatePrivateEndpointResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+    /// The `opc-work-request-id` response header.
+    pub opc_work_request_id: Option<String>,
+}
+
+impl Request for UpdatePrivateEndpoint {
+    type Output = UpdatePrivateEndpointResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "UpdatePrivateEndpoint";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_pe_name = rt::path_param("peName", self.pe_name.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::POST,
+            endpoint,
+            &format!("/n/{p_namespace_name}/pe/{p_pe_name}"),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.update_private_endpoint_details,
+                "updatePrivateEndpointDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let parts = rt::drain(response).await?;
+        Ok(UpdatePrivateEndpointResponse {
+            status: parts.status.as_u16(),
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
+            opc_work_request_id: rt::header(&parts, "opc-work-request-id"),
+        })
+    }
+}
+
+/// Updates the specified retention rule. Rule changes take effect typically within 30 seconds.
+///
+/// `PUT /n/{namespaceName}/b/{bucketName}/retentionRules/{retentionRuleId}`
+/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/RetentionRule/UpdateRetentionRule))
+///
+/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
+#[derive(Debug, Default, Clone)]
+pub struct UpdateRetentionRule {
+    /// The Object Storage namespace used for the request.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub namespace_name: Option<String>,
+    /// The name of the bucket. Avoid entering confidential information.
+    /// Example: `my-new-bucket1`
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub bucket_name: Option<String>,
+    /// The ID of the retention rule.
+    ///
+    /// Required: `into_http` fails before any I/O when it is missing.
+    pub retention_rule_id: Option<String>,
+    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
+    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
+    /// the resource.
+    pub if_match: Option<String>,
+    /// The client request ID for tracing.
+    pub opc_client_request_id: Option<String>,
+    /// Request object for updating the retention rule.
+    pub update_retention_rule_details: Option<models::UpdateRetentionRuleDetails>,
+}
+
+impl UpdateRetentionRule {
+    /// An empty request: set its fields, or use the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `retentionRuleId` (required).
+    pub fn retention_rule_id(mut self, v: impl Into<String>) -> Self {
+        self.retention_rule_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_retention_rule_details(mut self, v: models::UpdateRetentionRuleDetails) -> Self {
+        self.update_retention_rule_details = Some(v);
+        self
+    }
+}
+
+impl Fluent<UpdateRetentionRule> {
+    /// Sets `namespaceName` (required).
+    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
+        self.request.namespace_name = Some(v.into());
+        self
+    }
+    /// Sets `bucketName` (required).
+    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
+        self.request.bucket_name = Some(v.into());
+        self
+    }
+    /// Sets `retentionRuleId` (required).
+    pub fn retention_rule_id(mut self, v: impl Into<String>) -> Self {
+        self.request.retention_rule_id = Some(v.into());
+        self
+    }
+    /// Sets `if-match`.
+    pub fn if_match(mut self, v: impl Into<String>) -> Self {
+        self.request.if_match = Some(v.into());
+        self
+    }
+    /// Sets `opc-client-request-id`.
+    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
+        self.request.opc_client_request_id = Some(v.into());
+        self
+    }
+    /// Sets the request body (required).
+    pub fn update_retention_rule_details(mut self, v: models::UpdateRetentionRuleDetails) -> Self {
+        self.request.update_retention_rule_details = Some(v);
+        self
+    }
+}
+
+/// The output of [`UpdateRetentionRule`].
+#[derive(Debug, Clone)]
+pub struct UpdateRetentionRuleResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: models::RetentionRule,
+    /// The `opc-request-id` response header.
+    pub opc_request_id: Option<String>,
+    /// The `etag` response header.
+    pub etag: Option<String>,
+    /// The `opc-client-request-id` response header.
+    pub opc_client_request_id: Option<String>,
+}
+
+impl Request for UpdateRetentionRule {
+    type Output = UpdateRetentionRuleResponse;
+    const SERVICE: ServiceInfo = super::SERVICE;
+    const OPERATION: &'static str = "UpdateRetentionRule";
+    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
+        let p_namespace_name =
+            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
+        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
+        let p_retention_rule_id =
+            rt::path_param("retentionRuleId", self.retention_rule_id.as_deref(), true)?;
+        let mut b = oci_core::request::builder(
+            http::Method::PUT,
+            endpoint,
+            &format!(
+                "/n/{p_namespace_name}/b/{p_bucket_name}/retentionRules/{p_retention_rule_id}"
+            ),
+        )?;
+        b = b.header("content-type", "application/json");
+        if let Some(v) = self.if_match.as_ref() {
+            b = b.header("if-match", v.to_string());
+        }
+        if let Some(v) = self.opc_client_request_id.as_ref() {
+            b = b.header("opc-client-request-id", v.to_string());
+        }
+        rt::finish_json(
+            b,
+            Some(&rt::required(
+                self.update_retention_rule_details,
+                "updateRetentionRuleDetails",
+            )?),
+        )
+    }
+    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
+        let (body, parts) =
+            oci_core::request::parse_json::<models::RetentionRule>(response).await?;
+        Ok(UpdateRetentionRuleResponse {
+            status: parts.status.as_u16(),
+            body,
+            opc_request_id: rt::header(&parts, "opc-request-id"),
+            etag: rt::header(&parts, "etag"),
+            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
         })
     }
 }
@@ -3281,714 +9410,40 @@ impl Request for UploadPart {
     }
 }
 
-/// Commits a multipart upload, which involves checking part numbers and entity tags (ETags) of the parts, to create an aggregate object.
-///
-/// `POST /n/{namespaceName}/b/{bucketName}/u/{objectName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/CommitMultipartUpload))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct CommitMultipartUpload {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// The name of the object. Avoid entering confidential information.
-    /// Example: `test/object1.log`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub object_name: Option<String>,
-    /// The upload ID for a multipart upload.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub upload_id: Option<String>,
-    /// The entity tag (ETag) to match with the ETag of an existing resource. If the specified ETag matches the ETag of
-    /// the existing resource, GET and HEAD requests will return the resource and PUT and POST requests will upload
-    /// the resource.
-    pub if_match: Option<String>,
-    /// The entity tag (ETag) to avoid matching. The only valid value is '*', which indicates that the request should
-    /// fail if the resource already exists.
-    pub if_none_match: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-    /// The part numbers and entity tags (ETags) for the parts you want to commit.
-    pub commit_multipart_upload_details: Option<models::CommitMultipartUploadDetails>,
-}
-
-impl CommitMultipartUpload {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.object_name = Some(v.into());
-        self
-    }
-    /// Sets `uploadId` (required).
-    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
-        self.upload_id = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.if_match = Some(v.into());
-        self
-    }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.if_none_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-    /// Sets the request body (required).
-    pub fn commit_multipart_upload_details(
-        mut self,
-        v: models::CommitMultipartUploadDetails,
-    ) -> Self {
-        self.commit_multipart_upload_details = Some(v);
-        self
-    }
-}
-
-impl Fluent<CommitMultipartUpload> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.request.object_name = Some(v.into());
-        self
-    }
-    /// Sets `uploadId` (required).
-    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
-        self.request.upload_id = Some(v.into());
-        self
-    }
-    /// Sets `if-match`.
-    pub fn if_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_match = Some(v.into());
-        self
-    }
-    /// Sets `if-none-match`.
-    pub fn if_none_match(mut self, v: impl Into<String>) -> Self {
-        self.request.if_none_match = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-    /// Sets the request body (required).
-    pub fn commit_multipart_upload_details(
-        mut self,
-        v: models::CommitMultipartUploadDetails,
-    ) -> Self {
-        self.request.commit_multipart_upload_details = Some(v);
-        self
-    }
-}
-
-/// The output of [`CommitMultipartUpload`].
-#[derive(Debug, Clone)]
-pub struct CommitMultipartUploadResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-    /// The `opc-multipart-md5` response header.
-    pub opc_multipart_md5: Option<String>,
-    /// The `opc-content-crc32c` response header.
-    pub opc_content_crc32c: Option<String>,
-    /// The `opc-multipart-sha256` response header.
-    pub opc_multipart_sha256: Option<String>,
-    /// The `opc-multipart-sha384` response header.
-    pub opc_multipart_sha384: Option<String>,
-    /// The `last-modified` response header.
-    pub last_modified: Option<String>,
-    /// The `version-id` response header.
-    pub version_id: Option<String>,
-}
-
-impl Request for CommitMultipartUpload {
-    type Output = CommitMultipartUploadResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "CommitMultipartUpload";
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u/{p_object_name}");
-        let mut q = oci_core::encode::Query::new();
-        let v = rt::required(self.upload_id.as_ref(), "uploadId")?;
-        q.push("uploadId", &v.to_string());
-        let mut b = oci_core::request::builder(http::Method::POST, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.if_match.as_ref() {
-            b = b.header("if-match", v.to_string());
-        }
-        if let Some(v) = self.if_none_match.as_ref() {
-            b = b.header("if-none-match", v.to_string());
-        }
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        rt::finish_json(
-            b,
-            Some(&rt::required(
-                self.commit_multipart_upload_details,
-                "commitMultipartUploadDetails",
-            )?),
-        )
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let parts = rt::drain(response).await?;
-        Ok(CommitMultipartUploadResponse {
-            status: parts.status.as_u16(),
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-            opc_multipart_md5: rt::header(&parts, "opc-multipart-md5"),
-            opc_content_crc32c: rt::header(&parts, "opc-content-crc32c"),
-            opc_multipart_sha256: rt::header(&parts, "opc-multipart-sha256"),
-            opc_multipart_sha384: rt::header(&parts, "opc-multipart-sha384"),
-            last_modified: rt::header(&parts, "last-modified"),
-            version_id: rt::header(&parts, "version-id"),
-        })
-    }
-}
-
-/// Aborts an in-progress multipart upload and deletes all parts that have been uploaded.
-///
-/// `DELETE /n/{namespaceName}/b/{bucketName}/u/{objectName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/AbortMultipartUpload))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct AbortMultipartUpload {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// The name of the object. Avoid entering confidential information.
-    /// Example: `test/object1.log`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub object_name: Option<String>,
-    /// The upload ID for a multipart upload.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub upload_id: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl AbortMultipartUpload {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.object_name = Some(v.into());
-        self
-    }
-    /// Sets `uploadId` (required).
-    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
-        self.upload_id = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<AbortMultipartUpload> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.request.object_name = Some(v.into());
-        self
-    }
-    /// Sets `uploadId` (required).
-    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
-        self.request.upload_id = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`AbortMultipartUpload`].
-#[derive(Debug, Clone)]
-pub struct AbortMultipartUploadResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl Request for AbortMultipartUpload {
-    type Output = AbortMultipartUploadResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "AbortMultipartUpload";
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u/{p_object_name}");
-        let mut q = oci_core::encode::Query::new();
-        let v = rt::required(self.upload_id.as_ref(), "uploadId")?;
-        q.push("uploadId", &v.to_string());
-        let mut b = oci_core::request::builder(http::Method::DELETE, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let parts = rt::drain(response).await?;
-        Ok(AbortMultipartUploadResponse {
-            status: parts.status.as_u16(),
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-        })
-    }
-}
-
-/// Lists all of the in-progress multipart uploads for the given bucket in the given Object Storage namespace.
-///
-/// `GET /n/{namespaceName}/b/{bucketName}/u`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/ListMultipartUploads))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct ListMultipartUploads {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// For list pagination. The maximum number of results per page, or items to return in a paginated
-    /// "List" call. For important details about how pagination works, see
-    /// List Pagination.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
-    pub limit: Option<i64>,
-    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
-    /// details about how pagination works, see List Pagination.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
-    pub page: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl ListMultipartUploads {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, v: i64) -> Self {
-        self.limit = Some(v);
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, v: impl Into<String>) -> Self {
-        self.page = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<ListMultipartUploads> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, v: i64) -> Self {
-        self.request.limit = Some(v);
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, v: impl Into<String>) -> Self {
-        self.request.page = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`ListMultipartUploads`].
-#[derive(Debug, Clone)]
-pub struct ListMultipartUploadsResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The response body.
-    pub body: Vec<models::MultipartUpload>,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `opc-next-page` response header.
-    pub opc_next_page: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl Request for ListMultipartUploads {
-    type Output = ListMultipartUploadsResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "ListMultipartUploads";
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u");
-        let mut q = oci_core::encode::Query::new();
-        if let Some(v) = self.limit.as_ref() {
-            q.push("limit", &v.to_string());
-        }
-        if let Some(v) = self.page.as_ref() {
-            q.push("page", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (body, parts) =
-            oci_core::request::parse_json::<Vec<models::MultipartUpload>>(response).await?;
-        Ok(ListMultipartUploadsResponse {
-            status: parts.status.as_u16(),
-            body,
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            opc_next_page: rt::header(&parts, "opc-next-page"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-        })
-    }
-}
-
-impl Paginated for ListMultipartUploads {
-    type Item = models::MultipartUpload;
-    fn set_token(&mut self, token: String) {
-        self.page = Some(token);
-    }
-    fn next_token(o: &ListMultipartUploadsResponse) -> Option<String> {
-        o.opc_next_page.clone()
-    }
-    fn into_items(o: ListMultipartUploadsResponse) -> Vec<models::MultipartUpload> {
-        o.body
-    }
-}
-
-/// Lists the parts of an in-progress multipart upload.
-///
-/// `GET /n/{namespaceName}/b/{bucketName}/u/{objectName}`
-/// ([API reference](https://docs.oracle.com/iaas/api/#/en/objectstorage/20160918/MultipartUpload/ListMultipartUploadParts))
-///
-/// Every field is optional here; required ones are checked by `into_http`, before any I/O.
-#[derive(Debug, Default, Clone)]
-pub struct ListMultipartUploadParts {
-    /// The Object Storage namespace used for the request.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub namespace_name: Option<String>,
-    /// The name of the bucket. Avoid entering confidential information.
-    /// Example: `my-new-bucket1`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub bucket_name: Option<String>,
-    /// The name of the object. Avoid entering confidential information.
-    /// Example: `test/object1.log`
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub object_name: Option<String>,
-    /// The upload ID for a multipart upload.
-    ///
-    /// Required: `into_http` fails before any I/O when it is missing.
-    pub upload_id: Option<String>,
-    /// For list pagination. The maximum number of results per page, or items to return in a paginated
-    /// "List" call. For important details about how pagination works, see
-    /// List Pagination.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
-    pub limit: Option<i64>,
-    /// For list pagination. The value of the `opc-next-page` response header from the previous "List" call. For important
-    /// details about how pagination works, see List Pagination.
-    ///
-    /// <https://docs.oracle.com/iaas/Content/API/Concepts/usingapi.htm#nine>
-    pub page: Option<String>,
-    /// The client request ID for tracing.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl ListMultipartUploadParts {
-    /// An empty request: set its fields, or use the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.object_name = Some(v.into());
-        self
-    }
-    /// Sets `uploadId` (required).
-    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
-        self.upload_id = Some(v.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, v: i64) -> Self {
-        self.limit = Some(v);
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, v: impl Into<String>) -> Self {
-        self.page = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-impl Fluent<ListMultipartUploadParts> {
-    /// Sets `namespaceName` (required).
-    pub fn namespace_name(mut self, v: impl Into<String>) -> Self {
-        self.request.namespace_name = Some(v.into());
-        self
-    }
-    /// Sets `bucketName` (required).
-    pub fn bucket_name(mut self, v: impl Into<String>) -> Self {
-        self.request.bucket_name = Some(v.into());
-        self
-    }
-    /// Sets `objectName` (required).
-    pub fn object_name(mut self, v: impl Into<String>) -> Self {
-        self.request.object_name = Some(v.into());
-        self
-    }
-    /// Sets `uploadId` (required).
-    pub fn upload_id(mut self, v: impl Into<String>) -> Self {
-        self.request.upload_id = Some(v.into());
-        self
-    }
-    /// Sets `limit`.
-    pub fn limit(mut self, v: i64) -> Self {
-        self.request.limit = Some(v);
-        self
-    }
-    /// Sets `page`.
-    pub fn page(mut self, v: impl Into<String>) -> Self {
-        self.request.page = Some(v.into());
-        self
-    }
-    /// Sets `opc-client-request-id`.
-    pub fn opc_client_request_id(mut self, v: impl Into<String>) -> Self {
-        self.request.opc_client_request_id = Some(v.into());
-        self
-    }
-}
-
-/// The output of [`ListMultipartUploadParts`].
-#[derive(Debug, Clone)]
-pub struct ListMultipartUploadPartsResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// The response body.
-    pub body: Vec<models::MultipartUploadPartSummary>,
-    /// The `opc-request-id` response header.
-    pub opc_request_id: Option<String>,
-    /// The `opc-next-page` response header.
-    pub opc_next_page: Option<String>,
-    /// The `etag` response header.
-    pub etag: Option<String>,
-    /// The `opc-client-request-id` response header.
-    pub opc_client_request_id: Option<String>,
-}
-
-impl Request for ListMultipartUploadParts {
-    type Output = ListMultipartUploadPartsResponse;
-    const SERVICE: ServiceInfo = super::SERVICE;
-    const OPERATION: &'static str = "ListMultipartUploadParts";
-    fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
-        let p_namespace_name =
-            rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
-        let p_bucket_name = rt::path_param("bucketName", self.bucket_name.as_deref(), true)?;
-        let p_object_name = rt::path_param("objectName", self.object_name.as_deref(), true)?;
-        let path = &format!("/n/{p_namespace_name}/b/{p_bucket_name}/u/{p_object_name}");
-        let mut q = oci_core::encode::Query::new();
-        let v = rt::required(self.upload_id.as_ref(), "uploadId")?;
-        q.push("uploadId", &v.to_string());
-        if let Some(v) = self.limit.as_ref() {
-            q.push("limit", &v.to_string());
-        }
-        if let Some(v) = self.page.as_ref() {
-            q.push("page", &v.to_string());
-        }
-        let mut b = oci_core::request::builder(http::Method::GET, endpoint, &q.append_to(path))?;
-        b = b.header("content-type", "application/json");
-        if let Some(v) = self.opc_client_request_id.as_ref() {
-            b = b.header("opc-client-request-id", v.to_string());
-        }
-        rt::finish(b, Body::empty())
-    }
-    async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
-        let (body, parts) =
-            oci_core::request::parse_json::<Vec<models::MultipartUploadPartSummary>>(response)
-                .await?;
-        Ok(ListMultipartUploadPartsResponse {
-            status: parts.status.as_u16(),
-            body,
-            opc_request_id: rt::header(&parts, "opc-request-id"),
-            opc_next_page: rt::header(&parts, "opc-next-page"),
-            etag: rt::header(&parts, "etag"),
-            opc_client_request_id: rt::header(&parts, "opc-client-request-id"),
-        })
-    }
-}
-
-impl Paginated for ListMultipartUploadParts {
-    type Item = models::MultipartUploadPartSummary;
-    fn set_token(&mut self, token: String) {
-        self.page = Some(token);
-    }
-    fn next_token(o: &ListMultipartUploadPartsResponse) -> Option<String> {
-        o.opc_next_page.clone()
-    }
-    fn into_items(o: ListMultipartUploadPartsResponse) -> Vec<models::MultipartUploadPartSummary> {
-        o.body
-    }
-}
-
-/// Every operation of this service (18): HTTP method, path template and name.
+/// Every operation of this service (56): HTTP method, path template and name.
 ///
 /// ```
-/// let op = oci_objectstorage::operations::OPERATIONS.iter().find(|o| o.name == "GetNamespace");
-/// assert_eq!(op.map(|o| (o.method, o.path)), Some(("GET", "/n")));
+/// let op = oci_objectstorage::operations::OPERATIONS.iter().find(|o| o.name == "AbortMultipartUpload");
+/// assert_eq!(op.map(|o| (o.method, o.path)), Some(("DELETE", "/n/{namespaceName}/b/{bucketName}/u/{objectName}")));
 /// ```
 ///
 /// Paths are relative to [`crate::SERVICE`]'s base path; parameters are named in braces.
 /// The order is the spec's; names are the request types' [`Request::OPERATION`].
 pub const OPERATIONS: &[oci_core::OperationRoute] = &[
     oci_core::OperationRoute {
-        method: "GET",
-        path: "/n",
-        name: "GetNamespace",
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
+        name: "AbortMultipartUpload",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/batchDeleteObjects",
+        name: "BatchDeleteObjects",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/workRequests/{workRequestId}",
+        name: "CancelWorkRequest",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
+        name: "CommitMultipartUpload",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/copyObject",
+        name: "CopyObject",
     },
     oci_core::OperationRoute {
         method: "POST",
@@ -3996,24 +9451,29 @@ pub const OPERATIONS: &[oci_core::OperationRoute] = &[
         name: "CreateBucket",
     },
     oci_core::OperationRoute {
-        method: "GET",
-        path: "/n/{namespaceName}/b/{bucketName}",
-        name: "GetBucket",
-    },
-    oci_core::OperationRoute {
-        method: "HEAD",
-        path: "/n/{namespaceName}/b/{bucketName}",
-        name: "HeadBucket",
-    },
-    oci_core::OperationRoute {
-        method: "GET",
-        path: "/n/{namespaceName}/b",
-        name: "ListBuckets",
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/u",
+        name: "CreateMultipartUpload",
     },
     oci_core::OperationRoute {
         method: "POST",
-        path: "/n/{namespaceName}/b/{bucketName}",
-        name: "UpdateBucket",
+        path: "/n/{namespaceName}/b/{bucketName}/p",
+        name: "CreatePreauthenticatedRequest",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/pe",
+        name: "CreatePrivateEndpoint",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/replicationPolicies",
+        name: "CreateReplicationPolicy",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/retentionRules",
+        name: "CreateRetentionRule",
     },
     oci_core::OperationRoute {
         method: "DELETE",
@@ -4021,14 +9481,89 @@ pub const OPERATIONS: &[oci_core::OperationRoute] = &[
         name: "DeleteBucket",
     },
     oci_core::OperationRoute {
-        method: "PUT",
+        method: "DELETE",
         path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
-        name: "PutObject",
+        name: "DeleteObject",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/l",
+        name: "DeleteObjectLifecyclePolicy",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/p/{parId}",
+        name: "DeletePreauthenticatedRequest",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/pe/{peName}",
+        name: "DeletePrivateEndpoint",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/replicationPolicies/{replicationId}",
+        name: "DeleteReplicationPolicy",
+    },
+    oci_core::OperationRoute {
+        method: "DELETE",
+        path: "/n/{namespaceName}/b/{bucketName}/retentionRules/{retentionRuleId}",
+        name: "DeleteRetentionRule",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "GetBucket",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n",
+        name: "GetNamespace",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}",
+        name: "GetNamespaceMetadata",
     },
     oci_core::OperationRoute {
         method: "GET",
         path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
         name: "GetObject",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/l",
+        name: "GetObjectLifecyclePolicy",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/p/{parId}",
+        name: "GetPreauthenticatedRequest",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/pe/{peName}",
+        name: "GetPrivateEndpoint",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/replicationPolicies/{replicationId}",
+        name: "GetReplicationPolicy",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/retentionRules/{retentionRuleId}",
+        name: "GetRetentionRule",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}",
+        name: "GetWorkRequest",
+    },
+    oci_core::OperationRoute {
+        method: "HEAD",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "HeadBucket",
     },
     oci_core::OperationRoute {
         method: "HEAD",
@@ -4037,33 +9572,13 @@ pub const OPERATIONS: &[oci_core::OperationRoute] = &[
     },
     oci_core::OperationRoute {
         method: "GET",
-        path: "/n/{namespaceName}/b/{bucketName}/o",
-        name: "ListObjects",
+        path: "/n/{namespaceName}/b",
+        name: "ListBuckets",
     },
     oci_core::OperationRoute {
-        method: "DELETE",
-        path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
-        name: "DeleteObject",
-    },
-    oci_core::OperationRoute {
-        method: "POST",
-        path: "/n/{namespaceName}/b/{bucketName}/u",
-        name: "CreateMultipartUpload",
-    },
-    oci_core::OperationRoute {
-        method: "PUT",
+        method: "GET",
         path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
-        name: "UploadPart",
-    },
-    oci_core::OperationRoute {
-        method: "POST",
-        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
-        name: "CommitMultipartUpload",
-    },
-    oci_core::OperationRoute {
-        method: "DELETE",
-        path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
-        name: "AbortMultipartUpload",
+        name: "ListMultipartUploadParts",
     },
     oci_core::OperationRoute {
         method: "GET",
@@ -4072,8 +9587,118 @@ pub const OPERATIONS: &[oci_core::OperationRoute] = &[
     },
     oci_core::OperationRoute {
         method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/objectversions",
+        name: "ListObjectVersions",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/o",
+        name: "ListObjects",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/p",
+        name: "ListPreauthenticatedRequests",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/pe",
+        name: "ListPrivateEndpoints",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/replicationPolicies",
+        name: "ListReplicationPolicies",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/replicationSources",
+        name: "ListReplicationSources",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/n/{namespaceName}/b/{bucketName}/retentionRules",
+        name: "ListRetentionRules",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}/errors",
+        name: "ListWorkRequestErrors",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests/{workRequestId}/logs",
+        name: "ListWorkRequestLogs",
+    },
+    oci_core::OperationRoute {
+        method: "GET",
+        path: "/workRequests",
+        name: "ListWorkRequests",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/makeBucketWritable",
+        name: "MakeBucketWritable",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        name: "PutObject",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/n/{namespaceName}/b/{bucketName}/l",
+        name: "PutObjectLifecyclePolicy",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/reencrypt",
+        name: "ReencryptBucket",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/reencrypt/{objectName}",
+        name: "ReencryptObject",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/renameObject",
+        name: "RenameObject",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/restoreObjects",
+        name: "RestoreObjects",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}",
+        name: "UpdateBucket",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/n/{namespaceName}",
+        name: "UpdateNamespaceMetadata",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/b/{bucketName}/actions/updateObjectStorageTier",
+        name: "UpdateObjectStorageTier",
+    },
+    oci_core::OperationRoute {
+        method: "POST",
+        path: "/n/{namespaceName}/pe/{peName}",
+        name: "UpdatePrivateEndpoint",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
+        path: "/n/{namespaceName}/b/{bucketName}/retentionRules/{retentionRuleId}",
+        name: "UpdateRetentionRule",
+    },
+    oci_core::OperationRoute {
+        method: "PUT",
         path: "/n/{namespaceName}/b/{bucketName}/u/{objectName}",
-        name: "ListMultipartUploadParts",
+        name: "UploadPart",
     },
 ];
 
@@ -4090,89 +9715,23 @@ pub struct ObjectStorageClient {
 oci_core::__rt::client!(ObjectStorageClient);
 
 impl ObjectStorageClient {
-    /// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace. The namespace
+    /// Aborts an in-progress multipart upload and deletes all parts that have been uploaded.
     ///
-    /// Builds a [`GetNamespace`]; finish with `.send().await`.
-    pub fn get_namespace(&self) -> Fluent<GetNamespace> {
-        Fluent::new(self.client.clone(), GetNamespace::default())
+    /// Builds a [`AbortMultipartUpload`]; finish with `.send().await`.
+    pub fn abort_multipart_upload(&self) -> Fluent<AbortMultipartUpload> {
+        Fluent::new(self.client.clone(), AbortMultipartUpload::default())
     }
-    /// Creates a bucket in the given namespace with a bucket name and optional user-defined metadata. Avoid entering
+    /// Deletes a batch of objects.
     ///
-    /// Builds a [`CreateBucket`]; finish with `.send().await`.
-    pub fn create_bucket(&self) -> Fluent<CreateBucket> {
-        Fluent::new(self.client.clone(), CreateBucket::default())
+    /// Builds a [`BatchDeleteObjects`]; finish with `.send().await`.
+    pub fn batch_delete_objects(&self) -> Fluent<BatchDeleteObjects> {
+        Fluent::new(self.client.clone(), BatchDeleteObjects::default())
     }
-    /// Gets the current representation of the given bucket in the given Object Storage namespace.
+    /// Cancels a work request.
     ///
-    /// Builds a [`GetBucket`]; finish with `.send().await`.
-    pub fn get_bucket(&self) -> Fluent<GetBucket> {
-        Fluent::new(self.client.clone(), GetBucket::default())
-    }
-    /// Efficiently checks to see if a bucket exists and gets the current entity tag (ETag) for the bucket.
-    ///
-    /// Builds a [`HeadBucket`]; finish with `.send().await`.
-    pub fn head_bucket(&self) -> Fluent<HeadBucket> {
-        Fluent::new(self.client.clone(), HeadBucket::default())
-    }
-    /// Gets a list of all BucketSummary items in a compartment. A BucketSummary contains only summary fields for the bucket
-    ///
-    /// Builds a [`ListBuckets`]; finish with `.send().await`.
-    pub fn list_buckets(&self) -> Fluent<ListBuckets> {
-        Fluent::new(self.client.clone(), ListBuckets::default())
-    }
-    /// Performs a partial or full update of a bucket's user-defined metadata.
-    ///
-    /// Builds a [`UpdateBucket`]; finish with `.send().await`.
-    pub fn update_bucket(&self) -> Fluent<UpdateBucket> {
-        Fluent::new(self.client.clone(), UpdateBucket::default())
-    }
-    /// Deletes a bucket if the bucket is already empty. If the bucket is not empty, use
-    ///
-    /// Builds a [`DeleteBucket`]; finish with `.send().await`.
-    pub fn delete_bucket(&self) -> Fluent<DeleteBucket> {
-        Fluent::new(self.client.clone(), DeleteBucket::default())
-    }
-    /// Creates a new object or overwrites an existing object with the same name. The maximum object size allowed by
-    ///
-    /// Builds a [`PutObject`]; finish with `.send().await`.
-    pub fn put_object(&self) -> Fluent<PutObject> {
-        Fluent::new(self.client.clone(), PutObject::default())
-    }
-    /// Gets the metadata and body of an object.
-    ///
-    /// Builds a [`GetObject`]; finish with `.send().await`.
-    pub fn get_object(&self) -> Fluent<GetObject> {
-        Fluent::new(self.client.clone(), GetObject::default())
-    }
-    /// Gets the user-defined metadata and entity tag (ETag) for an object.
-    ///
-    /// Builds a [`HeadObject`]; finish with `.send().await`.
-    pub fn head_object(&self) -> Fluent<HeadObject> {
-        Fluent::new(self.client.clone(), HeadObject::default())
-    }
-    /// Lists the objects in a bucket. By default, ListObjects returns object names only. See the `fields`
-    ///
-    /// Builds a [`ListObjects`]; finish with `.send().await`.
-    pub fn list_objects(&self) -> Fluent<ListObjects> {
-        Fluent::new(self.client.clone(), ListObjects::default())
-    }
-    /// Deletes an object.
-    ///
-    /// Builds a [`DeleteObject`]; finish with `.send().await`.
-    pub fn delete_object(&self) -> Fluent<DeleteObject> {
-        Fluent::new(self.client.clone(), DeleteObject::default())
-    }
-    /// Starts a new multipart upload to a specific object in the given bucket in the given namespace.
-    ///
-    /// Builds a [`CreateMultipartUpload`]; finish with `.send().await`.
-    pub fn create_multipart_upload(&self) -> Fluent<CreateMultipartUpload> {
-        Fluent::new(self.client.clone(), CreateMultipartUpload::default())
-    }
-    /// Uploads a single part of a multipart upload.
-    ///
-    /// Builds a [`UploadPart`]; finish with `.send().await`.
-    pub fn upload_part(&self) -> Fluent<UploadPart> {
-        Fluent::new(self.client.clone(), UploadPart::default())
+    /// Builds a [`CancelWorkRequest`]; finish with `.send().await`.
+    pub fn cancel_work_request(&self) -> Fluent<CancelWorkRequest> {
+        Fluent::new(self.client.clone(), CancelWorkRequest::default())
     }
     /// Commits a multipart upload, which involves checking part numbers and entity tags (ETags) of the parts, to create an aggregate object.
     ///
@@ -4180,11 +9739,179 @@ impl ObjectStorageClient {
     pub fn commit_multipart_upload(&self) -> Fluent<CommitMultipartUpload> {
         Fluent::new(self.client.clone(), CommitMultipartUpload::default())
     }
-    /// Aborts an in-progress multipart upload and deletes all parts that have been uploaded.
+    /// Creates a request to copy an object within a region or to another region.
     ///
-    /// Builds a [`AbortMultipartUpload`]; finish with `.send().await`.
-    pub fn abort_multipart_upload(&self) -> Fluent<AbortMultipartUpload> {
-        Fluent::new(self.client.clone(), AbortMultipartUpload::default())
+    /// Builds a [`CopyObject`]; finish with `.send().await`.
+    pub fn copy_object(&self) -> Fluent<CopyObject> {
+        Fluent::new(self.client.clone(), CopyObject::default())
+    }
+    /// Creates a bucket in the given namespace with a bucket name and optional user-defined metadata.
+    ///
+    /// Builds a [`CreateBucket`]; finish with `.send().await`.
+    pub fn create_bucket(&self) -> Fluent<CreateBucket> {
+        Fluent::new(self.client.clone(), CreateBucket::default())
+    }
+    /// Starts a new multipart upload to a specific object in the given bucket in the given namespace.
+    ///
+    /// Builds a [`CreateMultipartUpload`]; finish with `.send().await`.
+    pub fn create_multipart_upload(&self) -> Fluent<CreateMultipartUpload> {
+        Fluent::new(self.client.clone(), CreateMultipartUpload::default())
+    }
+    /// Creates a pre-authenticated request specific to the bucket.
+    ///
+    /// Builds a [`CreatePreauthenticatedRequest`]; finish with `.send().await`.
+    pub fn create_preauthenticated_request(&self) -> Fluent<CreatePreauthenticatedRequest> {
+        Fluent::new(
+            self.client.clone(),
+            CreatePreauthenticatedRequest::default(),
+        )
+    }
+    /// Create a PrivateEndpoint.
+    ///
+    /// Builds a [`CreatePrivateEndpoint`]; finish with `.send().await`.
+    pub fn create_private_endpoint(&self) -> Fluent<CreatePrivateEndpoint> {
+        Fluent::new(self.client.clone(), CreatePrivateEndpoint::default())
+    }
+    /// Creates a replication policy for the specified bucket.
+    ///
+    /// Builds a [`CreateReplicationPolicy`]; finish with `.send().await`.
+    pub fn create_replication_policy(&self) -> Fluent<CreateReplicationPolicy> {
+        Fluent::new(self.client.clone(), CreateReplicationPolicy::default())
+    }
+    /// Creates a new retention rule in the specified bucket.
+    ///
+    /// Builds a [`CreateRetentionRule`]; finish with `.send().await`.
+    pub fn create_retention_rule(&self) -> Fluent<CreateRetentionRule> {
+        Fluent::new(self.client.clone(), CreateRetentionRule::default())
+    }
+    /// Deletes a bucket if the bucket is already empty.
+    ///
+    /// Builds a [`DeleteBucket`]; finish with `.send().await`.
+    pub fn delete_bucket(&self) -> Fluent<DeleteBucket> {
+        Fluent::new(self.client.clone(), DeleteBucket::default())
+    }
+    /// Deletes an object.
+    ///
+    /// Builds a [`DeleteObject`]; finish with `.send().await`.
+    pub fn delete_object(&self) -> Fluent<DeleteObject> {
+        Fluent::new(self.client.clone(), DeleteObject::default())
+    }
+    /// Deletes the object lifecycle policy for the bucket.
+    ///
+    /// Builds a [`DeleteObjectLifecyclePolicy`]; finish with `.send().await`.
+    pub fn delete_object_lifecycle_policy(&self) -> Fluent<DeleteObjectLifecyclePolicy> {
+        Fluent::new(self.client.clone(), DeleteObjectLifecyclePolicy::default())
+    }
+    /// Deletes the pre-authenticated request for the bucket.
+    ///
+    /// Builds a [`DeletePreauthenticatedRequest`]; finish with `.send().await`.
+    pub fn delete_preauthenticated_request(&self) -> Fluent<DeletePreauthenticatedRequest> {
+        Fluent::new(
+            self.client.clone(),
+            DeletePreauthenticatedRequest::default(),
+        )
+    }
+    /// Deletes a Private Endpoint if it exists in the given namespace.
+    ///
+    /// Builds a [`DeletePrivateEndpoint`]; finish with `.send().await`.
+    pub fn delete_private_endpoint(&self) -> Fluent<DeletePrivateEndpoint> {
+        Fluent::new(self.client.clone(), DeletePrivateEndpoint::default())
+    }
+    /// Deletes the replication policy associated with the source bucket.
+    ///
+    /// Builds a [`DeleteReplicationPolicy`]; finish with `.send().await`.
+    pub fn delete_replication_policy(&self) -> Fluent<DeleteReplicationPolicy> {
+        Fluent::new(self.client.clone(), DeleteReplicationPolicy::default())
+    }
+    /// Deletes the specified rule.
+    ///
+    /// Builds a [`DeleteRetentionRule`]; finish with `.send().await`.
+    pub fn delete_retention_rule(&self) -> Fluent<DeleteRetentionRule> {
+        Fluent::new(self.client.clone(), DeleteRetentionRule::default())
+    }
+    /// Gets the current representation of the given bucket in the given Object Storage namespace.
+    ///
+    /// Builds a [`GetBucket`]; finish with `.send().await`.
+    pub fn get_bucket(&self) -> Fluent<GetBucket> {
+        Fluent::new(self.client.clone(), GetBucket::default())
+    }
+    /// Each Oracle Cloud Infrastructure tenant is assigned one unique and uneditable Object Storage namespace.
+    ///
+    /// Builds a [`GetNamespace`]; finish with `.send().await`.
+    pub fn get_namespace(&self) -> Fluent<GetNamespace> {
+        Fluent::new(self.client.clone(), GetNamespace::default())
+    }
+    /// Gets the metadata for the Object Storage namespace, which contains defaultS3CompartmentId and defaultSwiftCompartmentId.
+    ///
+    /// Builds a [`GetNamespaceMetadata`]; finish with `.send().await`.
+    pub fn get_namespace_metadata(&self) -> Fluent<GetNamespaceMetadata> {
+        Fluent::new(self.client.clone(), GetNamespaceMetadata::default())
+    }
+    /// Gets the metadata and body of an object.
+    ///
+    /// Builds a [`GetObject`]; finish with `.send().await`.
+    pub fn get_object(&self) -> Fluent<GetObject> {
+        Fluent::new(self.client.clone(), GetObject::default())
+    }
+    /// Gets the object lifecycle policy for the bucket.
+    ///
+    /// Builds a [`GetObjectLifecyclePolicy`]; finish with `.send().await`.
+    pub fn get_object_lifecycle_policy(&self) -> Fluent<GetObjectLifecyclePolicy> {
+        Fluent::new(self.client.clone(), GetObjectLifecyclePolicy::default())
+    }
+    /// Gets the pre-authenticated request for the bucket.
+    ///
+    /// Builds a [`GetPreauthenticatedRequest`]; finish with `.send().await`.
+    pub fn get_preauthenticated_request(&self) -> Fluent<GetPreauthenticatedRequest> {
+        Fluent::new(self.client.clone(), GetPreauthenticatedRequest::default())
+    }
+    /// Gets the current representation of the given Private Endpoint in the given Object Storage namespace.
+    ///
+    /// Builds a [`GetPrivateEndpoint`]; finish with `.send().await`.
+    pub fn get_private_endpoint(&self) -> Fluent<GetPrivateEndpoint> {
+        Fluent::new(self.client.clone(), GetPrivateEndpoint::default())
+    }
+    /// Get the replication policy.
+    ///
+    /// Builds a [`GetReplicationPolicy`]; finish with `.send().await`.
+    pub fn get_replication_policy(&self) -> Fluent<GetReplicationPolicy> {
+        Fluent::new(self.client.clone(), GetReplicationPolicy::default())
+    }
+    /// Get the specified retention rule.
+    ///
+    /// Builds a [`GetRetentionRule`]; finish with `.send().await`.
+    pub fn get_retention_rule(&self) -> Fluent<GetRetentionRule> {
+        Fluent::new(self.client.clone(), GetRetentionRule::default())
+    }
+    /// Gets the status of the work request for the given ID.
+    ///
+    /// Builds a [`GetWorkRequest`]; finish with `.send().await`.
+    pub fn get_work_request(&self) -> Fluent<GetWorkRequest> {
+        Fluent::new(self.client.clone(), GetWorkRequest::default())
+    }
+    /// Efficiently checks to see if a bucket exists and gets the current entity tag (ETag) for the bucket.
+    ///
+    /// Builds a [`HeadBucket`]; finish with `.send().await`.
+    pub fn head_bucket(&self) -> Fluent<HeadBucket> {
+        Fluent::new(self.client.clone(), HeadBucket::default())
+    }
+    /// Gets the user-defined metadata and entity tag (ETag) for an object.
+    ///
+    /// Builds a [`HeadObject`]; finish with `.send().await`.
+    pub fn head_object(&self) -> Fluent<HeadObject> {
+        Fluent::new(self.client.clone(), HeadObject::default())
+    }
+    /// Gets a list of all BucketSummary items in a compartment.
+    ///
+    /// Builds a [`ListBuckets`]; finish with `.send().await`.
+    pub fn list_buckets(&self) -> Fluent<ListBuckets> {
+        Fluent::new(self.client.clone(), ListBuckets::default())
+    }
+    /// Lists the parts of an in-progress multipart upload.
+    ///
+    /// Builds a [`ListMultipartUploadParts`]; finish with `.send().await`.
+    pub fn list_multipart_upload_parts(&self) -> Fluent<ListMultipartUploadParts> {
+        Fluent::new(self.client.clone(), ListMultipartUploadParts::default())
     }
     /// Lists all of the in-progress multipart uploads for the given bucket in the given Object Storage namespace.
     ///
@@ -4192,11 +9919,143 @@ impl ObjectStorageClient {
     pub fn list_multipart_uploads(&self) -> Fluent<ListMultipartUploads> {
         Fluent::new(self.client.clone(), ListMultipartUploads::default())
     }
-    /// Lists the parts of an in-progress multipart upload.
+    /// Lists the object versions in a bucket.
     ///
-    /// Builds a [`ListMultipartUploadParts`]; finish with `.send().await`.
-    pub fn list_multipart_upload_parts(&self) -> Fluent<ListMultipartUploadParts> {
-        Fluent::new(self.client.clone(), ListMultipartUploadParts::default())
+    /// Builds a [`ListObjectVersions`]; finish with `.send().await`.
+    pub fn list_object_versions(&self) -> Fluent<ListObjectVersions> {
+        Fluent::new(self.client.clone(), ListObjectVersions::default())
+    }
+    /// Lists the objects in a bucket.
+    ///
+    /// Builds a [`ListObjects`]; finish with `.send().await`.
+    pub fn list_objects(&self) -> Fluent<ListObjects> {
+        Fluent::new(self.client.clone(), ListObjects::default())
+    }
+    /// Lists pre-authenticated requests for the bucket.
+    ///
+    /// Builds a [`ListPreauthenticatedRequests`]; finish with `.send().await`.
+    pub fn list_preauthenticated_requests(&self) -> Fluent<ListPreauthenticatedRequests> {
+        Fluent::new(self.client.clone(), ListPreauthenticatedRequests::default())
+    }
+    /// Gets a list of all PrivateEndpointSummary in a compartment associated with a namespace.
+    ///
+    /// Builds a [`ListPrivateEndpoints`]; finish with `.send().await`.
+    pub fn list_private_endpoints(&self) -> Fluent<ListPrivateEndpoints> {
+        Fluent::new(self.client.clone(), ListPrivateEndpoints::default())
+    }
+    /// List the replication policies associated with a bucket.
+    ///
+    /// Builds a [`ListReplicationPolicies`]; finish with `.send().await`.
+    pub fn list_replication_policies(&self) -> Fluent<ListReplicationPolicies> {
+        Fluent::new(self.client.clone(), ListReplicationPolicies::default())
+    }
+    /// List the replication sources of a destination bucket.
+    ///
+    /// Builds a [`ListReplicationSources`]; finish with `.send().await`.
+    pub fn list_replication_sources(&self) -> Fluent<ListReplicationSources> {
+        Fluent::new(self.client.clone(), ListReplicationSources::default())
+    }
+    /// List the retention rules for a bucket.
+    ///
+    /// Builds a [`ListRetentionRules`]; finish with `.send().await`.
+    pub fn list_retention_rules(&self) -> Fluent<ListRetentionRules> {
+        Fluent::new(self.client.clone(), ListRetentionRules::default())
+    }
+    /// Lists the errors of the work request with the given ID.
+    ///
+    /// Builds a [`ListWorkRequestErrors`]; finish with `.send().await`.
+    pub fn list_work_request_errors(&self) -> Fluent<ListWorkRequestErrors> {
+        Fluent::new(self.client.clone(), ListWorkRequestErrors::default())
+    }
+    /// Lists the logs of the work request with the given ID.
+    ///
+    /// Builds a [`ListWorkRequestLogs`]; finish with `.send().await`.
+    pub fn list_work_request_logs(&self) -> Fluent<ListWorkRequestLogs> {
+        Fluent::new(self.client.clone(), ListWorkRequestLogs::default())
+    }
+    /// Lists the work requests in a compartment.
+    ///
+    /// Builds a [`ListWorkRequests`]; finish with `.send().await`.
+    pub fn list_work_requests(&self) -> Fluent<ListWorkRequests> {
+        Fluent::new(self.client.clone(), ListWorkRequests::default())
+    }
+    /// Stops replication to the destination bucket and removes the replication policy.
+    ///
+    /// Builds a [`MakeBucketWritable`]; finish with `.send().await`.
+    pub fn make_bucket_writable(&self) -> Fluent<MakeBucketWritable> {
+        Fluent::new(self.client.clone(), MakeBucketWritable::default())
+    }
+    /// Creates a new object or overwrites an existing object with the same name.
+    ///
+    /// Builds a [`PutObject`]; finish with `.send().await`.
+    pub fn put_object(&self) -> Fluent<PutObject> {
+        Fluent::new(self.client.clone(), PutObject::default())
+    }
+    /// Creates or replaces the object lifecycle policy for the bucket.
+    ///
+    /// Builds a [`PutObjectLifecyclePolicy`]; finish with `.send().await`.
+    pub fn put_object_lifecycle_policy(&self) -> Fluent<PutObjectLifecyclePolicy> {
+        Fluent::new(self.client.clone(), PutObjectLifecyclePolicy::default())
+    }
+    /// Re-encrypts the unique data encryption key that encrypts each object written to the bucket by using the most recent version of the master encryption key assigned to the bucket.
+    ///
+    /// Builds a [`ReencryptBucket`]; finish with `.send().await`.
+    pub fn reencrypt_bucket(&self) -> Fluent<ReencryptBucket> {
+        Fluent::new(self.client.clone(), ReencryptBucket::default())
+    }
+    /// Re-encrypts the data encryption keys that encrypt the object and its chunks.
+    ///
+    /// Builds a [`ReencryptObject`]; finish with `.send().await`.
+    pub fn reencrypt_object(&self) -> Fluent<ReencryptObject> {
+        Fluent::new(self.client.clone(), ReencryptObject::default())
+    }
+    /// Rename an object in the given Object Storage namespace.
+    ///
+    /// Builds a [`RenameObject`]; finish with `.send().await`.
+    pub fn rename_object(&self) -> Fluent<RenameObject> {
+        Fluent::new(self.client.clone(), RenameObject::default())
+    }
+    /// Restores the object specified by the objectName parameter.
+    ///
+    /// Builds a [`RestoreObjects`]; finish with `.send().await`.
+    pub fn restore_objects(&self) -> Fluent<RestoreObjects> {
+        Fluent::new(self.client.clone(), RestoreObjects::default())
+    }
+    /// Performs a partial or full update of a bucket's user-defined metadata.
+    ///
+    /// Builds a [`UpdateBucket`]; finish with `.send().await`.
+    pub fn update_bucket(&self) -> Fluent<UpdateBucket> {
+        Fluent::new(self.client.clone(), UpdateBucket::default())
+    }
+    /// By default, buckets created using the Amazon S3 Compatibility API or the Swift API are created in the root compartment of the Oracle Cloud Infrastructure tenancy.
+    ///
+    /// Builds a [`UpdateNamespaceMetadata`]; finish with `.send().await`.
+    pub fn update_namespace_metadata(&self) -> Fluent<UpdateNamespaceMetadata> {
+        Fluent::new(self.client.clone(), UpdateNamespaceMetadata::default())
+    }
+    /// Changes the storage tier of the object specified by the objectName parameter.
+    ///
+    /// Builds a [`UpdateObjectStorageTier`]; finish with `.send().await`.
+    pub fn update_object_storage_tier(&self) -> Fluent<UpdateObjectStorageTier> {
+        Fluent::new(self.client.clone(), UpdateObjectStorageTier::default())
+    }
+    /// Performs a partial or full update of a user-defined data associated with the Private Endpoint.
+    ///
+    /// Builds a [`UpdatePrivateEndpoint`]; finish with `.send().await`.
+    pub fn update_private_endpoint(&self) -> Fluent<UpdatePrivateEndpoint> {
+        Fluent::new(self.client.clone(), UpdatePrivateEndpoint::default())
+    }
+    /// Updates the specified retention rule.
+    ///
+    /// Builds a [`UpdateRetentionRule`]; finish with `.send().await`.
+    pub fn update_retention_rule(&self) -> Fluent<UpdateRetentionRule> {
+        Fluent::new(self.client.clone(), UpdateRetentionRule::default())
+    }
+    /// Uploads a single part of a multipart upload.
+    ///
+    /// Builds a [`UploadPart`]; finish with `.send().await`.
+    pub fn upload_part(&self) -> Fluent<UploadPart> {
+        Fluent::new(self.client.clone(), UploadPart::default())
     }
 }
 
