@@ -126,7 +126,7 @@ impl Rule {
     fn selects(&self, name: &str) -> bool {
         self.object_name_filter
             .as_ref()
-            .is_none_or(|f| f.selects(name))
+            .map_or(true, |f| f.selects(name))
     }
 }
 
@@ -188,12 +188,17 @@ fn due_actions(state: &State, bucket_name: &str, rules: &[Rule], now: u64) -> Ve
                         continue;
                     }
                     match rule.action.as_str() {
-                        "DELETE" => {
-                            if retention::check_not_retained(state, bucket_name, meta, name, now)
-                                .is_ok()
-                            {
-                                due.push(Due::Delete(name.clone()));
-                            }
+                        "DELETE"
+                            if retention::check_not_retained(
+                                state,
+                                bucket_name,
+                                meta,
+                                name,
+                                now,
+                            )
+                            .is_ok() =>
+                        {
+                            due.push(Due::Delete(name.clone()))
                         }
                         "ARCHIVE" if tiers::tier(meta) != "Archive" => {
                             due.push(Due::Tier(name.clone(), "Archive"))

@@ -92,7 +92,7 @@ fn current_mut<'a>(
         .objects
         .get_mut(bucket_name)
         .and_then(|o| o.get_mut(name))
-        .filter(|m| version_id.is_none_or(|v| v.is_empty() || v == m.version_id))
+        .filter(|m| version_id.map_or(true, |v| v.is_empty() || v == m.version_id))
         .ok_or_else(|| object_not_found(name))
 }
 
