@@ -51,33 +51,33 @@ def status_of(call):
         return e.status
     return 200
 
-os_client.create_bucket(ns, M.CreateBucketDetails(name="rules", compartment_id=config["tenancy"]))
-os_client.put_object(ns, "rules", "kept", b"kept")
-rule = os_client.create_retention_rule(ns, "rules", M.CreateRetentionRuleDetails(
+os_client.create_bucket(ns, M.CreateBucketDetails(name="pyrules", compartment_id=config["tenancy"]))
+os_client.put_object(ns, "pyrules", "kept", b"kept")
+rule = os_client.create_retention_rule(ns, "pyrules", M.CreateRetentionRuleDetails(
     display_name="r", duration=M.Duration(time_amount=1, time_unit="DAYS"))).data
-assert [r.id for r in os_client.list_retention_rules(ns, "rules").data.items] == [rule.id]
-assert status_of(lambda: os_client.delete_object(ns, "rules", "kept")) == 409
-assert status_of(lambda: os_client.put_object(ns, "rules", "kept", b"new")) == 409
-os_client.delete_retention_rule(ns, "rules", rule.id)
-os_client.delete_object(ns, "rules", "kept")
+assert [r.id for r in os_client.list_retention_rules(ns, "pyrules").data.items] == [rule.id]
+assert status_of(lambda: os_client.delete_object(ns, "pyrules", "kept")) == 409
+assert status_of(lambda: os_client.put_object(ns, "pyrules", "kept", b"new")) == 409
+os_client.delete_retention_rule(ns, "pyrules", rule.id)
+os_client.delete_object(ns, "pyrules", "kept")
 
-os_client.put_object_lifecycle_policy(ns, "rules", M.PutObjectLifecyclePolicyDetails(items=[
+os_client.put_object_lifecycle_policy(ns, "pyrules", M.PutObjectLifecyclePolicyDetails(items=[
     M.ObjectLifecycleRule(name="expire", action="DELETE", time_amount=30, time_unit="DAYS", is_enabled=True)]))
-assert os_client.get_object_lifecycle_policy(ns, "rules").data.items[0].name == "expire"
+assert os_client.get_object_lifecycle_policy(ns, "pyrules").data.items[0].name == "expire"
 
-os_client.put_object(ns, "rules", "cold", b"cold", storage_tier="Archive")
-assert status_of(lambda: os_client.get_object(ns, "rules", "cold")) == 409
-os_client.restore_objects(ns, "rules", M.RestoreObjectsDetails(object_name="cold", hours=1))
-assert os_client.head_object(ns, "rules", "cold").headers["archival-state"] == "Restoring"
+os_client.put_object(ns, "pyrules", "cold", b"cold", storage_tier="Archive")
+assert status_of(lambda: os_client.get_object(ns, "pyrules", "cold")) == 409
+os_client.restore_objects(ns, "pyrules", M.RestoreObjectsDetails(object_name="cold", hours=1))
+assert os_client.head_object(ns, "pyrules", "cold").headers["archival-state"] == "Restoring"
 
 key = os.urandom(32)
 sse = dict(opc_sse_customer_algorithm="AES256", opc_sse_customer_key=base64.b64encode(key).decode(),
            opc_sse_customer_key_sha256=base64.b64encode(__import__("hashlib").sha256(key).digest()).decode())
-os_client.put_object(ns, "rules", "sealed", b"sealed", **sse)
-assert os_client.get_object(ns, "rules", "sealed", **sse).data.content == b"sealed"
-assert status_of(lambda: os_client.get_object(ns, "rules", "sealed")) == 400
+os_client.put_object(ns, "pyrules", "sealed", b"sealed", **sse)
+assert os_client.get_object(ns, "pyrules", "sealed", **sse).data.content == b"sealed"
+assert status_of(lambda: os_client.get_object(ns, "pyrules", "sealed")) == 400
 other = os.urandom(32)
 wrong = dict(sse, opc_sse_customer_key=base64.b64encode(other).decode(),
              opc_sse_customer_key_sha256=base64.b64encode(__import__("hashlib").sha256(other).digest()).decode())
-assert status_of(lambda: os_client.get_object(ns, "rules", "sealed", **wrong)) == 403
+assert status_of(lambda: os_client.get_object(ns, "pyrules", "sealed", **wrong)) == 403
 print("python sdk object storage semantics: ok")
