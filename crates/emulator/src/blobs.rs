@@ -7,6 +7,7 @@ use bytes::{Bytes, BytesMut};
 use http_body::Frame;
 use http_body_util::BodyExt;
 use md5::{Digest as _, Md5};
+use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +26,10 @@ pub(crate) struct Written {
     pub id: String,
     pub size: u64,
     pub md5: [u8; 16],
+    /// CRC32C (Castagnoli) of the bytes.
+    pub crc32c: u32,
+    /// SHA-256 of the bytes, when asked for.
+    pub sha256: Option<[u8; 32]>,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -80,8 +85,9 @@ impl Blobs {
         Ok(id)
     }
 
-    /// Streams a request body to a new blob, hashing it on the way (never whole in memory).
-    pub async fn write<B>(&self, mut body: B) -> ApiResult<Written>
+    /// Streams a request body to a new blob, hashing it on the way (never whole in memory):
+    /// MD5 and CRC32C always, SHA-256 when `sha256`.
+    pub async fn write<B>(&self, mut body: B, sha256: bool) -> ApiResult<Written>
     where
         B: http_body::Body<Data = Bytes> + Unpin,
         B::Error: std::fmt::Display,
@@ -89,6 +95,8 @@ impl Blobs {
         let tmp = self.dir.join(format!("tmp-{}", Self::fresh_id()));
         let mut file = tokio::fs::File::create(&tmp).await.map_err(internal)?;
         let mut md5 = Md5::new();
+        let mut crc = 0u32;
+        let mut sha = sha256.then(Sha256::new);
         let mut size = 0u64;
         let result: ApiResult<()> = async {
             while let Some(frame) = body.frame().await {
@@ -101,6 +109,10 @@ impl Blobs {
                 })?;
                 if let Ok(data) = frame.into_data() {
                     md5.update(&data);
+                    crc = crc32c::crc32c_append(crc, &data);
+                    if let Some(s) = sha.as_mut() {
+                        s.update(&data);
+                    }
                     size += data.len() as u64;
                     file.write_all(&data).await.map_err(internal)?;
                 }
@@ -118,23 +130,36 @@ impl Blobs {
             id,
             size,
             md5: md5.finalize().into(),
+            crc32c: crc,
+            sha256: sha.map(|s| s.finalize().into()),
         })
     }
 
-    /// Concatenates blobs into a new one by streaming copies.
-    pub async fn concat(&self, ids: &[String]) -> ApiResult<(String, u64)> {
+    /// Concatenates blobs into a new one by streaming copies; its id, size and CRC32C.
+    pub async fn concat(&self, ids: &[String]) -> ApiResult<(String, u64, u32)> {
         let tmp = self.dir.join(format!("tmp-{}", Self::fresh_id()));
         let mut out = tokio::fs::File::create(&tmp).await.map_err(internal)?;
         let mut size = 0;
+        let mut crc = 0u32;
+        let mut buf = vec![0u8; 256 * 1024];
         for id in ids {
             let mut f = tokio::fs::File::open(self.path(id))
                 .await
                 .map_err(internal)?;
-            size += tokio::io::copy(&mut f, &mut out).await.map_err(internal)?;
+            loop {
+                let n = f.read(&mut buf).await.map_err(internal)?;
+                if n == 0 {
+                    break;
+                }
+                let chunk = buf.get(..n).unwrap_or(&[]);
+                crc = crc32c::crc32c_append(crc, chunk);
+                out.write_all(chunk).await.map_err(internal)?;
+                size += n as u64;
+            }
         }
         out.flush().await.map_err(internal)?;
         let id = self.commit(&tmp, out).await?;
-        Ok((id, size))
+        Ok((id, size, crc))
     }
 
     /// Deletes every file of a durable store but the blobs in `keep`: blobs a crash or an undone

@@ -27,6 +27,8 @@ pub(crate) enum Service {
     ObjectStorage,
     /// Delegate Access Control work requests.
     Dac,
+    /// Object Storage through pre-authenticated requests (`/p/<token>/...`, unsigned).
+    Par,
     /// Workload identity: IMDS, the `/v1/x509` federation, the OKE proxymux.
     Workload,
 }
@@ -146,6 +148,30 @@ const fn op(method: &'static str, path: &'static str, name: &'static str) -> Ope
     OperationRoute { method, path, name }
 }
 
+/// Object Storage through a pre-authenticated request: the token in the path is the credential.
+const PAR: &[OperationRoute] = &[
+    op(
+        "GET",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        "ParGetObject",
+    ),
+    op(
+        "HEAD",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        "ParHeadObject",
+    ),
+    op(
+        "PUT",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o/{objectName}",
+        "ParPutObject",
+    ),
+    op(
+        "GET",
+        "/{parToken}/n/{namespaceName}/b/{bucketName}/o",
+        "ParListObjects",
+    ),
+];
+
 /// Every route the emulator answers. Services with a base path are matched by it; a service
 /// with an empty base claims the paths whose first segment starts one of its templates.
 pub(crate) static ROUTES: &[ServiceRoutes] = &[
@@ -178,6 +204,16 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
         auth_overrides: &[],
         observed: true,
         exclude_body: &[],
+    },
+    ServiceRoutes {
+        service: Service::Par,
+        name: "objectstorage-par",
+        base: "/p",
+        tables: &[PAR],
+        auth: Auth::None,
+        auth_overrides: &[],
+        observed: true,
+        exclude_body: &["ParPutObject"],
     },
     ServiceRoutes {
         service: Service::ObjectStorage,

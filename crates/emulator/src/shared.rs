@@ -269,6 +269,11 @@ impl Shared {
                 self.discard(meta.blob.clone());
             }
         }
+        for v in old.versions.values().flat_map(|o| o.values().flatten()) {
+            if let Some(m) = &v.meta {
+                self.discard(m.blob.clone());
+            }
+        }
         for upload in &old.uploads {
             for part in upload.parts.values() {
                 self.discard(part.blob.clone());
@@ -295,11 +300,11 @@ impl ReqBody {
         }
     }
 
-    /// Streams the body into a new blob.
-    pub async fn write_to(self, blobs: &Blobs) -> ApiResult<Written> {
+    /// Streams the body into a new blob (hashing SHA-256 too when `sha256`).
+    pub async fn write_to(self, blobs: &Blobs, sha256: bool) -> ApiResult<Written> {
         match self {
-            ReqBody::Bytes(b) => blobs.write(http_body_util::Full::new(b)).await,
-            ReqBody::Stream(s) => blobs.write(s).await,
+            ReqBody::Bytes(b) => blobs.write(http_body_util::Full::new(b), sha256).await,
+            ReqBody::Stream(s) => blobs.write(s, sha256).await,
         }
     }
 }

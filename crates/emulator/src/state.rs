@@ -262,6 +262,99 @@ pub(crate) struct ObjectMeta {
     pub cache_control: Option<String>,
     /// `opc-meta-*` headers, keys without the prefix.
     pub metadata: BTreeMap<String, String>,
+    /// The version's id (`version-id`).
+    #[serde(default)]
+    pub version_id: String,
+    /// Base64 big-endian CRC32C of the bytes (single-part), or of the parts' CRC32Cs with
+    /// `-<parts>` (multipart), when the upload asked for CRC32C.
+    #[serde(default)]
+    pub crc32c: Option<String>,
+    /// Base64 SHA-256 of the SSE-C key it was written with.
+    #[serde(default)]
+    pub sse_key_sha256: Option<String>,
+    /// `Standard`, `InfrequentAccess` or `Archive` (absent: the bucket's tier was Standard).
+    #[serde(default)]
+    pub storage_tier: Option<String>,
+    /// When it moved to the Archive tier.
+    #[serde(default)]
+    pub archived_ms: Option<u64>,
+    /// A restore of an archived object: readable from `available_ms` until `until_ms`.
+    #[serde(default)]
+    pub restore: Option<Restore>,
+}
+
+/// A restore of an archived object (`RestoreObjects`), on the emulator's clock.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Restore {
+    pub available_ms: u64,
+    pub until_ms: u64,
+}
+
+/// A retention rule (`RetentionRule`; duration absent: indefinite).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RetentionRule {
+    pub id: String,
+    pub display_name: String,
+    /// `(timeAmount, timeUnit)` with timeUnit `DAYS` or `YEARS`.
+    pub duration: Option<(u64, String)>,
+    pub etag: String,
+    pub time_rule_locked_ms: Option<u64>,
+    pub created_ms: u64,
+    pub modified_ms: u64,
+}
+
+/// A bucket's lifecycle policy and retention rules.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BucketRules {
+    /// The `items` of the `ObjectLifecyclePolicy`, as sent.
+    pub lifecycle: Option<serde_json::Value>,
+    pub lifecycle_created_ms: u64,
+    pub retention: Vec<RetentionRule>,
+}
+
+/// A noncurrent object version, or a delete marker (`meta: None`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OldVersion {
+    pub version_id: String,
+    pub modified_ms: u64,
+    pub meta: Option<ObjectMeta>,
+}
+
+/// A pre-authenticated request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Par {
+    pub id: String,
+    /// The secret part of `/p/<token>/...`.
+    pub token: String,
+    pub name: String,
+    pub bucket: String,
+    pub object_name: Option<String>,
+    pub access_type: String,
+    pub bucket_listing_action: String,
+    pub time_expires_ms: u64,
+    pub time_created_ms: u64,
+}
+
+/// A finished work request (copies, compartment deletions).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WorkRequest {
+    pub id: String,
+    /// `objectstorage` or `identity`.
+    pub service: String,
+    pub operation_type: String,
+    pub compartment_id: String,
+    /// `(actionType, identifier, entityUri)` of the resources it touched.
+    pub resources: Vec<(String, String, String)>,
+    /// An error message when it failed.
+    pub error: Option<String>,
+    pub accepted_ms: u64,
+    pub finished_ms: u64,
 }
 
 /// An uploaded part.
@@ -311,6 +404,16 @@ pub(crate) struct State {
     pub buckets: Vec<Bucket>,
     pub objects: BTreeMap<String, BTreeMap<String, ObjectMeta>>,
     pub uploads: Vec<Upload>,
+    /// Noncurrent versions and delete markers: bucket -> object name -> oldest first.
+    #[serde(default)]
+    pub versions: BTreeMap<String, BTreeMap<String, Vec<OldVersion>>>,
+    #[serde(default)]
+    pub pars: Vec<Par>,
+    #[serde(default)]
+    pub work_requests: Vec<WorkRequest>,
+    /// Lifecycle policies and retention rules by bucket name.
+    #[serde(default)]
+    pub bucket_rules: BTreeMap<String, BucketRules>,
 }
 
 impl State {
@@ -350,6 +453,10 @@ impl State {
             buckets: Vec::new(),
             objects: BTreeMap::new(),
             uploads: Vec::new(),
+            versions: BTreeMap::new(),
+            pars: Vec::new(),
+            work_requests: Vec::new(),
+            bucket_rules: BTreeMap::new(),
         };
         let etag = state.next_etag();
         state.users.push(Rec {
@@ -399,6 +506,20 @@ impl State {
         util::ocid(kind, self.seed, n)
     }
 
+    /// A fresh object version id.
+    pub fn next_version_id(&mut self) -> String {
+        let n = self.next();
+        let t = util::derived_text(self.seed, "version", n, 32).to_lowercase();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &t[..8],
+            &t[8..12],
+            &t[12..16],
+            &t[16..20],
+            &t[20..32]
+        )
+    }
+
     /// A fresh etag.
     pub fn next_etag(&mut self) -> String {
         let n = self.next();
@@ -415,7 +536,12 @@ impl State {
             .uploads
             .iter()
             .flat_map(|u| u.parts.values().map(|p| p.blob.as_str()));
-        objects.chain(parts).collect()
+        let old = self
+            .versions
+            .values()
+            .flat_map(|o| o.values().flatten())
+            .filter_map(|v| v.meta.as_ref().map(|m| m.blob.as_str()));
+        objects.chain(parts).chain(old).collect()
     }
 
     /// Whether `id` is the tenancy or an existing compartment.

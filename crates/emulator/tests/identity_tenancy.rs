@@ -120,13 +120,27 @@ async fn compartments_and_policies() {
     )
     .await
     .unwrap();
-    assert_eq!(
-        delete(&c, &emu, &format!("/20160918/compartments/{a_id}"))
+    // OCI answers 202 with a work request the CLI's --wait-for-state polls.
+    let resp = delete(&c, &emu, &format!("/20160918/compartments/{a_id}"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let wr = header(&resp, "opc-work-request-id").unwrap().to_owned();
+    let w = json(
+        get(&c, &emu, &format!("/20160918/workRequests/{wr}"))
             .await
-            .unwrap()
-            .status(),
-        204
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(w["status"], "SUCCEEDED");
+    assert_eq!(w["operationType"], "DELETE_COMPARTMENT");
+    assert_eq!(
+        w["resources"][0]["identifier"].as_str(),
+        Some(a_id.as_str())
     );
+    get(&c, &emu, &format!("/20160918/compartments/{a_id}"))
+        .await
+        .expect_err("deleted");
 }
 
 #[tokio::test]

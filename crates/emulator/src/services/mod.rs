@@ -20,6 +20,7 @@ pub(crate) async fn handle(shared: &Shared, service: Service, call: Call) -> Rep
         Service::Identity => identity::handle(shared, call).await,
         Service::ObjectStorage => objectstorage::handle(shared, call).await,
         Service::Dac => dac::handle(shared, call).await,
+        Service::Par => objectstorage::handle_par(shared, call).await,
         Service::Workload => workload::handle(shared, call).await,
     }
 }

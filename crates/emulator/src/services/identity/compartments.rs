@@ -111,12 +111,16 @@ pub(super) fn update_compartment(
     })
 }
 
+/// Deletes a compartment: 202 with `opc-work-request-id` (a DELETE_COMPARTMENT work request,
+/// SUCCEEDED once the lifecycle delay has passed), as OCI answers.
 pub(super) fn delete_compartment(
     state: &mut State,
+    ctx: &Ctx,
     id: &str,
     headers: &HeaderMap,
 ) -> ApiResult<Out> {
-    delete::<Compartment>(state, id, headers, |state| {
+    let compartment_id = find::<Compartment>(state, id)?.item.compartment_id.clone();
+    let mut out = delete::<Compartment>(state, id, headers, |state| {
         not_while(
             state
                 .compartments
@@ -126,7 +130,57 @@ pub(super) fn delete_compartment(
                 || state.buckets.iter().any(|b| b.compartment_id == id),
             "the compartment is not empty: delete its compartments, policies and buckets first",
         )
-    })
+    })?;
+    let wr = state.next_ocid("workrequest");
+    state.work_requests.push(WorkRequest {
+        id: wr.clone(),
+        service: "identity".into(),
+        operation_type: "DELETE_COMPARTMENT".into(),
+        compartment_id,
+        resources: vec![(
+            "DELETED".into(),
+            id.to_owned(),
+            format!("/20160918/compartments/{id}"),
+        )],
+        error: None,
+        accepted_ms: ctx.now_ms,
+        finished_ms: ctx.now_ms.saturating_add(ctx.delay_ms),
+    });
+    out.status = 202;
+    out.work_request = Some(wr);
+    Ok(out)
+}
+
+/// An Identity work request (compartment deletions): IN_PROGRESS, then SUCCEEDED.
+pub(super) fn get_work_request(state: &State, ctx: &Ctx, id: &str) -> ApiResult<Out> {
+    let w = state
+        .work_requests
+        .iter()
+        .find(|w| w.id == id && w.service == "identity")
+        .ok_or_else(|| ApiError::not_found("Work request"))?;
+    let done = ctx.now_ms >= w.finished_ms;
+    let resources: Vec<serde_json::Value> = w
+        .resources
+        .iter()
+        .map(|(action, id, uri)| {
+            serde_json::json!({"entityType": "Compartment", "actionType": action,
+                "identifier": id, "entityUri": uri})
+        })
+        .collect();
+    let value = serde_json::json!({
+        "id": w.id,
+        "operationType": w.operation_type,
+        "compartmentId": w.compartment_id,
+        "status": if done { "SUCCEEDED" } else { "IN_PROGRESS" },
+        "resources": resources,
+        "errors": [],
+        "logs": [],
+        "timeAccepted": util::rfc3339(w.accepted_ms),
+        "timeStarted": util::rfc3339(w.accepted_ms),
+        "timeFinished": if done { serde_json::Value::from(util::rfc3339(w.finished_ms)) } else { serde_json::Value::Null },
+        "percentComplete": if done { 100.0 } else { 50.0 },
+    });
+    Out::json(&value, None)
 }
 
 // ---- policies ----

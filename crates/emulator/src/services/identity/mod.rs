@@ -46,6 +46,8 @@ struct Out {
     etag: Option<String>,
     body: Option<String>,
     next_page: Option<String>,
+    /// `opc-work-request-id` of an asynchronous operation.
+    work_request: Option<String>,
 }
 
 impl Out {
@@ -55,6 +57,7 @@ impl Out {
             etag: etag.map(str::to_owned),
             body: Some(to_json(value)?),
             next_page: None,
+            work_request: None,
         })
     }
     fn list<T: Serialize>(items: &[T], next_page: Option<String>) -> ApiResult<Out> {
@@ -63,6 +66,7 @@ impl Out {
             etag: None,
             body: Some(to_json(&items)?),
             next_page,
+            work_request: None,
         })
     }
     fn deleted() -> ApiResult<Out> {
@@ -71,6 +75,7 @@ impl Out {
             etag: None,
             body: None,
             next_page: None,
+            work_request: None,
         })
     }
     fn into_response(self) -> Reply {
@@ -86,6 +91,9 @@ impl Out {
         }
         if let Some(p) = &self.next_page {
             h::set_header(&mut resp, "opc-next-page", p);
+        }
+        if let Some(w) = &self.work_request {
+            h::set_header(&mut resp, "opc-work-request-id", w);
         }
         Ok(resp)
     }
@@ -139,6 +147,7 @@ fn handle_in(state: &mut State, ctx: &Ctx, call: &Call, write: Write) -> Reply {
                 etag: stored.etag.clone(),
                 body: Some(stored.body.clone()),
                 next_page: None,
+                work_request: None,
             }
             .into_response();
         }
@@ -174,6 +183,7 @@ fn read(state: &State, ctx: &Ctx, call: &Call) -> Option<ApiResult<Out>> {
         "GetUserGroupMembership" => get::<Membership>(state, ctx, p(0)),
         "ListUserGroupMemberships" => list_memberships(state, ctx, q),
         "GetCompartment" => get_compartment(state, ctx, p(0)),
+        "GetWorkRequest" => get_work_request(state, ctx, p(0)),
         "ListCompartments" => list_compartments(state, ctx, q),
         "GetPolicy" => get::<Policy>(state, ctx, p(0)),
         "ListPolicies" => list_named::<Policy>(state, ctx, q),
@@ -206,7 +216,9 @@ fn write(op: &str) -> Option<Write> {
         "UpdateCompartment" => {
             |state, ctx, c| update_compartment(state, ctx, c.param(0), &c.headers, c.body.bytes())
         }
-        "DeleteCompartment" => |state, _, c| delete_compartment(state, c.param(0), &c.headers),
+        "DeleteCompartment" => {
+            |state, ctx, c| delete_compartment(state, ctx, c.param(0), &c.headers)
+        }
         "CreatePolicy" => |state, ctx, c| create_policy(state, ctx, c.body.bytes()),
         "UpdatePolicy" => {
             |state, ctx, c| update_policy(state, ctx, c.param(0), &c.headers, c.body.bytes())

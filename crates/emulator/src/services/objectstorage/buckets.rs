@@ -216,7 +216,11 @@ pub(super) fn delete_bucket(shared: &Shared, route: &Route, headers: &HeaderMap)
         .get(&route.bucket)
         .is_some_and(|o| !o.is_empty());
     let has_uploads = state.uploads.iter().any(|u| u.bucket == route.bucket);
-    if has_objects || has_uploads {
+    let has_versions = state
+        .versions
+        .get(&route.bucket)
+        .is_some_and(|v| v.values().any(|v| !v.is_empty()));
+    if has_objects || has_uploads || has_versions {
         return Err(ApiError::new(
             409,
             "BucketNotEmpty",
@@ -228,6 +232,9 @@ pub(super) fn delete_bucket(shared: &Shared, route: &Route, headers: &HeaderMap)
     }
     state.buckets.retain(|b| b.name != route.bucket);
     state.objects.remove(&route.bucket);
+    state.versions.remove(&route.bucket);
+    state.pars.retain(|p| p.bucket != route.bucket);
+    state.bucket_rules.remove(&route.bucket);
     h::no_content(204)
 }
 

@@ -2,8 +2,17 @@
 //! other operation of the route table answers 501 naming itself.
 
 mod buckets;
+mod checksums;
+mod copy;
+mod lifecycle;
 mod objects;
+mod pars;
+mod retention;
+mod sse;
+mod tiers;
 mod uploads;
+mod versions;
+mod workrequests;
 
 use std::collections::BTreeMap;
 
@@ -56,6 +65,9 @@ pub(crate) async fn handle(shared: &Shared, mut call: Call) -> Reply {
             ));
         }
     }
+    if call.path.starts_with("/n/") && !route.bucket.is_empty() {
+        lifecycle::apply(shared, &route.bucket)?;
+    }
     let (q, headers) = (&call.query, &call.headers);
     match route.op {
         "ListBuckets" => list_buckets(shared, q),
@@ -69,20 +81,49 @@ pub(crate) async fn handle(shared: &Shared, mut call: Call) -> Reply {
             let body = call.take_body();
             put_object(shared, route, &call.headers, body).await
         }
-        "GetObject" | "HeadObject" => get_object(shared, route, headers).await,
-        "DeleteObject" => delete_object(shared, route, headers),
+        "GetObject" | "HeadObject" => get_object(shared, route, q, headers).await,
+        "DeleteObject" => delete_object(shared, route, q, headers),
+        "ListObjectVersions" => versions::list_object_versions(shared, route, q),
+        "CopyObject" => copy::copy_object(shared, route, call.body.bytes()).await,
+        "RenameObject" => copy::rename_object(shared, route, call.body.bytes()).await,
+        "GetWorkRequest"
+        | "ListWorkRequests"
+        | "ListWorkRequestErrors"
+        | "ListWorkRequestLogs"
+        | "CancelWorkRequest" => workrequests::handle(shared, &call),
+        "CreatePreauthenticatedRequest" => pars::create(shared, route, headers, call.body.bytes()),
+        "ListPreauthenticatedRequests" => pars::list(shared, route, q),
+        "GetPreauthenticatedRequest" | "DeletePreauthenticatedRequest" => {
+            pars::get_or_delete(shared, route, call.param(2))
+        }
+        "RestoreObjects" => tiers::restore_objects(shared, route, call.body.bytes()),
+        "UpdateObjectStorageTier" => tiers::update_tier(shared, route, call.body.bytes()),
+        "PutObjectLifecyclePolicy" | "GetObjectLifecyclePolicy" | "DeleteObjectLifecyclePolicy" => {
+            lifecycle::handle(shared, route, call.body.bytes())
+        }
+        "CreateRetentionRule"
+        | "ListRetentionRules"
+        | "GetRetentionRule"
+        | "UpdateRetentionRule"
+        | "DeleteRetentionRule" => {
+            retention::handle(shared, route, call.param(2), call.body.bytes())
+        }
         "CreateMultipartUpload" => create_upload(shared, route, call.body.bytes()),
         "ListMultipartUploads" => list_uploads(shared, route, q),
         "UploadPart" => {
             let body = call.take_body();
             upload_part(shared, route, &call.query, &call.headers, body).await
         }
-        "CommitMultipartUpload" => commit_upload(shared, route, q, call.body.bytes()).await,
+        "CommitMultipartUpload" => {
+            commit_upload(shared, route, q, headers, call.body.bytes()).await
+        }
         "AbortMultipartUpload" => abort_upload(shared, route, q),
         "ListMultipartUploadParts" => list_parts(shared, route, q),
         other => Err(super::not_implemented("Object Storage", other)),
     }
 }
+
+pub(crate) use pars::handle_par;
 
 fn bucket_not_found(name: &str) -> ApiError {
     ApiError::new(

@@ -11,7 +11,9 @@ use crate::shared::{ReqBody, Shared};
 use crate::state::*;
 use crate::util;
 
+use super::versions::*;
 use super::*;
+use super::{checksums, retention, sse, tiers};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -29,6 +31,8 @@ struct ObjectSummary {
     time_modified: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     storage_tier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archival_state: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +46,7 @@ struct ListObjects {
 }
 
 pub(super) fn list_objects(shared: &Shared, route: &Route, q: &HashMap<String, String>) -> Reply {
+    let now = shared.now_ms();
     let limit = util::limit(q, 1000)?;
     let prefix = q.get("prefix").map(String::as_str).unwrap_or("");
     let start = q.get("start").map(String::as_str);
@@ -125,7 +130,12 @@ pub(super) fn list_objects(shared: &Shared, route: &Route, q: &HashMap<String, S
             etag: has("etag").then(|| meta.etag.clone()),
             time_created: has("timeCreated").then(|| util::rfc3339(meta.created_ms)),
             time_modified: has("timeModified").then(|| util::rfc3339(meta.modified_ms)),
-            storage_tier: has("storageTier").then(|| "Standard".to_owned()),
+            storage_tier: has("storageTier").then(|| tiers::tier(meta).to_owned()),
+            archival_state: if has("archivalState") {
+                tiers::archival_state(meta, now).map(str::to_owned)
+            } else {
+                None
+            },
         });
     }
     h::json(
@@ -163,21 +173,6 @@ pub(super) fn content_headers(
     )
 }
 
-/// Checks `content-md5` (base64) against a computed digest.
-pub(super) fn check_md5(headers: &HeaderMap, md5: &[u8; 16]) -> ApiResult<()> {
-    if let Some(expected) = h::header(headers, "content-md5") {
-        let actual = util::b64(md5);
-        if expected != actual {
-            return Err(ApiError::new(
-                400,
-                "InvalidParameter",
-                format!("The value of the Content-MD5 header '{expected}' was not the same as the computed MD5 '{actual}'"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// `if-match` / `if-none-match: *` for writes.
 pub(super) fn check_write_preconditions(
     headers: &HeaderMap,
@@ -206,6 +201,21 @@ pub(super) fn check_write_preconditions(
     Ok(())
 }
 
+/// The object a write replaces, after `if-match` / `if-none-match` and the retention rules.
+pub(super) fn writable_existing<'a>(
+    state: &'a State,
+    route: &Route,
+    headers: &HeaderMap,
+    now: u64,
+) -> ApiResult<Option<&'a ObjectMeta>> {
+    let existing = existing_object(state, route)?;
+    check_write_preconditions(headers, existing)?;
+    if let Some(e) = existing {
+        retention::check_not_retained(state, &route.bucket, e, &route.object, now)?;
+    }
+    Ok(existing)
+}
+
 pub(super) fn existing_object<'a>(
     state: &'a State,
     route: &Route,
@@ -230,28 +240,37 @@ pub(super) async fn put_object(
             "PutObject needs a content-length header",
         ));
     }
-    {
+    let sse_key = sse::customer_key(headers)?;
+    let tier = {
         let state = shared.lock();
-        check_write_preconditions(headers, existing_object(&state, route)?)?;
-    }
-    let written = body.write_to(&shared.blobs).await?;
-    if let Err(e) = check_md5(headers, &written.md5) {
-        shared.blobs.remove(&written.id);
-        return Err(e);
-    }
+        writable_existing(&state, route, headers, shared.now_ms())?;
+        tiers::tier_for_write(
+            &bucket(&state, &route.bucket)?.storage_tier,
+            h::header(headers, "storage-tier"),
+        )?
+    };
+    let written = body
+        .write_to(&shared.blobs, checksums::wants_sha256(headers))
+        .await?;
+    let crc32c = match checksums::check(headers, &written) {
+        Ok(c) => c,
+        Err(e) => {
+            shared.blobs.remove(&written.id);
+            return Err(e);
+        }
+    };
     let now = shared.now_ms();
     let (metadata, [ct, cl, ce, cd, cc]) = content_headers(headers);
     let mut state = shared.lock();
-    let etag = state.next_etag();
-    let previous = match existing_object(&state, route)
-        .and_then(|e| check_write_preconditions(headers, e).map(|_| e))
-    {
+    let previous = match writable_existing(&state, route, headers, now) {
         Ok(e) => e.cloned(),
         Err(err) => {
             shared.blobs.remove(&written.id);
             return Err(err);
         }
     };
+    let etag = state.next_etag();
+    let version_id = state.next_version_id();
     let md5 = util::b64(&written.md5);
     let meta = ObjectMeta {
         blob: written.id,
@@ -267,21 +286,38 @@ pub(super) async fn put_object(
         content_disposition: cd,
         cache_control: cc,
         metadata,
+        version_id: version_id.clone(),
+        crc32c: crc32c.clone(),
+        sse_key_sha256: sse_key,
+        archived_ms: (tier == "Archive").then_some(now),
+        storage_tier: Some(tier),
+        restore: None,
     };
-    if let Some(objects) = state.objects.get_mut(&route.bucket) {
-        objects.insert(route.object.clone(), meta);
-    }
+    let dropped = store_current(&mut state, &route.bucket, &route.object, meta);
     drop(state);
-    if let Some(p) = previous {
-        shared.discard(p.blob.clone());
+    for blob in dropped {
+        shared.discard(blob);
     }
-    object_stored(&etag, ("opc-content-md5", &md5), now)
+    let mut resp = object_stored(&etag, ("opc-content-md5", &md5), now, &version_id)?;
+    if let Some(c) = &crc32c {
+        h::set_header(&mut resp, "opc-content-crc32c", c);
+    }
+    if let Some(s) = written.sha256 {
+        h::set_header(&mut resp, "opc-content-sha256", &util::b64(&s));
+    }
+    Ok(resp)
 }
 
 /// The answer to a stored object: 200 with its etag, its checksum header and last-modified.
-pub(super) fn object_stored(etag: &str, checksum: (&'static str, &str), now_ms: u64) -> Reply {
+pub(super) fn object_stored(
+    etag: &str,
+    checksum: (&'static str, &str),
+    now_ms: u64,
+    version_id: &str,
+) -> Reply {
     let mut resp = h::no_content(200)?;
     h::set_header(&mut resp, "etag", etag);
+    h::set_header(&mut resp, "version-id", version_id);
     h::set_header(&mut resp, checksum.0, checksum.1);
     h::set_header(&mut resp, "last-modified", &util::http_date(now_ms));
     Ok(resp)
@@ -325,13 +361,29 @@ pub(super) fn parse_range(value: &str, size: u64) -> ApiResult<(u64, u64)> {
     Ok((start, end))
 }
 
-pub(super) async fn get_object(shared: &Shared, route: &Route, headers: &HeaderMap) -> Reply {
+pub(super) async fn get_object(
+    shared: &Shared,
+    route: &Route,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Reply {
     let meta = {
         let state = shared.lock();
-        existing_object(&state, route)?
-            .cloned()
-            .ok_or_else(|| object_not_found(&route.object))?
+        match q.get("versionId").filter(|v| !v.is_empty()) {
+            Some(v) => {
+                bucket_objects(&state, &route.bucket)?;
+                find_version(&state, &route.bucket, &route.object, v)?
+            }
+            None => existing_object(&state, route)?
+                .cloned()
+                .ok_or_else(|| object_not_found(&route.object))?,
+        }
     };
+    sse::check_read(headers, meta.sse_key_sha256.as_deref())?;
+    let now = shared.now_ms();
+    if route.op == "GetObject" {
+        tiers::check_readable(&meta, now, &route.object)?;
+    }
     h::check_if_match(headers, &meta.etag)?;
     let not_modified = h::header(headers, "if-none-match")
         .is_some_and(|v| v == "*" || v.trim_matches('"') == meta.etag);
@@ -354,8 +406,22 @@ pub(super) async fn get_object(shared: &Shared, route: &Route, headers: &HeaderM
         .header("etag", meta.etag.as_str())
         .header("last-modified", util::http_date(meta.modified_ms))
         .header("accept-ranges", "bytes")
-        .header("storage-tier", "Standard")
+        .header("storage-tier", tiers::tier(&meta))
+        .header("version-id", meta.version_id.as_str())
         .header(http::header::CONTENT_TYPE, meta.content_type.as_str());
+    if let Some(c) = &meta.crc32c {
+        b = b.header("opc-content-crc32c", c.as_str());
+    }
+    if let Some(a) = tiers::archival_state(&meta, now) {
+        b = b.header("archival-state", a);
+    }
+    if let Some(a) = meta.archived_ms {
+        b = b.header("time-of-archival", util::rfc3339(a));
+    }
+    if let Some(k) = &meta.sse_key_sha256 {
+        b = b.header("opc-sse-customer-algorithm", "AES256");
+        b = b.header("opc-sse-customer-key-sha256", k.as_str());
+    }
     if !not_modified {
         b = b.header(http::header::CONTENT_LENGTH, len);
     }
@@ -389,22 +455,46 @@ pub(super) async fn get_object(shared: &Shared, route: &Route, headers: &HeaderM
     h::finish(b, body)
 }
 
-pub(super) fn delete_object(shared: &Shared, route: &Route, headers: &HeaderMap) -> Reply {
+pub(super) fn delete_object(
+    shared: &Shared,
+    route: &Route,
+    q: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Reply {
+    let now = shared.now_ms();
     let mut state = shared.lock();
-    let meta = existing_object(&state, route)?
-        .cloned()
-        .ok_or_else(|| object_not_found(&route.object))?;
-    h::check_if_match(headers, &meta.etag)?;
-    if let Some(objects) = state.objects.get_mut(&route.bucket) {
-        objects.remove(&route.object);
-    }
+    bucket_objects(&state, &route.bucket)?;
+    let deleted = match q.get("versionId").filter(|v| !v.is_empty()) {
+        Some(v) => {
+            if let Ok(m) = find_version(&state, &route.bucket, &route.object, v) {
+                h::check_if_match(headers, &m.etag)?;
+                retention::check_not_retained(&state, &route.bucket, &m, &route.object, now)?;
+            }
+            delete_version(&mut state, &route.bucket, &route.object, v)?
+        }
+        None => {
+            let meta =
+                existing_object(&state, route)?.ok_or_else(|| object_not_found(&route.object))?;
+            h::check_if_match(headers, &meta.etag)?;
+            retention::check_not_retained(&state, &route.bucket, meta, &route.object, now)?;
+            delete_current(&mut state, &route.bucket, &route.object, now)?
+        }
+    };
     drop(state);
-    shared.discard(meta.blob.clone());
+    for blob in deleted.blobs {
+        shared.discard(blob);
+    }
     let mut resp = h::no_content(204)?;
+    h::set_header(&mut resp, "last-modified", &util::http_date(now));
+    h::set_header(&mut resp, "version-id", &deleted.version_id);
     h::set_header(
         &mut resp,
-        "last-modified",
-        &util::http_date(shared.now_ms()),
+        "is-delete-marker",
+        if deleted.delete_marker {
+            "true"
+        } else {
+            "false"
+        },
     );
     Ok(resp)
 }

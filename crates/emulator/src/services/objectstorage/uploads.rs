@@ -12,7 +12,9 @@ use crate::shared::{ReqBody, Shared};
 use crate::state::*;
 use crate::util;
 
-use super::objects::{check_md5, existing_object, object_stored};
+use super::checksums;
+use super::objects::{existing_object, object_stored, writable_existing};
+use super::versions::store_current;
 use super::*;
 
 #[derive(Deserialize)]
@@ -144,11 +146,16 @@ pub(super) async fn upload_part(
         let mut state = shared.lock();
         find_upload(&mut state, route, &upload_id)?;
     }
-    let written = body.write_to(&shared.blobs).await?;
-    if let Err(e) = check_md5(headers, &written.md5) {
-        shared.blobs.remove(&written.id);
-        return Err(e);
-    }
+    let written = body
+        .write_to(&shared.blobs, checksums::wants_sha256(headers))
+        .await?;
+    let crc32c = match checksums::check(headers, &written) {
+        Ok(c) => c,
+        Err(e) => {
+            shared.blobs.remove(&written.id);
+            return Err(e);
+        }
+    };
     let md5 = util::b64(&written.md5);
     let mut state = shared.lock();
     let etag = state.next_etag();
@@ -175,6 +182,9 @@ pub(super) async fn upload_part(
     let mut resp = h::no_content(200)?;
     h::set_header(&mut resp, "etag", &etag);
     h::set_header(&mut resp, "opc-content-md5", &md5);
+    if let Some(c) = &crc32c {
+        h::set_header(&mut resp, "opc-content-crc32c", c);
+    }
     Ok(resp)
 }
 
@@ -197,10 +207,12 @@ pub(super) async fn commit_upload(
     shared: &Shared,
     route: &Route,
     q: &HashMap<String, String>,
+    headers: &HeaderMap,
     body: &[u8],
 ) -> Reply {
     let upload_id = h::required(q, "uploadId")?.to_owned();
     let d: CommitDetails = h::parse_json(body)?;
+    writable_existing(&shared.lock(), route, headers, shared.now_ms())?;
     if d.parts_to_commit.is_empty() {
         return Err(ApiError::invalid("partsToCommit is empty"));
     }
@@ -229,7 +241,7 @@ pub(super) async fn commit_upload(
         }
         (blobs, md5s, upload)
     };
-    let (blob, size) = shared.blobs.concat(&blobs).await?;
+    let (blob, size, crc) = shared.blobs.concat(&blobs).await?;
     let mut hasher = Md5::new();
     for m in &md5s {
         use base64::Engine as _;
@@ -245,12 +257,16 @@ pub(super) async fn commit_upload(
         shared.blobs.remove(&blob);
         return Err(no_upload(&upload_id));
     }
+    let previous = match writable_existing(&state, route, headers, now) {
+        Ok(e) => e.cloned(),
+        Err(err) => {
+            shared.blobs.remove(&blob);
+            return Err(err);
+        }
+    };
     let etag = state.next_etag();
-    let previous = state
-        .objects
-        .get(&route.bucket)
-        .and_then(|o| o.get(&route.object))
-        .cloned();
+    let version_id = state.next_version_id();
+    let crc32c = checksums::crc32c_b64(crc);
     let meta = ObjectMeta {
         blob,
         size,
@@ -268,21 +284,30 @@ pub(super) async fn commit_upload(
         content_disposition: None,
         cache_control: None,
         metadata: upload.metadata.clone(),
+        version_id: version_id.clone(),
+        crc32c: Some(crc32c.clone()),
+        sse_key_sha256: None,
+        archived_ms: (upload.storage_tier == "Archive").then_some(now),
+        storage_tier: Some(upload.storage_tier.clone()),
+        restore: None,
     };
-    state
-        .objects
-        .entry(route.bucket.clone())
-        .or_default()
-        .insert(route.object.clone(), meta);
+    let dropped = store_current(&mut state, &route.bucket, &route.object, meta);
     state.uploads.retain(|u| u.upload_id != upload_id);
     drop(state);
     for part in upload.parts.values() {
         shared.discard(part.blob.clone());
     }
-    if let Some(p) = previous {
-        shared.discard(p.blob.clone());
+    for blob in dropped {
+        shared.discard(blob);
     }
-    object_stored(&etag, ("opc-multipart-md5", &multipart_md5), now)
+    let mut resp = object_stored(
+        &etag,
+        ("opc-multipart-md5", &multipart_md5),
+        now,
+        &version_id,
+    )?;
+    h::set_header(&mut resp, "opc-content-crc32c", &crc32c);
+    Ok(resp)
 }
 
 pub(super) fn abort_upload(shared: &Shared, route: &Route, q: &HashMap<String, String>) -> Reply {

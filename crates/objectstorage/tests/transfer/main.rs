@@ -1,0 +1,9 @@
+//! The transfer manager against the in-process emulator (real HTTP, verified signatures).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod env;
+
+mod download;
+mod faults;
+mod upload;
