@@ -322,12 +322,24 @@ pub(crate) struct Call {
     /// Who signed (see `auth::Caller::principal`); `None` for unsigned routes.
     #[allow(dead_code)] // for handlers that answer per principal (workload identity)
     pub principal: Option<String>,
+    /// The per-resource endpoint the request came through: `(kind, id)` (see `route::MOUNT`).
+    pub mount: Option<(String, String)>,
 }
 
 impl Call {
     /// The `i`th path parameter, or `""` when the template has fewer.
     pub fn param(&self, i: usize) -> &str {
         self.params.get(i).map_or("", String::as_str)
+    }
+
+    /// `http://<host>` as the client addressed the emulator (for endpoints in answers).
+    pub fn origin(&self) -> String {
+        let host = self
+            .headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
     }
 
     /// Takes the body out (for handlers that stream it), leaving an empty one.

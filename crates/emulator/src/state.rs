@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::planes::Planes;
 use crate::util;
 
 /// Free-form tags.
@@ -311,6 +312,9 @@ pub(crate) struct State {
     pub buckets: Vec<Bucket>,
     pub objects: BTreeMap<String, BTreeMap<String, ObjectMeta>>,
     pub uploads: Vec<Upload>,
+    /// The data-plane services (`planes`); absent in snapshots from before they existed.
+    #[serde(default)]
+    pub planes: Planes,
 }
 
 impl State {
@@ -350,6 +354,7 @@ impl State {
             buckets: Vec::new(),
             objects: BTreeMap::new(),
             uploads: Vec::new(),
+            planes: Planes::default(),
         };
         let etag = state.next_etag();
         state.users.push(Rec {
