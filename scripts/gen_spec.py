@@ -3,7 +3,8 @@
 
 How the spec is made (this script is the whole recipe; re-run it to regenerate):
 
-    /work/venv-oci/bin/python scripts/gen_spec.py            # writes spec/*.json
+    OCI_GO_SDK=<oci-go-sdk checkout> /work/venv-oci/bin/python scripts/gen_spec.py [service...]
+                                                               # writes spec/*.json
     cargo run -p oci-codegen                                   # writes the Rust modules
 
 The OCI Python SDK (`pip install oci`, 2.189.0 when these specs were made) is itself generated
@@ -126,6 +127,59 @@ SERVICES = [
         "strict_path_encoding": False,
     },
 ]
+
+# Services with their clients taken whole (issue 14). Endpoint template and base path are read
+# from each client's `__init__`; response headers from the Go SDK (see `go_response_headers`).
+# A service with one client is written in the single-client format above; one with several gets
+# `clients` (one Rust module each, named after the Python module without `_client`) and shares
+# its models.
+CLIENT_SERVICES = [
+    ("secrets", oci.secrets, [oci.secrets.SecretsClient]),
+    ("vault", oci.vault, [oci.vault.VaultsClient]),
+    ("keymanagement", oci.key_management,
+     [oci.key_management.KmsCryptoClient, oci.key_management.KmsManagementClient,
+      oci.key_management.KmsVaultClient]),
+    ("queue", oci.queue, [oci.queue.QueueAdminClient, oci.queue.QueueClient]),
+    ("streaming", oci.streaming, [oci.streaming.StreamAdminClient, oci.streaming.StreamClient]),
+    ("ons", oci.ons,
+     [oci.ons.NotificationControlPlaneClient, oci.ons.NotificationDataPlaneClient]),
+    ("monitoring", oci.monitoring, [oci.monitoring.MonitoringClient]),
+    ("loggingingestion", oci.loggingingestion, [oci.loggingingestion.LoggingClient]),
+]
+# Per-resource endpoints: (model, field) -> (client, method). A vault's crypto and management
+# endpoints, a stream's and a queue's messages endpoint are where their data-plane clients talk;
+# the generated `model.method(&client)?` makes that client, same stack and credentials.
+RESOURCE_ENDPOINTS = {
+    ("Vault", "cryptoEndpoint"): ("KmsCryptoClient", "crypto_client"),
+    ("Vault", "managementEndpoint"): ("KmsManagementClient", "management_client"),
+    ("VaultSummary", "cryptoEndpoint"): ("KmsCryptoClient", "crypto_client"),
+    ("VaultSummary", "managementEndpoint"): ("KmsManagementClient", "management_client"),
+    ("VaultReplicaSummary", "cryptoEndpoint"): ("KmsCryptoClient", "crypto_client"),
+    ("VaultReplicaSummary", "managementEndpoint"): ("KmsManagementClient", "management_client"),
+    ("Stream", "messagesEndpoint"): ("StreamClient", "messages_client"),
+    ("StreamSummary", "messagesEndpoint"): ("StreamClient", "messages_client"),
+    ("Queue", "messagesEndpoint"): ("QueueClient", "messages_client"),
+    ("QueueSummary", "messagesEndpoint"): ("QueueClient", "messages_client"),
+}
+# String fields that carry bytes as standard base64 (the Java SDK types them `byte[]`; the API
+# reference says "base64-encoded"): the generated model documents it and offers typed
+# `<field>_bytes()` / `set_<field>_bytes()` helpers (`oci_core::base64`). KMS ciphertexts and
+# Queue receipts are opaque tokens, passed back as they are, so they are not listed.
+BASE64_FIELDS = {
+    ("EncryptDataDetails", "plaintext"), ("DecryptedData", "plaintext"),
+    ("GeneratedKey", "plaintext"), ("SignDataDetails", "message"),
+    ("VerifyDataDetails", "message"), ("SignedData", "signature"),
+    ("VerifyDataDetails", "signature"), ("WrappedImportKey", "keyMaterial"),
+    ("ExportedKeyData", "encryptedKey"),
+    ("Base64SecretBundleContentDetails", "content"), ("Base64SecretContentDetails", "content"),
+    ("Message", "key"), ("Message", "value"),
+    ("PutMessagesDetailsEntry", "key"), ("PutMessagesDetailsEntry", "value"),
+}
+# Long polls: a query parameter that makes the server hold the answer up to N seconds, and the
+# server's wait when it is unset (Queue's `timeoutInSeconds`: unset means the queue's default
+# polling timeout, at most 30 s per the Queue API reference). The generated request raises the
+# call's attempt timeout above the poll (`oci_core::layers::LongPoll`).
+LONG_POLL = {("queue", "timeoutInSeconds"): 30}
 
 # Keyword arguments every generated method accepts that are SDK plumbing, not API parameters.
 PLUMBING = {"retry_strategy", "allow_control_chars", "enable_strict_url_encoding", "buffer_limit",
@@ -340,6 +394,9 @@ def extract_operation(svc, py_name, fn):
     if extra:
         raise ValueError(f"{py_name}: documented params not placed: {extra}")
 
+    lp = LONG_POLL.get((svc["name"], next((p["name"] for p in params
+                                            if p["name"] == "timeoutInSeconds"
+                                            and p["location"] == "query"), None)))
     rt = const(call_kw.get("response_type")) if "response_type" in call_kw else None
     response = None
     if rt == "stream":
@@ -363,15 +420,38 @@ def extract_operation(svc, py_name, fn):
         "excludeBody": exclude_body,
         "retryToken": retry_token,
     }
-    rh = RESPONSE_HEADERS.get(svc["name"], {})
-    headers = ["opc-request-id", "etag"] + rh.get("*", []) + rh.get(py_name, [])
-    if any(p["name"] == "page" for p in params):
-        headers.insert(1, "opc-next-page")
+    if lp is not None:
+        op["longPoll"] = {"param": "timeoutInSeconds", "unsetSeconds": lp}
+    go = go_response_headers(svc, py_name) if svc.get("go_package") else None
+    if go is not None:
+        headers = go
+    else:
+        rh = RESPONSE_HEADERS.get(svc["name"], {})
+        headers = ["opc-request-id", "etag"] + rh.get("*", []) + rh.get(py_name, [])
+        if any(p["name"] == "page" for p in params):
+            headers.insert(1, "opc-next-page")
     op["responseHeaders"] = list(dict.fromkeys(headers))
     if py_name in META_RESPONSE:
         op["responseMetaHeaders"] = "opc-meta-"
     op["pagination"] = pagination_for(svc, op)
     return op
+
+
+def go_response_headers(svc, py_name):
+    """The header names of the Go SDK's `<Op>Response` struct, in declaration order, from
+    `$OCI_GO_SDK/<package>/<op>_request_response.go` (a checkout of oracle/oci-go-sdk; 65.117.1
+    when these specs were made). `None` when the Go SDK has no such file."""
+    root = os.environ.get("OCI_GO_SDK")
+    if not root:
+        raise SystemExit("set OCI_GO_SDK to a checkout of github.com/oracle/oci-go-sdk")
+    path = os.path.join(root, svc["go_package"], py_name + "_request_response.go")
+    if not os.path.exists(path):
+        return None
+    src = open(path).read()
+    m = re.search(r"type \w+Response struct \{(.*?)\n\}", src, re.S)
+    if not m:
+        return None
+    return [h.lower() for h in re.findall(r'presentIn:"header" name:"([^"]+)"', m.group(1))]
 
 
 def pagination_for(svc, op):
@@ -465,6 +545,11 @@ def extract_model(svc, name):
             f["enumMode"] = mode
         if (name, f["name"]) in SECRET_FIELDS:
             f["secret"] = True
+        if (name, f["name"]) in BASE64_FIELDS:
+            f["format"] = "base64"
+        if (name, f["name"]) in RESOURCE_ENDPOINTS:
+            client, method = RESOURCE_ENDPOINTS[(name, f["name"])]
+            f["resourceEndpoint"] = {"client": client, "method": method}
         fields.append(f)
     m = {"name": name, "doc": doc, "fields": fields}
     base = [b.__name__ for b in cls.__bases__ if b is not object]
@@ -526,17 +611,76 @@ def build(svc):
     }
 
 
+def endpoint_of(client):
+    """(endpoint template, base path) from a client's `__init__`."""
+    src = inspect.getsource(client.__init__)
+    tpl = re.search(r"'service_endpoint_template': '([^']*)'", src).group(1)
+    base = re.search(r"'base_path': '([^']*)'", src).group(1)
+    return tpl, base.rstrip("/")
+
+
+def build_clients(name, package, clients):
+    """A spec for the clients of one package: single-client format for one, `clients` else."""
+    views = []
+    for client in clients:
+        tpl, base = endpoint_of(client)
+        module = client.__module__.rsplit(".", 1)[1]
+        module = module[: -len("_client")] if module.endswith("_client") else module
+        svc = {
+            "name": name,
+            "module": package.__name__,
+            "client": client,
+            "models": package.models,
+            "ops": None,
+            "endpoint_template": tpl,
+            "base_path": base,
+            "strict_path_encoding": False,
+            "go_package": name,
+        }
+        views.append((module, build(svc)))
+    if len(views) == 1:
+        return views[0][1]
+    models = {}
+    for _, v in views:
+        for m in v["models"]:
+            models[m["name"]] = m
+    return {
+        "service": name,
+        "sdkVersion": oci.__version__,
+        "doc": clean_doc(inspect.getdoc(package) or ""),
+        "strictPathEncoding": False,
+        "clients": [
+            {
+                "module": module,
+                "pythonClient": v["pythonClient"],
+                "doc": v["doc"],
+                "endpointTemplate": v["endpointTemplate"],
+                "basePath": v["basePath"],
+                "operations": v["operations"],
+            }
+            for module, v in views
+        ],
+        "models": [models[k] for k in sorted(models)],
+    }
+
+
 def main():
     out_dir = os.path.join(ROOT, "spec")
     os.makedirs(out_dir, exist_ok=True)
-    for svc in SERVICES:
-        spec = build(svc)
+    only = set(sys.argv[1:])
+    todo = [(svc["name"], lambda svc=svc: build(svc)) for svc in SERVICES]
+    todo += [(n, lambda n=n, p=p, c=c: build_clients(n, p, c)) for n, p, c in CLIENT_SERVICES]
+    for name, make in todo:
+        if only and name not in only:
+            continue
+        spec = make()
+        svc = {"name": name}
         path = os.path.join(out_dir, svc["name"] + ".json")
         with open(path, "w") as f:
             json.dump(spec, f, indent=1, sort_keys=False)
             f.write("\n")
-        print(f"{path}: {len(spec['operations'])} operations, {len(spec['models'])} models",
-              file=sys.stderr)
+        n_ops = sum(len(c["operations"]) for c in spec.get("clients", [spec]))
+        print(f"{path}: {n_ops} operations, {len(spec['models'])} models", file=sys.stderr)
 
 
 if __name__ == "__main__":

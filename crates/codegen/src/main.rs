@@ -17,9 +17,11 @@
 //! client), [`service`] (`generated/mod.rs`), [`emit`] (printing), [`rules`] (what every spec
 //! is read as: typed comma-separated lists, an upload's length from its body).
 
+mod clients;
 mod context;
 mod docs;
 mod emit;
+mod extras;
 mod models;
 mod naming;
 mod operations;
@@ -35,14 +37,19 @@ use std::process::ExitCode;
 /// The files of one service's `generated/` directory, and their contents.
 fn generate(spec_path: &Path, root: &Path) -> Result<(PathBuf, Vec<(PathBuf, String)>), String> {
     let spec = spec::load(spec_path)?;
-    let ctx = context::Ctx::new(&spec);
     let svc = spec.service.as_str();
     let dir = root.join("crates").join(svc).join("src").join("generated");
-    let files = [
-        ("mod.rs", service::file(&spec)),
-        ("models.rs", models::file(&ctx)),
-        ("operations.rs", operations::file(&ctx)),
-    ];
+    let files = if spec.clients.is_empty() {
+        let ctx = context::Ctx::new(&spec);
+        let (models, extras) = (models::file(&ctx), extras::file(&ctx));
+        vec![
+            ("mod.rs".to_owned(), service::file(&spec)),
+            ("models.rs".to_owned(), quote::quote!(#models #extras)),
+            ("operations.rs".to_owned(), operations::file(&ctx)),
+        ]
+    } else {
+        clients::files(&spec)
+    };
     let mut out = Vec::new();
     for (name, tokens) in files {
         let text = emit::file(svc, tokens).map_err(|e| format!("{name}: {e}"))?;
@@ -51,15 +58,21 @@ fn generate(spec_path: &Path, root: &Path) -> Result<(PathBuf, Vec<(PathBuf, Str
     Ok((dir, out))
 }
 
-/// Files in `dir` that the generator did not write this time (e.g. an old `rt.rs`).
+/// Files in `dir` and its subdirectories (a client's module) that the generator did not write
+/// this time (e.g. an old `rt.rs`).
 fn leftovers(dir: &Path, written: &[(PathBuf, String)]) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && !written.iter().any(|(w, _)| w == p))
-        .collect()
+    let mut out = Vec::new();
+    for p in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if p.is_dir() {
+            out.extend(leftovers(&p, written));
+        } else if p.is_file() && !written.iter().any(|(w, _)| w == &p) {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Writes (or, with `check`, compares) one service; returns the stale paths.
@@ -71,7 +84,8 @@ fn sync(spec_path: &Path, root: &Path, check: bool) -> Result<Vec<PathBuf>, Stri
             continue;
         }
         if !check {
-            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let dir = path.parent().unwrap_or(&dir);
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             std::fs::write(path, content).map_err(|e| format!("{}: {e}", path.display()))?;
             eprintln!("oci-codegen: wrote {}", path.display());
         }

@@ -7,18 +7,91 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// One service: its operations and models.
-#[derive(Deserialize)]
+///
+/// A service with several clients (KMS: crypto, management, vault) lists them in `clients`
+/// and leaves the single-client fields empty; see [`Spec::views`].
+#[derive(Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct Spec {
     pub service: String,
+    #[serde(default)]
     pub python_client: String,
     pub sdk_version: String,
     pub doc: String,
+    #[serde(default)]
     pub endpoint_template: String,
+    #[serde(default)]
     pub base_path: String,
     pub strict_path_encoding: bool,
+    #[serde(default)]
     pub operations: Vec<Operation>,
     pub models: Vec<Model>,
+    /// The clients of a several-client service (empty for one client).
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
+    /// Set on a client's view ([`Spec::views`]): its module in the crate, e.g. `kms_crypto`.
+    #[serde(skip)]
+    pub module: Option<String>,
+}
+
+/// One client of a several-client service: one module of its crate.
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSpec {
+    /// The module, e.g. `kms_crypto`; also the client's service name (endpoint overrides).
+    pub module: String,
+    pub python_client: String,
+    pub doc: String,
+    pub endpoint_template: String,
+    pub base_path: String,
+    pub operations: Vec<Operation>,
+}
+
+impl Spec {
+    /// The Rust path of the module holding `operations` and `SERVICE`: `oci_identity`, or
+    /// `oci_keymanagement::kms_crypto` for a client of a several-client service.
+    pub fn rust_path(&self) -> String {
+        match &self.module {
+            Some(m) => format!("oci_{}::{m}", self.service),
+            None => format!("oci_{}", self.service),
+        }
+    }
+
+    /// The name in `ServiceInfo` (endpoint overrides, journal): the service, or the client's
+    /// module in a several-client service.
+    pub fn service_name(&self) -> &str {
+        self.module.as_deref().unwrap_or(&self.service)
+    }
+
+    /// Each client as a one-client spec (sharing every model), with its module: the spec itself
+    /// (module `None`) when it has one client.
+    pub fn views(&self) -> Vec<Spec> {
+        if self.clients.is_empty() {
+            return vec![self.clone()];
+        }
+        self.clients
+            .iter()
+            .map(|c| Spec {
+                python_client: c.python_client.clone(),
+                doc: c.doc.clone(),
+                endpoint_template: c.endpoint_template.clone(),
+                base_path: c.base_path.clone(),
+                operations: c.operations.clone(),
+                clients: Vec::new(),
+                module: Some(c.module.clone()),
+                ..self.clone()
+            })
+            .collect()
+    }
+
+    /// Every operation of every client in one spec (for what the clients share: models and
+    /// the parameter enums, named once).
+    pub fn merged(&self) -> Spec {
+        let mut all = self.clone();
+        all.operations
+            .extend(self.clients.iter().flat_map(|c| c.operations.clone()));
+        all
+    }
 }
 
 #[derive(Deserialize, Clone)]
@@ -41,6 +114,19 @@ pub struct Operation {
     pub response_headers: Vec<String>,
     pub response_meta_headers: Option<String>,
     pub pagination: Option<Pagination>,
+    /// A long poll: the server holds the answer up to this parameter's seconds.
+    #[serde(default)]
+    pub long_poll: Option<LongPoll>,
+}
+
+/// A long-poll parameter (Queue `GetMessages`' `timeoutInSeconds`).
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct LongPoll {
+    /// The query parameter's wire name.
+    pub param: String,
+    /// How long the server may hold the answer when the parameter is unset.
+    pub unset_seconds: u64,
 }
 
 #[derive(Deserialize, Clone)]
@@ -122,6 +208,22 @@ pub struct Field {
     /// A secret (token, password): redacted in the generated `Debug`.
     #[serde(default)]
     pub secret: bool,
+    /// `base64`: a string carrying bytes in standard base64.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// The field is the endpoint of a data-plane client for this resource.
+    #[serde(default)]
+    pub resource_endpoint: Option<ResourceEndpoint>,
+}
+
+/// A model field that is a per-resource endpoint (a vault's `cryptoEndpoint`).
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceEndpoint {
+    /// The client type, e.g. `KmsCryptoClient`.
+    pub client: String,
+    /// The generated method on the model, e.g. `crypto_client`.
+    pub method: String,
 }
 
 #[derive(Deserialize, Clone)]
@@ -150,6 +252,13 @@ pub fn load(path: &Path) -> Result<Spec, String> {
     let mut spec: Spec =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     crate::rules::apply(&mut spec);
+    let mut clients = std::mem::take(&mut spec.clients);
+    for c in &mut clients {
+        std::mem::swap(&mut c.operations, &mut spec.operations);
+        crate::rules::apply(&mut spec);
+        std::mem::swap(&mut c.operations, &mut spec.operations);
+    }
+    spec.clients = clients;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -162,7 +271,11 @@ pub fn load(path: &Path) -> Result<Spec, String> {
             spec.service
         ));
     }
-    let bad = identifiers(&spec).find(|n| !crate::naming::is_ident(n));
+    let bad = spec
+        .views()
+        .iter()
+        .flat_map(|v| identifiers(v).collect::<Vec<_>>())
+        .find(|n| !crate::naming::is_ident(n));
     match bad {
         Some(n) => Err(format!(
             "{}: `{n}` is not a Rust identifier",

@@ -20,6 +20,8 @@ use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
 use crate::{Body, Endpoint, Error, Request, ServiceInfo};
 
+mod resource;
+
 /// Sends OCI operations through the tower stack.
 ///
 /// ```no_run

@@ -24,6 +24,7 @@ pub mod __rt;
 pub mod auth;
 #[cfg(feature = "axum")]
 mod axum;
+pub mod b64;
 pub mod body;
 pub mod client;
 pub mod clock;

@@ -52,7 +52,7 @@ pub fn client(ctx: &Ctx, ops: &[Op]) -> TokenStream {
 /// routers and emulators read the spec's table instead of keeping a copy of it.
 pub fn operation_table(ctx: &Ctx) -> TokenStream {
     let ops = &ctx.spec.operations;
-    let krate = format!("oci_{}", ctx.spec.service);
+    let krate = ctx.spec.rust_path();
     let mut text = format!(
         "Every operation of this service ({}): HTTP method, path template and name.\n\n```\n",
         ops.len()

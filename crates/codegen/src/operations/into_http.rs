@@ -13,8 +13,9 @@ pub fn into_http(g: &Op) -> TokenStream {
     let (query_stmts, pq) = query(g, path);
     let method = format_ident!("{}", g.op.method);
     let headers = headers(g);
-    let body = body(g);
+    let (poll, body) = long_poll(g, body(g));
     quote! {
+        #poll
         #(#path_stmts)*
         #query_stmts
         let mut b = oci_core::request::builder(http::Method::#method, endpoint, #pq)?;
@@ -31,9 +32,20 @@ fn path(g: &Op) -> (Vec<TokenStream>, TokenStream) {
     for p in g.params_in("path") {
         let var = format_ident!("p_{}", p.rust_name);
         let (name, field) = (&p.name, ident(&p.rust_name));
-        stmts.push(quote! {
-            let #var = rt::path_param(#name, self.#field.as_deref(), #strict)?;
-        });
+        let is_string =
+            matches!(p.ty, Type::String) && g.ctx.param_enum(&g.op.name, &p.rust_name).is_none();
+        if is_string {
+            stmts.push(quote! {
+                let #var = rt::path_param(#name, self.#field.as_deref(), #strict)?;
+            });
+        } else {
+            // A number (or enum) in the path: its text, then checked and encoded as a string.
+            let text = format_ident!("t_{}", p.rust_name);
+            stmts.push(quote! {
+                let #text = self.#field.as_ref().map(|v| v.to_string());
+                let #var = rt::path_param(#name, #text.as_deref(), #strict)?;
+            });
+        }
         template = template.replace(&format!("{{{}}}", p.name), &format!("{{{var}}}"));
     }
     let path = if stmts.is_empty() {
@@ -109,6 +121,23 @@ fn headers(g: &Op) -> Vec<TokenStream> {
         out.push(with_value(p, set, default));
     }
     out
+}
+
+/// A long poll's seconds (read first, as the body moves fields) and the finished request
+/// marked with it (`oci_core::layers::LongPoll`: the timeouts outlast the poll).
+fn long_poll(g: &Op, finished: TokenStream) -> (TokenStream, TokenStream) {
+    let Some(lp) = &g.op.long_poll else {
+        return (quote!(), finished);
+    };
+    let Some(p) = g.op.params.iter().find(|p| p.name == lp.param) else {
+        return (quote!(), finished);
+    };
+    let field = ident(&p.rust_name);
+    let unset = i64::try_from(lp.unset_seconds).unwrap_or(i64::MAX);
+    (
+        quote!(let poll = self.#field.unwrap_or(#unset);),
+        quote!(rt::long_poll(#finished, poll)),
+    )
 }
 
 /// The body and the finished request.

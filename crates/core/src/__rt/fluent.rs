@@ -82,7 +82,8 @@ macro_rules! __fluent {
 }
 
 /// Implements the constructors every generated service client has, on `$client`, a struct in
-/// the calling module with one field `client: oci_core::Client`.
+/// the calling module with one field `client: oci_core::Client`; the module's parent has the
+/// service's `SERVICE` (as every generated `operations` module's does).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __client {
@@ -101,6 +102,19 @@ macro_rules! __client {
             }
             /// The underlying [`oci_core::Client`].
             pub fn client(&self) -> &$crate::Client {
+                &self.client
+            }
+            /// This client with its calls sent to `endpoint` (plus the service's base path),
+            /// through the same stack and credentials: for a resource's own endpoint (see
+            /// [`Client::with_service_endpoint`]($crate::Client::with_service_endpoint)) or a
+            /// dedicated one.
+            pub fn with_endpoint(&self, endpoint: $crate::Endpoint) -> Self {
+                Self::new(self.client.with_service_endpoint(&super::SERVICE, endpoint))
+            }
+        }
+
+        impl ::std::convert::AsRef<$crate::Client> for $client {
+            fn as_ref(&self) -> &$crate::Client {
                 &self.client
             }
         }

@@ -17,6 +17,9 @@ use http::response::Parts;
 use crate::{encode, Body, Error};
 
 mod fluent;
+mod resource;
+
+pub use resource::{b64_field, long_poll, resource_client};
 
 pub use crate::{__client as client, __fluent as fluent};
 

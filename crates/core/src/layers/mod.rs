@@ -35,7 +35,7 @@ pub use retry_token::{RetryTokenLayer, RetryTokenService};
 pub use sign::{SignFuture, SignLayer, SignService};
 pub use status::{StatusErrorFuture, StatusErrorLayer, StatusErrorService};
 pub use timeout::{
-    StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardService, TimeoutFuture,
+    LongPoll, StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardService, TimeoutFuture,
     TimeoutLayer, TimeoutService,
 };
 pub use trace::{TraceFuture, TraceLayer, TraceScope, TraceService};

@@ -21,8 +21,10 @@ use crate::layers::options::CallOptions;
 use crate::layers::request_body::{is_tracked, Deadline, RequestProgress};
 use crate::{Body, Error, TimeoutScope};
 
+mod long_poll;
 mod stall;
 
+pub use long_poll::LongPoll;
 pub use stall::{StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardService};
 
 /// Adds a [`TimeoutService`]: fails a call that takes longer than a duration.
@@ -131,6 +133,11 @@ where
             }
         });
         let after = overridden.unwrap_or(self.after);
+        // A long poll: the server may hold the answer that long, so the bound is longer.
+        let after = match req.extensions().get::<LongPoll>() {
+            Some(poll) => poll.raise(after),
+            None => after,
+        };
         let mut req = req;
         // An upload: the attempt's time counts from when the body has been sent.
         let progress =
