@@ -49,7 +49,6 @@ mod persist;
 mod planes;
 mod planes_api;
 mod route;
-mod route_planes;
 mod server;
 mod services;
 mod shared;

@@ -1,7 +1,7 @@
 //! The one route table: every path the emulator answers, by service, with how each route is
 //! authenticated and whether faults and the journal apply.
 //!
-//! Identity, Delegate Access Control and Object Storage route by their generated operation tables
+//! Every service routes by its crate's generated operation tables
 //! (`oci_*::operations::OPERATIONS`); Object Storage adds [`OBJECTSTORAGE_EXTRA`] for operations
 //! of OCI's `ObjectStorageClient` that `spec/` does not describe yet. A path matches the template
 //! with the most literal segments; `{param}`s are percent-decoded and never empty; a trailing
@@ -13,7 +13,6 @@
 
 use oci_core::OperationRoute;
 
-use crate::route_planes as planes;
 use crate::util::percent_decode;
 
 /// Which handler module serves a route.
@@ -162,7 +161,7 @@ const PROXYMUX: &[OperationRoute] = &[op(
 )];
 
 /// A signed, observed service routed by its tables.
-const fn signed(
+pub(crate) const fn signed(
     service: Service,
     name: &'static str,
     base: &'static str,
@@ -410,30 +409,6 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
         observed: true,
         exclude_body: &[],
     },
-    signed(Service::Secrets, "secrets", "/20190301", &[planes::SECRETS]),
-    // Vault and KMS share `/20180608`: a path goes to the first whose tables match it.
-    signed(Service::Vault, "vault", "/20180608", &[planes::VAULT]),
-    signed(Service::Kms, "kms", "/20180608", &[planes::KMS]),
-    signed(Service::Queue, "queue", "/20210201", &[planes::QUEUE]),
-    signed(
-        Service::Streaming,
-        "streaming",
-        "/20180418",
-        &[planes::STREAMING],
-    ),
-    signed(Service::Ons, "ons", "/20181201", &[planes::ONS]),
-    signed(
-        Service::Monitoring,
-        "monitoring",
-        "/20180401",
-        &[planes::MONITORING],
-    ),
-    signed(
-        Service::Logging,
-        "loggingingestion",
-        "/20200831",
-        &[planes::LOGGING],
-    ),
 ];
 
 /// The first path segment of a per-resource endpoint: `/endpoints/{kind}/{id}/<rest>` routes as
@@ -463,13 +438,18 @@ fn unmount(path: &str) -> Option<((String, String), &str)> {
     Some(((kind.to_owned(), percent_decode(id)), rest))
 }
 
-/// Routes a request by [`ROUTES`].
+/// Routes a request by [`ROUTES`] and the data-plane services' routes (`planes::ROUTES`).
 pub(crate) fn route(method: &str, path: &str) -> Routed {
-    route_in(ROUTES, method, path)
+    route_in(&[ROUTES, planes::ROUTES], method, path)
 }
 
 /// Routes a request by a route table.
-pub(crate) fn route_in(routes: &'static [ServiceRoutes], method: &str, path: &str) -> Routed {
+pub(crate) fn route_in(
+    tables: &[&'static [ServiceRoutes]],
+    method: &str,
+    path: &str,
+) -> Routed {
+    let routes = || tables.iter().flat_map(|t| t.iter());
     let (mount, path) = match unmount(path) {
         Some((m, rest)) => (Some(m), rest),
         None => (None, path),
@@ -477,13 +457,11 @@ pub(crate) fn route_in(routes: &'static [ServiceRoutes], method: &str, path: &st
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     // Every service whose base claims the path (services sharing a base in table order), then
     // the base-less services whose templates start with the path's first segment.
-    let claims = routes
-        .iter()
+    let claims = routes()
         .filter(|s| !s.base.is_empty())
         .filter_map(|s| below(path, s.base).map(|rest| (s, rest)))
         .chain(
-            routes
-                .iter()
+            routes()
                 .filter(|s| s.base.is_empty())
                 .filter(|s| {
                     s.tables
@@ -600,6 +578,8 @@ fn match_template(op: &OperationRoute, segs: &[&str]) -> Option<(usize, Vec<Stri
         _ => None,
     }
 }
+
+mod planes;
 
 #[cfg(test)]
 #[path = "route_tests.rs"]
