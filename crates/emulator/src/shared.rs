@@ -295,6 +295,21 @@ impl ReqBody {
         }
     }
 
+    /// Reads the whole body (a streamed one up to `limit` bytes).
+    pub async fn read(self, limit: usize) -> ApiResult<Bytes> {
+        use http_body_util::BodyExt as _;
+        match self {
+            ReqBody::Bytes(b) => Ok(b),
+            ReqBody::Stream(s) => http_body_util::Limited::new(s, limit)
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .map_err(|e| {
+                    crate::error::ApiError::invalid(format!("could not read the request body: {e}"))
+                }),
+        }
+    }
+
     /// Streams the body into a new blob.
     pub async fn write_to(self, blobs: &Blobs) -> ApiResult<Written> {
         match self {

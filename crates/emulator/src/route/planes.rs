@@ -39,15 +39,19 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
             oci_queue::queue::operations::OPERATIONS,
         ],
     ),
-    signed(
-        Service::Streaming,
-        "streaming",
-        oci_streaming::stream::SERVICE.base_path,
-        &[
-            oci_streaming::stream_admin::operations::OPERATIONS,
-            oci_streaming::stream::operations::OPERATIONS,
-        ],
-    ),
+    // Streaming's PutMessages is signed without its body (as the SDKs send it).
+    ServiceRoutes {
+        exclude_body: &["PutMessages"],
+        ..signed(
+            Service::Streaming,
+            "streaming",
+            oci_streaming::stream::SERVICE.base_path,
+            &[
+                oci_streaming::stream_admin::operations::OPERATIONS,
+                oci_streaming::stream::operations::OPERATIONS,
+            ],
+        )
+    },
     signed(
         Service::Ons,
         "ons",

@@ -10,10 +10,18 @@ mod messages;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Reply;
 use crate::planes::streaming::StreamData;
-use crate::shared::{Call, Shared};
+use crate::shared::{Call, ReqBody, Shared};
+
+/// The largest `PutMessages` body.
+const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Handles one authenticated Streaming request.
-pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
+pub(crate) async fn handle(shared: &Shared, mut call: Call) -> Reply {
+    if call.op == "PutMessages" {
+        // Signed without its body (as OCI's SDKs send it): read it here.
+        let body = call.take_body().read(MAX_BODY).await?;
+        call.body = ReqBody::Bytes(body);
+    }
     match call.op {
         "CreateStreamPool" | "GetStreamPool" | "ListStreamPools" | "CreateStream" | "GetStream"
         | "ListStreams" | "DeleteStream" => admin::handle(shared, &call),
