@@ -444,11 +444,7 @@ pub(crate) fn route(method: &str, path: &str) -> Routed {
 }
 
 /// Routes a request by a route table.
-pub(crate) fn route_in(
-    tables: &[&'static [ServiceRoutes]],
-    method: &str,
-    path: &str,
-) -> Routed {
+pub(crate) fn route_in(tables: &[&'static [ServiceRoutes]], method: &str, path: &str) -> Routed {
     let routes = || tables.iter().flat_map(|t| t.iter());
     let (mount, path) = match unmount(path) {
         Some((m, rest)) => (Some(m), rest),

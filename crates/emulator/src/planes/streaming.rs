@@ -23,8 +23,24 @@ pub(crate) struct StreamPool {
     pub lifecycle_state: String,
     pub time_created: String,
     pub is_private: bool,
+    /// `KafkaSettings` (answered, not used).
+    #[serde(default = "kafka_settings")]
+    pub kafka_settings: serde_json::Value,
+    /// `CustomEncryptionKey` (none: Oracle-managed).
+    #[serde(default = "custom_encryption_key")]
+    pub custom_encryption_key: serde_json::Value,
     pub freeform_tags: Tags,
     pub defined_tags: DefinedTags,
+}
+
+/// A new pool's `kafkaSettings`.
+pub(crate) fn kafka_settings() -> serde_json::Value {
+    serde_json::json!({ "autoCreateTopicsEnable": false, "logRetentionHours": 24, "numPartitions": 1 })
+}
+
+/// A new pool's `customEncryptionKey`.
+pub(crate) fn custom_encryption_key() -> serde_json::Value {
+    serde_json::json!({ "keyState": "NONE" })
 }
 
 /// `Stream` (without `messagesEndpoint`, which depends on the host the client used).

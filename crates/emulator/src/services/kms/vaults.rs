@@ -29,6 +29,7 @@ pub(super) struct VaultOut<'a> {
     vault: &'a Vault,
     crypto_endpoint: String,
     management_endpoint: String,
+    wrappingkey_id: String,
 }
 
 pub(super) fn view<'a>(call: &Call, vault: &'a Vault) -> VaultOut<'a> {
@@ -37,6 +38,7 @@ pub(super) fn view<'a>(call: &Call, vault: &'a Vault) -> VaultOut<'a> {
         vault,
         crypto_endpoint: mount_url(&origin, "kms-crypto", &vault.id),
         management_endpoint: mount_url(&origin, "kms-management", &vault.id),
+        wrappingkey_id: format!("{}.wrappingkey", vault.id),
     }
 }
 

@@ -114,7 +114,8 @@ fn version_out<'a>(data: &'a SecretData, v: &'a SecretVersion) -> VersionOut<'a>
 pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
     match call.op {
         "CreateSecret" => {
-            let body: CreateSecret = h::parse_json(call.body.bytes())?;
+            let mut body: CreateSecret = h::parse_json(call.body.bytes())?;
+            body.key_id = body.key_id.filter(|k| !k.is_empty());
             let mut state = shared.lock();
             check_compartment(&state, &body.compartment_id)?;
             if !state.planes.vaults.iter().any(|v| v.id == body.vault_id) {

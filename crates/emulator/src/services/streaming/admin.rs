@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::super::common::{check_compartment, TagsIn};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{self as h, Reply};
-use crate::planes::streaming::{Stream, StreamData, StreamPool};
+use crate::planes::streaming::{
+    custom_encryption_key, kafka_settings, Stream, StreamData, StreamPool,
+};
 use crate::route::mount_url;
 use crate::shared::{Call, Shared};
 use crate::state::State;
@@ -62,6 +64,8 @@ fn new_pool(
         lifecycle_state: "ACTIVE".to_owned(),
         time_created: util::rfc3339(now_ms),
         is_private: false,
+        kafka_settings: kafka_settings(),
+        custom_encryption_key: custom_encryption_key(),
         freeform_tags: tags.freeform_tags,
         defined_tags: tags.defined_tags,
     };

@@ -65,9 +65,11 @@ fn start(c: &CreateCursor) -> ApiResult<CursorStart> {
         "AT_TIME" => CursorStart::AtTime(parse_time(
             c.time.as_deref().ok_or_else(|| ApiError::missing("time"))?,
         )?),
-        other => return Err(ApiError::invalid(format!(
+        other => {
+            return Err(ApiError::invalid(format!(
             "type must be AFTER_OFFSET, AT_OFFSET, AT_TIME, LATEST or TRIM_HORIZON, got `{other}`"
-        ))),
+        )))
+        }
     })
 }
 
