@@ -103,7 +103,7 @@ fn checksum(bytes: &[u8]) -> String {
     (!crc).to_string()
 }
 
-fn enabled<'a>(key: &'a KeyData) -> ApiResult<&'a KeyData> {
+fn enabled(key: &KeyData) -> ApiResult<&KeyData> {
     if key.key.lifecycle_state != "ENABLED" {
         return Err(ApiError::new(409, "Conflict", "the key is not enabled"));
     }
