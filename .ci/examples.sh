@@ -35,7 +35,9 @@ if [ "${#names[@]}" -eq 0 ]; then
     exit 1
 fi
 
-build_args=(--profile "$profile")
+# The services the data-plane examples use (their `required-features`).
+features="${EXAMPLE_FEATURES:-secrets,vault,keymanagement,queue,streaming}"
+build_args=(--profile "$profile" --features "$features")
 for n in "${names[@]}"; do
     build_args+=(--example "$n")
 done

@@ -7,7 +7,9 @@
 # tests/python/sdk_quickstart.py against it, then tests/python/instance_principal.py (the SDK's
 # InstancePrincipalsSecurityTokenSigner with OCI_METADATA_BASE_URL=<endpoint>/opc/v2 and
 # federation_endpoint=<endpoint>/v1/x509, and a resource principal v2.2 from a minted RPST),
-# and stops it. Exits non-zero on any failure.
+# then tests/python/dataplanes.py (one data-plane scenario per service: Vault secrets, KMS,
+# Queue, Streaming, Notifications, Monitoring, Logging ingestion), and stops it. Exits non-zero
+# on any failure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,6 +62,10 @@ if [ "$status" -eq 0 ]; then
     echo "== workload identity (instance principal, resource principal v2.2)"
     OCI_METADATA_BASE_URL="$endpoint/opc/v2" \
         "$venv/bin/python" tests/python/instance_principal.py "$endpoint" || status=$?
+fi
+if [ "$status" -eq 0 ]; then
+    echo "== data planes (Vault secrets, KMS, Queue, Streaming, Notifications, Monitoring, Logging)"
+    "$venv/bin/python" tests/python/dataplanes.py "$work/config/config" "$endpoint" || status=$?
 fi
 if [ "$status" -ne 0 ]; then
     echo "== python sdk check failed ($status); emulator log:"

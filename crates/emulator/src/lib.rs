@@ -36,7 +36,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 // The layers, top to bottom (a module imports only modules below it, or the leaves):
-//   server -> services/* -> shared -> state, blobs, faults, persist
+//   server -> services/* -> shared -> state (-> planes), blobs, faults, persist
 //   leaves used by all: route, http, auth, keys, util, error
 mod auth;
 mod blobs;
@@ -46,6 +46,8 @@ mod faults;
 mod http;
 mod keys;
 mod persist;
+mod planes;
+mod planes_api;
 mod route;
 mod server;
 mod services;
@@ -56,6 +58,7 @@ mod workload;
 
 pub use builder::EmulatorBuilder;
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
+pub use planes_api::{IngestedLogEntry, PublishedMessage};
 pub use workload::{IssuedToken, ResourcePrincipalSession, TokenKind, DEFAULT_TOKEN_LIFETIME};
 
 use shared::{SeededKey, Settings, Shared};

@@ -1,7 +1,7 @@
 //! The one route table: every path the emulator answers, by service, with how each route is
 //! authenticated and whether faults and the journal apply.
 //!
-//! Identity, Delegate Access Control and Object Storage route by their generated operation tables
+//! Every service routes by its crate's generated operation tables
 //! (`oci_*::operations::OPERATIONS`; Object Storage's has every operation of OCI's
 //! `ObjectStorageClient`, so an operation the emulator does not emulate is still named and
 //! answered 501 rather than 404). A path matches the template
@@ -31,6 +31,22 @@ pub(crate) enum Service {
     Par,
     /// Workload identity: IMDS, the `/v1/x509` federation, the OKE proxymux.
     Workload,
+    /// Vault secret retrieval (`SecretsClient`).
+    Secrets,
+    /// Vault secret management (`VaultsClient`).
+    Vault,
+    /// Key Management: vaults, keys, crypto.
+    Kms,
+    /// Queue admin and messages.
+    Queue,
+    /// Streaming admin and messages.
+    Streaming,
+    /// Notifications.
+    Ons,
+    /// Monitoring.
+    Monitoring,
+    /// Logging ingestion.
+    Logging,
 }
 
 /// How a route is authenticated, before its handler runs.
@@ -84,6 +100,9 @@ pub(crate) struct Routed {
     pub observed: bool,
     /// The operation signs only the generic headers and streams its body.
     pub exclude_body: bool,
+    /// The per-resource endpoint the request came through (`/endpoints/{kind}/{id}/...`):
+    /// `(kind, id)`.
+    pub mount: Option<(String, String)>,
 }
 
 impl Routed {
@@ -143,6 +162,25 @@ const PROXYMUX: &[OperationRoute] = &[op(
     "/resourcePrincipalSessionTokens",
     "GetPodResourcePrincipalSessionToken",
 )];
+
+/// A signed, observed service routed by its tables.
+pub(crate) const fn signed(
+    service: Service,
+    name: &'static str,
+    base: &'static str,
+    tables: &'static [&'static [OperationRoute]],
+) -> ServiceRoutes {
+    ServiceRoutes {
+        service,
+        name,
+        base,
+        tables,
+        auth: Auth::Signature,
+        auth_overrides: &[],
+        observed: true,
+        exclude_body: &[],
+    }
+}
 
 const fn op(method: &'static str, path: &'static str, name: &'static str) -> OperationRoute {
     OperationRoute { method, path, name }
@@ -257,31 +295,73 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
     },
 ];
 
-/// Routes a request by [`ROUTES`].
+/// The first path segment of a per-resource endpoint: `/endpoints/{kind}/{id}/<rest>` routes as
+/// `<rest>` and tells the handler `(kind, id)` (a vault's crypto and management endpoints, a
+/// stream pool's or a queue's messages endpoint).
+pub(crate) const MOUNT: &str = "endpoints";
+
+/// The base URL of a per-resource endpoint on the emulator reached as `origin`.
+pub(crate) fn mount_url(origin: &str, kind: &str, id: &str) -> String {
+    format!("{origin}/{MOUNT}/{kind}/{id}")
+}
+
+/// Splits `/endpoints/{kind}/{id}/<rest>` into `(kind, id)` and `/<rest>`.
+fn unmount(path: &str) -> Option<((String, String), &str)> {
+    let rest = path
+        .strip_prefix('/')?
+        .strip_prefix(MOUNT)?
+        .strip_prefix('/')?;
+    let (kind, rest) = rest.split_once('/')?;
+    let (id, rest) = match rest.split_once('/') {
+        Some((id, _)) => (id, &rest[id.len()..]),
+        None => (rest, ""),
+    };
+    if kind.is_empty() || id.is_empty() {
+        return None;
+    }
+    Some(((kind.to_owned(), percent_decode(id)), rest))
+}
+
+/// Routes a request by [`ROUTES`] and the data-plane services' routes (`planes::ROUTES`).
 pub(crate) fn route(method: &str, path: &str) -> Routed {
-    route_in(ROUTES, method, path)
+    route_in(&[ROUTES, planes::ROUTES], method, path)
 }
 
 /// Routes a request by a route table.
-pub(crate) fn route_in(routes: &'static [ServiceRoutes], method: &str, path: &str) -> Routed {
-    let claimed = routes
-        .iter()
+pub(crate) fn route_in(tables: &[&'static [ServiceRoutes]], method: &str, path: &str) -> Routed {
+    let routes = || tables.iter().flat_map(|t| t.iter());
+    let (mount, path) = match unmount(path) {
+        Some((m, rest)) => (Some(m), rest),
+        None => (None, path),
+    };
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    // Every service whose base claims the path (services sharing a base in table order), then
+    // the base-less services whose templates start with the path's first segment.
+    let claims = routes()
         .filter(|s| !s.base.is_empty())
-        .find_map(|s| below(path, s.base).map(|rest| (s, rest)))
-        .or_else(|| {
-            let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-            routes
-                .iter()
+        .filter_map(|s| below(path, s.base).map(|rest| (s, rest)))
+        .chain(
+            routes()
                 .filter(|s| s.base.is_empty())
-                .find(|s| {
+                .filter(|s| {
                     s.tables
                         .iter()
                         .flat_map(|t| t.iter())
                         .any(|op| op.path_segments().next() == Some(first))
                 })
-                .map(|s| (s, path))
-        });
-    let Some((svc, rest)) = claimed else {
+                .map(|s| (s, path)),
+        );
+    let mut claimed = None;
+    for (svc, rest) in claims {
+        let matched = match_tables(svc.tables, method, rest);
+        if matched.is_some() || claimed.is_none() {
+            claimed = Some((svc, matched.clone()));
+        }
+        if matched.is_some() {
+            break;
+        }
+    }
+    let Some((svc, matched)) = claimed else {
         return Routed {
             service: None,
             name: "unknown",
@@ -290,9 +370,9 @@ pub(crate) fn route_in(routes: &'static [ServiceRoutes], method: &str, path: &st
             auth: Auth::Signature,
             observed: true,
             exclude_body: false,
+            mount,
         };
     };
-    let matched = match_tables(svc.tables, method, rest);
     let op = matched.as_ref().map(|(name, _)| *name);
     let auth = op
         .and_then(|o| svc.auth_overrides.iter().find(|(n, _)| *n == o))
@@ -305,6 +385,7 @@ pub(crate) fn route_in(routes: &'static [ServiceRoutes], method: &str, path: &st
         auth,
         observed: svc.observed,
         exclude_body: op.is_some_and(|o| svc.exclude_body.contains(&o)),
+        mount,
     }
 }
 
@@ -378,109 +459,8 @@ fn match_template(op: &OperationRoute, segs: &[&str]) -> Option<(usize, Vec<Stri
     }
 }
 
+mod planes;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn op_of(method: &str, path: &str) -> (Option<&'static str>, Vec<String>) {
-        let r = route(method, path);
-        (r.op, r.params)
-    }
-
-    #[test]
-    fn routes_by_the_generated_table_and_decodes_parameters() {
-        assert_eq!(
-            op_of("GET", "/20230801/workRequests/").0,
-            Some("ListWorkRequests")
-        );
-        let (op, params) = op_of("GET", "/20230801/workRequests/ocid1.wr%2Fx/logs");
-        assert_eq!(op, Some("ListWorkRequestLogs"));
-        assert_eq!(params, ["ocid1.wr/x"]);
-        assert_eq!(op_of("POST", "/20230801/workRequests").0, None);
-        assert_eq!(op_of("GET", "/20230801/workRequests//logs").0, None);
-        assert_eq!(route("GET", "/20230801/nope").name, "delegateaccesscontrol");
-    }
-
-    #[test]
-    fn routes_by_most_literal_segments() {
-        assert_eq!(op_of("GET", "/20160918/users/").0, Some("ListUsers"));
-        let (op, params) = op_of("GET", "/20160918/users/ocid1.user.oc1..x");
-        assert_eq!(op, Some("GetUser"));
-        assert_eq!(params, ["ocid1.user.oc1..x"]);
-        let r = op_of(
-            "GET",
-            "/20160918/tagDefaults/actions/assembleEffectiveTagSet",
-        );
-        assert_eq!(r.0, Some("AssembleEffectiveTagSet"));
-        let r = route("GET", "/20160918/nope");
-        assert_eq!((r.service, r.op), (Some(Service::Identity), None));
-    }
-
-    #[test]
-    fn object_names_take_the_rest_of_the_path() {
-        let (op, params) = op_of("PUT", "/n/ns/b/bk/o/a/b%2Fc/d.txt");
-        assert_eq!(op, Some("PutObject"));
-        assert_eq!(params, ["ns", "bk", "a/b/c/d.txt"]);
-        assert_eq!(op_of("PUT", "/n/ns/b/bk/o/dir/").1, ["ns", "bk", "dir/"]);
-        assert_eq!(op_of("GET", "/n/ns/b/bk/o//x").1, ["ns", "bk", "/x"]);
-        assert_eq!(op_of("GET", "/n/ns/b/bk/o/").0, Some("ListObjects"));
-        assert_eq!(op_of("PUT", "/n/ns/b/bk/o/").0, None);
-        assert_eq!(
-            op_of("POST", "/n/ns/b/bk/u/x/y").0,
-            Some("CommitMultipartUpload")
-        );
-        assert_eq!(op_of("GET", "/n").0, Some("GetNamespace"));
-        assert_eq!(op_of("GET", "/n/").0, Some("GetNamespace"));
-        let r = route("PUT", "/n/ns/b/bk/o/x");
-        assert!(r.exclude_body);
-        assert_eq!(r.auth, Auth::Signature);
-    }
-
-    #[test]
-    fn every_object_storage_operation_is_routed() {
-        let r = route("GET", "/n/ns/b/bk/replicationPolicies");
-        assert_eq!(r.op, Some("ListReplicationPolicies"));
-        assert_eq!(r.name, "objectstorage");
-        assert_eq!(
-            op_of("POST", "/n/ns/b/bk/p/").0,
-            Some("CreatePreauthenticatedRequest")
-        );
-        let (op, params) = op_of("POST", "/n/ns/b/bk/actions/reencrypt/a/b");
-        assert_eq!(op, Some("ReencryptObject"));
-        assert_eq!(params, ["ns", "bk", "a/b"]);
-        assert_eq!(op_of("GET", "/workRequests").0, Some("ListWorkRequests"));
-        assert_eq!(op_of("GET", "/n/ns").0, Some("GetNamespaceMetadata"));
-        // Each generated operation's own template (parameters filled in) routes to itself.
-        for o in oci_objectstorage::operations::OPERATIONS {
-            let path: Vec<&str> = o
-                .path_segments()
-                .map(|s| if s.starts_with('{') { "x" } else { s })
-                .collect();
-            let path = format!("/{}", path.join("/"));
-            assert_eq!(
-                route(o.method, &path).op,
-                Some(o.name),
-                "{} {path}",
-                o.method
-            );
-        }
-    }
-
-    #[test]
-    fn control_and_unknown_paths() {
-        let r = route("DELETE", "/_emulator/faults/3");
-        assert_eq!(
-            (r.service, r.op),
-            (Some(Service::Control), Some("RemoveFault"))
-        );
-        assert_eq!((r.auth, r.observed), (Auth::None, false));
-        let r = route("GET", "/_emulator/nope");
-        assert_eq!((r.service, r.op), (Some(Service::Control), None));
-        let r = route("GET", "/elsewhere");
-        assert_eq!(
-            (r.service, r.name, r.auth),
-            (None, "unknown", Auth::Signature)
-        );
-        assert!(r.observed);
-    }
-}
+#[path = "route_tests.rs"]
+mod tests;

@@ -263,6 +263,7 @@ async fn process(
         body,
         now_ms: util::millis(now),
         principal: principal.clone(),
+        mount: routed.mount.clone(),
     };
     let (reply, wrote) = shared::tracking_writes(services::handle(shared, service, call)).await;
     if wrote > 0 {

@@ -300,6 +300,21 @@ impl ReqBody {
         }
     }
 
+    /// Reads the whole body (a streamed one up to `limit` bytes).
+    pub async fn read(self, limit: usize) -> ApiResult<Bytes> {
+        use http_body_util::BodyExt as _;
+        match self {
+            ReqBody::Bytes(b) => Ok(b),
+            ReqBody::Stream(s) => http_body_util::Limited::new(s, limit)
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .map_err(|e| {
+                    crate::error::ApiError::invalid(format!("could not read the request body: {e}"))
+                }),
+        }
+    }
+
     /// Streams the body into a new blob (hashing SHA-256 too when `sha256`).
     pub async fn write_to(self, blobs: &Blobs, sha256: bool) -> ApiResult<Written> {
         match self {
@@ -327,12 +342,24 @@ pub(crate) struct Call {
     /// Who signed (see `auth::Caller::principal`); `None` for unsigned routes.
     #[allow(dead_code)] // for handlers that answer per principal (workload identity)
     pub principal: Option<String>,
+    /// The per-resource endpoint the request came through: `(kind, id)` (see `route::MOUNT`).
+    pub mount: Option<(String, String)>,
 }
 
 impl Call {
     /// The `i`th path parameter, or `""` when the template has fewer.
     pub fn param(&self, i: usize) -> &str {
         self.params.get(i).map_or("", String::as_str)
+    }
+
+    /// `http://<host>` as the client addressed the emulator (for endpoints in answers).
+    pub fn origin(&self) -> String {
+        let host = self
+            .headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
     }
 
     /// Takes the body out (for handlers that stream it), leaving an empty one.

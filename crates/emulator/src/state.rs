@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::planes::Planes;
 use crate::util;
 
 /// Free-form tags.
@@ -414,6 +415,9 @@ pub(crate) struct State {
     /// Lifecycle policies and retention rules by bucket name.
     #[serde(default)]
     pub bucket_rules: BTreeMap<String, BucketRules>,
+    /// The data-plane services (`planes`); absent in snapshots from before they existed.
+    #[serde(default)]
+    pub planes: Planes,
 }
 
 impl State {
@@ -457,6 +461,7 @@ impl State {
             pars: Vec::new(),
             work_requests: Vec::new(),
             bucket_rules: BTreeMap::new(),
+            planes: Planes::default(),
         };
         let etag = state.next_etag();
         state.users.push(Rec {

@@ -1,10 +1,18 @@
 //! The handlers, one module per service, all with one signature:
 //! `async fn handle(shared: &Shared, call: Call) -> Reply`.
 
+mod common;
 mod control;
 mod dac;
 mod identity;
+mod kms;
+mod logging;
+mod monitoring;
 mod objectstorage;
+mod ons;
+mod queue;
+mod secrets;
+mod streaming;
 pub(crate) mod workload;
 
 use crate::auth::Resolvers;
@@ -22,6 +30,14 @@ pub(crate) async fn handle(shared: &Shared, service: Service, call: Call) -> Rep
         Service::Dac => dac::handle(shared, call).await,
         Service::Par => objectstorage::handle_par(shared, call).await,
         Service::Workload => workload::handle(shared, call).await,
+        Service::Secrets => secrets::handle(shared, call).await,
+        Service::Vault => secrets::manage::handle(shared, call).await,
+        Service::Kms => kms::handle(shared, call).await,
+        Service::Queue => queue::handle(shared, call).await,
+        Service::Streaming => streaming::handle(shared, call).await,
+        Service::Ons => ons::handle(shared, call).await,
+        Service::Monitoring => monitoring::handle(shared, call).await,
+        Service::Logging => logging::handle(shared, call).await,
     }
 }
 
