@@ -66,16 +66,19 @@
 //! mid-way is resumed from the last byte received (up to
 //! [`TransferManagerBuilder::download_body_retries`] times per range).
 
+mod cancel;
 mod config;
 mod download;
 mod error;
 mod manager;
 mod parts;
 mod progress;
+mod resume;
 mod source;
 mod target;
 mod upload;
 
+pub use cancel::{is_cancelled, CancellationToken, Cancelled};
 pub use config::{
     DEFAULT_DOWNLOAD_BODY_RETRIES, DEFAULT_DOWNLOAD_CHUNK_SIZE, DEFAULT_PARALLELISM,
     DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, MAX_PARALLELISM, MAX_PARTS, MAX_PART_SIZE, MIB,
@@ -84,6 +87,7 @@ pub use config::{
 pub use download::{Download, DownloadOutput};
 pub use manager::{TransferManager, TransferManagerBuilder};
 pub use progress::Progress;
+pub use resume::resumable_upload_id;
 pub use source::UploadSource;
 pub use upload::{Upload, UploadOutput};
 

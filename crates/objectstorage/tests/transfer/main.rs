@@ -4,6 +4,8 @@
 
 mod env;
 
+mod cancel;
 mod download;
 mod faults;
+mod resume;
 mod upload;
