@@ -68,6 +68,7 @@
 
 mod cancel;
 mod config;
+mod dir;
 mod download;
 mod error;
 mod manager;
@@ -83,6 +84,9 @@ pub use config::{
     DEFAULT_DOWNLOAD_BODY_RETRIES, DEFAULT_DOWNLOAD_CHUNK_SIZE, DEFAULT_PARALLELISM,
     DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, MAX_PARALLELISM, MAX_PARTS, MAX_PART_SIZE, MIB,
     MIN_PART_SIZE,
+};
+pub use dir::{
+    DirUpload, DirUploadOutput, FileOutcome, FileResult, IfExists, DEFAULT_FILES_IN_FLIGHT,
 };
 pub use download::{Download, DownloadOutput};
 pub use manager::{TransferManager, TransferManagerBuilder};

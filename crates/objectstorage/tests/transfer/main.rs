@@ -5,6 +5,7 @@
 mod env;
 
 mod cancel;
+mod dir;
 mod download;
 mod faults;
 mod resume;
