@@ -175,3 +175,25 @@ async fn bad_input_is_a_clear_error() {
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert!(env.emu.journal().is_empty());
 }
+
+#[tokio::test]
+async fn a_cancelled_directory_upload_stores_nothing() {
+    let env = env().await;
+    let dir = tree(&[("a", content(5, 60)), ("b", content(2 * MIB as usize, 61))]);
+    let token = oci_objectstorage::transfer::CancellationToken::new();
+    token.cancel();
+    let out = env
+        .tm(1)
+        .upload_dir(&env.ns, BUCKET, dir.path())
+        .if_exists(IfExists::Overwrite)
+        .cancel_token(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.failed().count(), 2);
+    assert!(out.failed().all(|f| matches!(
+        &f.outcome,
+        FileOutcome::Failed(e) if oci_objectstorage::transfer::is_cancelled(e)
+    )));
+    assert!(env.emu.journal().is_empty());
+}

@@ -186,3 +186,26 @@ async fn resuming_an_unknown_upload_fails_before_sending_anything() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
 }
+
+#[tokio::test]
+async fn an_upload_aborted_on_failure_names_no_upload_to_resume() {
+    let env = env().await;
+    env.emu.add_fault(
+        Fault::status(400, "InvalidParameter")
+            .operation("UploadPart")
+            .nth(2),
+    );
+    let err = env
+        .tm(1)
+        .upload(
+            &env.ns,
+            BUCKET,
+            "gone.bin",
+            UploadSource::bytes(content(3 * MIB as usize, 35)),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.note().unwrap_or_default().contains("aborted"), "{err}");
+    assert_eq!(resumable_upload_id(&err), None);
+    assert_eq!(env.open_uploads().await, 0);
+}
