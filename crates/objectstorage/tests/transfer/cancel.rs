@@ -5,7 +5,7 @@ use crate::env::*;
 use oci_objectstorage::transfer::{is_cancelled, resumable_upload_id, CancellationToken};
 
 /// Cancels `token` at the start of the `n`th `UploadPart` attempt.
-fn cancel_at_part(env: &Env, token: &CancellationToken, n: usize) {
+pub(crate) fn cancel_at_part(env: &Env, token: &CancellationToken, n: usize) {
     let seen = AtomicUsize::new(0);
     let t = token.clone();
     *env.probe.on_part.lock().unwrap() = Some(Box::new(move || {

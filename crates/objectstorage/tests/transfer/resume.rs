@@ -1,7 +1,7 @@
 //! Resume: an upload kept after a failure is finished later, sending only the missing parts.
 
 use crate::env::*;
-use oci_objectstorage::transfer::resumable_upload_id;
+use oci_objectstorage::transfer::{resumable_upload_id, CancellationToken};
 
 /// The part numbers of the `UploadPart` calls in the journal from `from_seq` on, in order.
 fn parts_sent(env: &Env, from_seq: u64) -> Vec<u64> {
@@ -81,11 +81,10 @@ async fn an_interrupted_upload_resumes_with_only_the_missing_parts() {
 #[tokio::test]
 async fn a_listed_part_whose_content_changed_is_sent_again() {
     let env = env().await;
-    env.emu.add_fault(
-        Fault::status(400, "InvalidParameter")
-            .operation("UploadPart")
-            .nth(4),
-    );
+    // Interrupted at the start of part 4 (a cancel, kept for resume): a fault answered before
+    // a streamed file body is read can surface as a reset and be retried, so it is not used here.
+    let token = CancellationToken::new();
+    crate::cancel::cancel_at_part(&env, &token, 4);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("src.bin");
     let mut data = content(4 * MIB as usize, 32).to_vec();
@@ -94,22 +93,34 @@ async fn a_listed_part_whose_content_changed_is_sent_again() {
         .tm(1)
         .upload(&env.ns, BUCKET, "changed.bin", UploadSource::file(&path))
         .keep_on_failure()
+        .cancel_token(token)
         .await
         .unwrap_err();
     let upload_id = resumable_upload_id(&err).unwrap();
+    *env.probe.on_part.lock().unwrap() = None;
     // Part 2 changes on disk before the resume: its listed MD5 no longer matches.
     data[MIB as usize + 10] ^= 0xff;
     std::fs::write(&path, &data).unwrap();
 
-    let from = last_seq(&env) + 1;
     let out = env
         .tm(1)
         .upload(&env.ns, BUCKET, "changed.bin", UploadSource::file(&path))
         .resume(upload_id)
         .await
         .unwrap();
-    assert_eq!(out.reused_parts, 2);
-    assert_eq!(parts_sent(&env, from), vec![2, 4]);
+    // The resume starts with the listing; the cancelled part 4 of the first run may reach the
+    // emulator after the first run returned, so count from the listing on.
+    let from = env
+        .emu
+        .journal()
+        .into_iter()
+        .find(|e| e.operation == "ListMultipartUploadParts")
+        .map(|e| e.seq)
+        .unwrap();
+    let resent = parts_sent(&env, from);
+    // Parts 1 and 3 are reused; part 2 is sent again; part 4 only if the cancel beat it.
+    assert!(resent == vec![2, 4] || resent == vec![2], "{resent:?}");
+    assert_eq!(out.reused_parts as usize, 4 - resent.len());
     assert_eq!(sha(&env.get("changed.bin").await), sha(&data));
 }
 
