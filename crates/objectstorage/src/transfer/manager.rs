@@ -130,6 +130,11 @@ impl TransferManager {
         &self.client
     }
 
+    /// The manager's settings.
+    pub(crate) fn config(&self) -> Config {
+        self.config
+    }
+
     /// Starts an upload of `source` to `namespace/bucket/object`; finish with `.send().await`.
     pub fn upload(
         &self,

@@ -53,6 +53,22 @@
 //!
 //! **Progress** is reported after each part is stored, so a retried part is never counted twice.
 //!
+//! **Resume.** With [`Upload::keep_on_failure`] a failed (or cancelled, or dropped) upload leaves
+//! its multipart upload in place and the error's note names it ([`resumable_upload_id`]; it is
+//! also listed by `ListMultipartUploads`). [`Upload::resume`] with that id, the same source and
+//! part size lists the parts the service holds (`ListMultipartUploadParts`), sends only the
+//! parts that are missing or whose size or MD5 differs from the source's, and commits all of
+//! them; [`UploadOutput::reused_parts`] counts the parts not sent again.
+//!
+//! **Cancellation.** [`Upload::cancel_token`] takes a [`CancellationToken`]: when it fires the
+//! parts in flight are dropped, the multipart upload is aborted (kept under
+//! `keep_on_failure`), nothing is committed, and the error satisfies [`is_cancelled`] (its
+//! source is [`Cancelled`]).
+//!
+//! **Directories.** [`TransferManager::upload_dir`] uploads every regular file under a directory
+//! to objects under a prefix, [`DirUpload::files_in_flight`] at a time, skipping objects that
+//! already hold the file's content by default ([`IfExists`]), with a [`FileResult`] per file.
+//!
 //! # Downloads
 //!
 //! A `HeadObject` gives the length and etag. An object of at most one chunk
@@ -66,24 +82,32 @@
 //! mid-way is resumed from the last byte received (up to
 //! [`TransferManagerBuilder::download_body_retries`] times per range).
 
+mod cancel;
 mod config;
+mod dir;
 mod download;
 mod error;
 mod manager;
 mod parts;
 mod progress;
+mod resume;
 mod source;
 mod target;
 mod upload;
 
+pub use cancel::{is_cancelled, CancellationToken, Cancelled};
 pub use config::{
     DEFAULT_DOWNLOAD_BODY_RETRIES, DEFAULT_DOWNLOAD_CHUNK_SIZE, DEFAULT_PARALLELISM,
     DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, MAX_PARALLELISM, MAX_PARTS, MAX_PART_SIZE, MIB,
     MIN_PART_SIZE,
 };
+pub use dir::{
+    DirUpload, DirUploadOutput, FileOutcome, FileResult, IfExists, DEFAULT_FILES_IN_FLIGHT,
+};
 pub use download::{Download, DownloadOutput};
 pub use manager::{TransferManager, TransferManagerBuilder};
 pub use progress::Progress;
+pub use resume::resumable_upload_id;
 pub use source::UploadSource;
 pub use upload::{Upload, UploadOutput};
 

@@ -33,6 +33,8 @@ pub(crate) enum PartBody {
         offset: u64,
         len: u64,
     },
+    /// A body whose MD5 was already computed (a resumed upload checks it against the listed part).
+    Ready(Body, String),
 }
 
 impl PartBody {
@@ -60,6 +62,7 @@ impl PartBody {
                 let md5 = md5_of_file_range(&path, offset, len).await?;
                 Ok((file_range_body(path, offset, len), md5))
             }
+            PartBody::Ready(body, md5) => Ok((body, md5)),
         }
     }
 }

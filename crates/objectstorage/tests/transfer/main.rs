@@ -4,6 +4,9 @@
 
 mod env;
 
+mod cancel;
+mod dir;
 mod download;
 mod faults;
+mod resume;
 mod upload;

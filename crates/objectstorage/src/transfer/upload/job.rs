@@ -10,9 +10,11 @@ use tokio::task::JoinSet;
 
 use super::abort::{abort_request, AbortOnDrop};
 use super::output::{ContentHeaders, UploadOutput};
+use crate::transfer::cancel::{cancelled, is_cancelled, or_cancelled, CancellationToken};
 use crate::transfer::error::task_failed;
 use crate::transfer::parts::{expect_end, read_part, PartBody};
 use crate::transfer::progress::Tracker;
+use crate::transfer::resume::{Resumed, KEPT};
 use crate::transfer::source::SourceKind;
 use crate::transfer::target::Target;
 use crate::{models, ObjectStorageClient};
@@ -23,6 +25,12 @@ pub(crate) struct Job {
     pub(crate) target: Arc<Target>,
     pub(crate) headers: ContentHeaders,
     pub(crate) metadata: HashMap<String, String>,
+    /// An existing multipart upload to finish instead of creating one.
+    pub(crate) resume: Option<Resumed>,
+    /// Leave the multipart upload in place (for a resume) when the upload fails or is dropped.
+    pub(crate) keep_on_failure: bool,
+    /// Stops the upload (and aborts its multipart upload) when cancelled.
+    pub(crate) cancel: Option<CancellationToken>,
 }
 
 impl Job {
@@ -33,6 +41,7 @@ impl Job {
         len: u64,
         tracker: &Tracker,
     ) -> Result<UploadOutput, Error> {
+        self.check_cancelled()?;
         let part = match source {
             SourceKind::Bytes(b) => PartBody::Bytes(b),
             SourceKind::File(path) => PartBody::File {
@@ -70,7 +79,10 @@ impl Job {
         if !self.metadata.is_empty() {
             r.opc_meta = Some(self.metadata);
         }
-        let out = req.send().await?;
+        let out = or_cancelled(self.cancel.as_ref(), req.send(), || {
+            Err(cancelled("the upload"))
+        })
+        .await?;
         tracker.add(len);
         Ok(UploadOutput {
             etag: out.etag,
@@ -81,6 +93,7 @@ impl Job {
             upload_id: None,
             content_md5: out.opc_content_md5,
             multipart_md5: None,
+            reused_parts: 0,
         })
     }
 
@@ -113,37 +126,52 @@ impl Job {
             }),
             ..Default::default()
         };
-        let created = self
-            .client
-            .create_multipart_upload()
-            .namespace_name(&t.namespace)
-            .bucket_name(&t.bucket)
-            .create_multipart_upload_details(details)
-            .send()
-            .await?;
-        let upload_id = created.body.upload_id;
-        let mut guard = AbortOnDrop::new(&self.client, &t, &upload_id);
-        let count = len.div_ceil(part_size);
-        let result = self
-            .upload_parts(
-                source,
-                len,
-                part_size,
-                count,
-                parallelism,
-                &upload_id,
-                &tracker,
-            )
-            .await;
-        let result = match result {
-            Ok(etags) => self
-                .commit(&upload_id, etags, len)
-                .await
-                .map_err(|e| (None, e)),
-            Err(e) => Err(e),
+        self.check_cancelled()?;
+        let mut resumed = self.resume.clone().unwrap_or_default();
+        let upload_id = if self.resume.is_some() {
+            resumed.upload_id.clone()
+        } else {
+            let created = self
+                .client
+                .create_multipart_upload()
+                .namespace_name(&t.namespace)
+                .bucket_name(&t.bucket)
+                .create_multipart_upload_details(details)
+                .send()
+                .await?;
+            created.body.upload_id
         };
+        resumed.upload_id.clone_from(&upload_id);
+        let mut guard = AbortOnDrop::new(&self.client, &t, &upload_id);
+        if self.keep_on_failure {
+            guard.disarm();
+        }
+        let count = len.div_ceil(part_size);
+        let parts = self.upload_parts(
+            source,
+            len,
+            part_size,
+            count,
+            parallelism,
+            &resumed,
+            &tracker,
+        );
+        // Cancelling drops the parts in flight (their tasks are aborted with the JoinSet).
+        let result = or_cancelled(self.cancel.as_ref(), parts, || {
+            Err((None, cancelled("the upload")))
+        })
+        .await;
+        let result =
+            match result.and_then(|r| self.check_cancelled().map(|()| r).map_err(|e| (None, e))) {
+                Ok((etags, reused)) => self
+                    .commit(&upload_id, etags, len)
+                    .await
+                    .map(|out| (out, reused))
+                    .map_err(|e| (None, e)),
+                Err(e) => Err(e),
+            };
         match result {
-            Ok(out) => {
+            Ok((out, reused)) => {
                 guard.disarm();
                 Ok(UploadOutput {
                     etag: out.etag,
@@ -154,13 +182,23 @@ impl Job {
                     upload_id: Some(upload_id),
                     content_md5: None,
                     multipart_md5: out.opc_multipart_md5,
+                    reused_parts: reused,
                 })
             }
             Err((part, err)) => {
                 let what = match part {
                     Some(n) => format!("part {n} failed"),
+                    None if is_cancelled(&err) => "cancelled".to_owned(),
                     None => "the commit failed".to_owned(),
                 };
+                if self.keep_on_failure {
+                    let note = format!("{what}; multipart upload {upload_id} {KEPT}");
+                    let note = match err.note() {
+                        Some(prev) => format!("{prev}; {note}"),
+                        None => note,
+                    };
+                    return Err(err.with_note(note));
+                }
                 // The guard stays armed until the abort answers: dropping this future while it
                 // waits still aborts (a second abort of the same upload is harmless).
                 let abort = abort_request(&self.client, &t, &upload_id).send().await;
@@ -180,8 +218,17 @@ impl Job {
         }
     }
 
-    /// Sends every part with at most `parallelism` in flight; the etags in part order, or the
-    /// first failure with its part number.
+    /// An error when the upload's token is cancelled.
+    fn check_cancelled(&self) -> Result<(), Error> {
+        match &self.cancel {
+            Some(t) if t.is_cancelled() => Err(cancelled("the upload")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends every part with at most `parallelism` in flight, except the parts `resumed` holds
+    /// already with the same size and MD5; the etags in part order and how many parts were
+    /// reused, or the first failure with its part number.
     #[allow(clippy::too_many_arguments)]
     async fn upload_parts(
         &self,
@@ -190,9 +237,11 @@ impl Job {
         part_size: u64,
         count: u64,
         parallelism: usize,
-        upload_id: &str,
+        resumed: &Resumed,
         tracker: &Tracker,
-    ) -> Result<Vec<String>, (Option<u64>, Error)> {
+    ) -> Result<(Vec<String>, u32), (Option<u64>, Error)> {
+        let upload_id = resumed.upload_id.as_str();
+        let mut reused = 0u32;
         let mut etags: Vec<Option<String>> = vec![None; usize::try_from(count).unwrap_or(0)];
         let mut tasks = PartTasks::new();
         let mut source = source;
@@ -239,6 +288,26 @@ impl Job {
                     ))
                 }
             };
+            let part = if resumed.parts.contains_key(&number) {
+                let (body, md5) = match part.into_body().await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        tasks.shutdown().await;
+                        return Err((Some(number), e));
+                    }
+                };
+                if let Some(listed) = resumed.reusable(number, size, &md5) {
+                    if let Some(slot) = usize::try_from(index).ok().and_then(|i| etags.get_mut(i)) {
+                        *slot = Some(listed.etag.clone());
+                    }
+                    tracker.add(size);
+                    reused += 1;
+                    continue;
+                }
+                PartBody::Ready(body, md5)
+            } else {
+                part
+            };
             let client = self.client.clone();
             let target = self.target.clone();
             let upload_id = upload_id.to_owned();
@@ -260,7 +329,7 @@ impl Job {
                 return Err((None, e));
             }
         }
-        etags
+        let etags = etags
             .into_iter()
             .enumerate()
             .map(|(i, e)| {
@@ -271,7 +340,8 @@ impl Job {
                     )
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((etags, reused))
     }
 
     /// Commits the parts. When an attempt committed but its answer was lost (the connection

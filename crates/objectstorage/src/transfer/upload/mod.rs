@@ -9,11 +9,13 @@ use std::sync::Arc;
 
 use oci_core::Error;
 
+use super::cancel::CancellationToken;
 use super::config::{
     check_part_size, Config, DEFAULT_PART_SIZE, DEFAULT_STREAM_PART_SIZE, MAX_PARTS, MAX_PART_SIZE,
 };
 use super::parts::effective_part_size;
 use super::progress::{Progress, ProgressFn, Tracker};
+use super::resume::Resumed;
 use super::source::{SourceKind, UploadSource};
 use super::target::Target;
 use crate::ObjectStorageClient;
@@ -49,6 +51,9 @@ pub struct Upload {
     headers: ContentHeaders,
     metadata: HashMap<String, String>,
     progress: Option<ProgressFn>,
+    resume: Option<String>,
+    keep_on_failure: bool,
+    cancel: Option<CancellationToken>,
 }
 
 impl fmt::Debug for Upload {
@@ -59,6 +64,9 @@ impl fmt::Debug for Upload {
             .field("part_size", &self.part_size)
             .field("headers", &self.headers)
             .field("metadata", &self.metadata)
+            .field("resume", &self.resume)
+            .field("keep_on_failure", &self.keep_on_failure)
+            .field("cancel", &self.cancel)
             .finish_non_exhaustive()
     }
 }
@@ -80,6 +88,9 @@ impl Upload {
             headers: ContentHeaders::default(),
             metadata: HashMap::new(),
             progress: None,
+            resume: None,
+            keep_on_failure: false,
+            cancel: None,
         }
     }
 
@@ -130,6 +141,73 @@ impl Upload {
         self
     }
 
+    /// Finishes the existing multipart upload `upload_id` instead of starting one: its parts
+    /// are listed (`ListMultipartUploadParts`) and only the parts it does not hold with the same
+    /// size and MD5 are sent, then all are committed. Give the same source and part size as the
+    /// interrupted upload; a part that differs is sent again.
+    ///
+    /// ```no_run
+    /// use oci_objectstorage::transfer::{resumable_upload_id, TransferManager, UploadSource};
+    /// # async fn run(tm: TransferManager) -> Result<(), oci_core::Error> {
+    /// let first = tm
+    ///     .upload("ns", "bucket", "big.bin", UploadSource::file("big.bin"))
+    ///     .keep_on_failure()
+    ///     .await;
+    /// if let Err(e) = first {
+    ///     if let Some(id) = resumable_upload_id(&e) {
+    ///         let out = tm
+    ///             .upload("ns", "bucket", "big.bin", UploadSource::file("big.bin"))
+    ///             .resume(id)
+    ///             .await?;
+    ///         println!("{} of {} parts were already there", out.reused_parts, out.parts);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A resumed upload always commits as a multipart upload, even of one part.
+    pub fn resume(mut self, upload_id: impl Into<String>) -> Self {
+        self.resume = Some(upload_id.into());
+        self
+    }
+
+    /// When the upload fails (or is dropped), leave its multipart upload in place instead of
+    /// aborting it, so it can be [resumed](Upload::resume); the error's note names it (see
+    /// [`resumable_upload_id`](crate::transfer::resumable_upload_id)). Uncommitted parts are
+    /// billed until the upload is committed or aborted.
+    pub fn keep_on_failure(mut self) -> Self {
+        self.keep_on_failure = true;
+        self
+    }
+
+    /// Stops the upload when `token` is cancelled: the parts in flight are dropped, the
+    /// multipart upload is aborted (kept with [`Upload::keep_on_failure`], so it can be resumed),
+    /// nothing is committed, and the upload fails with an error for which
+    /// [`is_cancelled`](crate::transfer::is_cancelled) is true.
+    ///
+    /// ```no_run
+    /// use oci_objectstorage::transfer::{is_cancelled, CancellationToken, TransferManager, UploadSource};
+    /// # async fn run(tm: TransferManager) -> Result<(), oci_core::Error> {
+    /// let token = CancellationToken::new();
+    /// let upload = tm
+    ///     .upload("ns", "bucket", "big.bin", UploadSource::file("big.bin"))
+    ///     .cancel_token(token.clone())
+    ///     .send();
+    /// token.cancel(); // e.g. from a shutdown signal handler
+    /// match upload.await {
+    ///     Err(e) if is_cancelled(&e) => println!("cancelled; nothing committed"),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A single `PutObject` (content of at most one part) whose body was already sent when the
+    /// token fires may still be stored; a cancelled token before the upload starts sends nothing.
+    pub fn cancel_token(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
     /// Runs the upload.
     pub async fn send(self) -> Result<UploadOutput, Error> {
         let Upload {
@@ -141,6 +219,9 @@ impl Upload {
             headers,
             metadata,
             progress,
+            resume,
+            keep_on_failure,
+            cancel,
         } = self;
         target.check()?;
         if let Some(p) = part_size {
@@ -171,13 +252,23 @@ impl Upload {
             )));
         }
         let tracker = Tracker::new(len, progress);
+        let resume = match resume {
+            Some(id) if id.is_empty() => {
+                return Err(Error::invalid_request("the upload id to resume is empty"))
+            }
+            Some(id) => Some(Resumed::list(&client, &target, &id).await?),
+            None => None,
+        };
         let job = Job {
             client,
             target: Arc::new(target),
             headers,
             metadata,
+            resume,
+            keep_on_failure,
+            cancel,
         };
-        if len <= part_size {
+        if len <= part_size && job.resume.is_none() {
             job.single(source.kind, len, &tracker).await
         } else {
             job.multipart(source.kind, len, part_size, config.parallelism, tracker)

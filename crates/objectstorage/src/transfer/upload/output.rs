@@ -35,4 +35,6 @@ pub struct UploadOutput {
     pub content_md5: Option<String>,
     /// The service's `opc-multipart-md5` (`base64-of-md5s-N`) for a multipart upload.
     pub multipart_md5: Option<String>,
+    /// Parts of a resumed upload the service already held (same size and MD5), not sent again.
+    pub reused_parts: u32,
 }
