@@ -13,8 +13,9 @@ use crate::{Body, Error, TimeoutScope};
 
 type Inner = hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>;
 
-/// The default HTTP transport: hyper-util's pooled client over rustls (ring provider, Mozilla's
-/// root certificates, verification on), HTTP/1.1 and HTTP/2.
+/// The default HTTP transport: hyper-util's pooled client over rustls (aws-lc-rs provider, or
+/// ring when oci-core's `aws-lc` feature is off; Mozilla's root certificates, verification on),
+/// HTTP/1.1 and HTTP/2.
 ///
 /// ```
 /// use std::time::Duration;
@@ -47,6 +48,9 @@ impl HttpTransport {
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
         http.set_nodelay(true);
+        #[cfg(feature = "aws-lc")]
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

@@ -9,7 +9,7 @@ pub mod key;
 pub mod session;
 pub mod signer;
 
-pub use key::{KeyError, PrivateKey};
+pub use key::{KeyError, PrivateKey, SIGNING_BACKEND};
 pub use session::{SessionTokenCredentials, SessionTokenError};
 pub use signer::{NoSigning, RequestSigner, Signer};
 
