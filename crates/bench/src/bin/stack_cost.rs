@@ -12,6 +12,9 @@
 //!
 //! - `--signer none` uses [`NoSigning`] (the stack's own cost); `--signer rsa` the OCI
 //!   [`RequestSigner`] with the fixture RSA-2048 key (date, signing string, RSA, base64).
+//! - `--signer rsa-before` signs GETs with a copy of `RequestSigner::sign` as it was before the
+//!   per-call work was trimmed (date formatted every call, method lower-cased into a new string,
+//!   `Authorization` formatted then copied), so before and after are measured in one binary.
 //! - `--bare true` calls the loopback transport directly (no stack): the floor to subtract.
 //!
 //! Prints one JSON object: `allocs_per_call` (allocations + reallocations counted by a
@@ -73,6 +76,55 @@ impl tower::Service<http::Request<Body>> for Loopback {
     }
 }
 
+/// `RequestSigner::sign` for a GET as it was before this branch trimmed it (same headers, same
+/// signing string, same signature): the "before" of the signed per-call figures.
+#[derive(Debug)]
+struct BeforeSigner {
+    key_id: String,
+    key: PrivateKey,
+}
+
+impl oci_core::auth::Signer for BeforeSigner {
+    fn sign(&self, req: &mut http::Request<Body>, _exclude_body: bool) -> Result<(), oci_core::Error> {
+        use base64::Engine as _;
+        let err = |m: &str| oci_core::Error::signing(m.to_owned());
+        let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+        let date = http::HeaderValue::from_str(&date).map_err(|_| err("date"))?;
+        req.headers_mut().insert("date", date);
+        let host = req.uri().authority().ok_or_else(|| err("host"))?.as_str().to_owned();
+        let host = http::HeaderValue::from_str(&host).map_err(|_| err("host"))?;
+        req.headers_mut().insert(http::header::HOST, host);
+        let method = req.method().clone();
+        let headers = req.headers();
+        let value = |name: &str| -> Result<&str, oci_core::Error> {
+            headers.get(name).ok_or_else(|| err("missing"))?.to_str().map_err(|_| err("ascii"))
+        };
+        let mut signing_string = String::with_capacity(256);
+        signing_string.push_str("date: ");
+        signing_string.push_str(value("date")?);
+        signing_string.push_str("\n(request-target): ");
+        signing_string.push_str(&method.as_str().to_ascii_lowercase());
+        signing_string.push(' ');
+        signing_string.push_str(req.uri().path());
+        if let Some(q) = req.uri().query() {
+            signing_string.push('?');
+            signing_string.push_str(q);
+        }
+        signing_string.push_str("\nhost: ");
+        signing_string.push_str(value("host")?);
+        let signature = base64::engine::general_purpose::STANDARD
+            .encode(self.key.sign_sha256(signing_string.as_bytes())?);
+        let key_id = self.key_id.clone();
+        let authorization = format!(
+            "Signature algorithm=\"rsa-sha256\",headers=\"date (request-target) host\",keyId=\"{key_id}\",signature=\"{signature}\",version=\"1\""
+        );
+        let mut authorization = http::HeaderValue::from_str(&authorization).map_err(|_| err("keyId"))?;
+        authorization.set_sensitive(true);
+        req.headers_mut().insert(http::header::AUTHORIZATION, authorization);
+        Ok(())
+    }
+}
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("stack-cost: {e}");
@@ -125,7 +177,14 @@ fn run() -> Result<(), BenchError> {
             );
             builder.signer(RequestSigner::new(Arc::new(creds), Arc::new(SystemClock)))
         }
-        other => return Err(format!("unknown --signer `{other}` (none or rsa)").into()),
+        "rsa-before" => {
+            let key = PrivateKey::from_pem(KEY, None)?;
+            builder.signer(BeforeSigner {
+                key_id: "ocid1.tenancy.oc1..aaaaaaaabench/ocid1.user.oc1..aaaaaaaabench/20:3b:97:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34".into(),
+                key,
+            })
+        }
+        other => return Err(format!("unknown --signer `{other}` (none, rsa or rsa-before)").into()),
     };
     let client = builder.build()?;
 
