@@ -191,12 +191,11 @@ fn run() -> Result<(), BenchError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut transport = Loopback;
     let one = |req: http::Request<Body>| {
         let client = &client;
         async move {
             let resp = if bare {
-                tower::ServiceExt::oneshot(&mut transport, req).await?
+                tower::Service::call(&mut Loopback, req).await?
             } else {
                 client.call(req).await?
             };
