@@ -162,8 +162,8 @@ fn verify(parts: &http::request::Parts, body: &[u8], public_der: &[u8]) -> Resul
     #[cfg(not(feature = "aws-lc"))]
     use ring::signature as rsa_verify;
     rsa_verify::UnparsedPublicKey::new(&rsa_verify::RSA_PKCS1_2048_8192_SHA256, public_der)
-    .verify(lines.join("\n").as_bytes(), &sig)
-    .map_err(|_| "signature does not verify".to_owned())
+        .verify(lines.join("\n").as_bytes(), &sig)
+        .map_err(|_| "signature does not verify".to_owned())
 }
 
 struct Server {

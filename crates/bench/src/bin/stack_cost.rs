@@ -40,7 +40,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use oci_bench::{user_ocids, Args, BenchError};
 use oci_core::auth::{ApiKeyCredentials, NoSigning, PrivateKey, RequestSigner};
 use oci_core::clock::SystemClock;
@@ -85,19 +84,32 @@ struct BeforeSigner {
 }
 
 impl oci_core::auth::Signer for BeforeSigner {
-    fn sign(&self, req: &mut http::Request<Body>, _exclude_body: bool) -> Result<(), oci_core::Error> {
+    fn sign(
+        &self,
+        req: &mut http::Request<Body>,
+        _exclude_body: bool,
+    ) -> Result<(), oci_core::Error> {
         use base64::Engine as _;
         let err = |m: &str| oci_core::Error::signing(m.to_owned());
         let date = httpdate::fmt_http_date(std::time::SystemTime::now());
         let date = http::HeaderValue::from_str(&date).map_err(|_| err("date"))?;
         req.headers_mut().insert("date", date);
-        let host = req.uri().authority().ok_or_else(|| err("host"))?.as_str().to_owned();
+        let host = req
+            .uri()
+            .authority()
+            .ok_or_else(|| err("host"))?
+            .as_str()
+            .to_owned();
         let host = http::HeaderValue::from_str(&host).map_err(|_| err("host"))?;
         req.headers_mut().insert(http::header::HOST, host);
         let method = req.method().clone();
         let headers = req.headers();
         let value = |name: &str| -> Result<&str, oci_core::Error> {
-            headers.get(name).ok_or_else(|| err("missing"))?.to_str().map_err(|_| err("ascii"))
+            headers
+                .get(name)
+                .ok_or_else(|| err("missing"))?
+                .to_str()
+                .map_err(|_| err("ascii"))
         };
         let mut signing_string = String::with_capacity(256);
         signing_string.push_str("date: ");
@@ -118,9 +130,11 @@ impl oci_core::auth::Signer for BeforeSigner {
         let authorization = format!(
             "Signature algorithm=\"rsa-sha256\",headers=\"date (request-target) host\",keyId=\"{key_id}\",signature=\"{signature}\",version=\"1\""
         );
-        let mut authorization = http::HeaderValue::from_str(&authorization).map_err(|_| err("keyId"))?;
+        let mut authorization =
+            http::HeaderValue::from_str(&authorization).map_err(|_| err("keyId"))?;
         authorization.set_sensitive(true);
-        req.headers_mut().insert(http::header::AUTHORIZATION, authorization);
+        req.headers_mut()
+            .insert(http::header::AUTHORIZATION, authorization);
         Ok(())
     }
 }
@@ -184,7 +198,9 @@ fn run() -> Result<(), BenchError> {
                 key,
             })
         }
-        other => return Err(format!("unknown --signer `{other}` (none, rsa or rsa-before)").into()),
+        other => {
+            return Err(format!("unknown --signer `{other}` (none, rsa or rsa-before)").into())
+        }
     };
     let client = builder.build()?;
 
@@ -202,7 +218,7 @@ fn run() -> Result<(), BenchError> {
             if !resp.status().is_success() {
                 return Err::<(), BenchError>(format!("status {}", resp.status()).into());
             }
-            let body = resp.into_body().collect().await?.to_bytes();
+            let body = resp.into_body().collect().await?;
             if body.len() != USER_JSON.len() {
                 return Err("short body".into());
             }

@@ -221,8 +221,9 @@ impl RequestSigner {
         authorization.push_str("\",signature=\"");
         B64.encode_string(&signature, &mut authorization);
         authorization.push_str("\",version=\"1\"");
-        let mut authorization = HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
-            .map_err(|_| Error::signing("the keyId is not a valid header value"))?;
+        let mut authorization =
+            HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
+                .map_err(|_| Error::signing("the keyId is not a valid header value"))?;
         authorization.set_sensitive(true);
         req.headers_mut().insert(AUTHORIZATION, authorization);
         Ok(())
@@ -363,7 +364,10 @@ mod tests {
         let date = |signer: &RequestSigner| {
             let mut r = req("GET", "https://h.example/x", Body::empty());
             signer.sign(&mut r, false).expect("sign");
-            r.headers()[DATE.clone()].to_str().expect("ascii").to_owned()
+            r.headers()[DATE.clone()]
+                .to_str()
+                .expect("ascii")
+                .to_owned()
         };
         assert_eq!(date(&signer), "Sat, 21 Nov 2026 14:16:13 GMT");
         clock.advance(Duration::from_millis(999));
