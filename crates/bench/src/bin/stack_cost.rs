@@ -81,6 +81,8 @@ impl tower::Service<http::Request<Body>> for Loopback {
 struct BeforeSigner {
     key_id: String,
     key: PrivateKey,
+    /// A fixed time instead of the system clock (for the equality check at start).
+    at: Option<std::time::SystemTime>,
 }
 
 impl oci_core::auth::Signer for BeforeSigner {
@@ -91,7 +93,7 @@ impl oci_core::auth::Signer for BeforeSigner {
     ) -> Result<(), oci_core::Error> {
         use base64::Engine as _;
         let err = |m: &str| oci_core::Error::signing(m.to_owned());
-        let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+        let date = httpdate::fmt_http_date(self.at.unwrap_or_else(std::time::SystemTime::now));
         let date = http::HeaderValue::from_str(&date).map_err(|_| err("date"))?;
         req.headers_mut().insert("date", date);
         let host = req
@@ -139,6 +141,39 @@ impl oci_core::auth::Signer for BeforeSigner {
     }
 }
 
+const KEY_ID: &str = "ocid1.tenancy.oc1..aaaaaaaabench/ocid1.user.oc1..aaaaaaaabench/20:3b:97:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34";
+
+/// The trimmed signer must write the same `date`, `host` and `authorization` as the old one.
+fn same_headers_as_before(template: &http::Request<Body>) -> Result<(), BenchError> {
+    use oci_core::auth::Signer as _;
+    let at = std::time::UNIX_EPOCH + Duration::from_secs(1_795_270_573);
+    let creds = ApiKeyCredentials::new(
+        "ocid1.tenancy.oc1..aaaaaaaabench",
+        "ocid1.user.oc1..aaaaaaaabench",
+        "20:3b:97:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34",
+        PrivateKey::from_pem(KEY, None)?,
+    );
+    let now = RequestSigner::new(
+        Arc::new(creds),
+        Arc::new(oci_core::clock::ManualClock::new(at)),
+    );
+    let before = BeforeSigner {
+        key_id: KEY_ID.into(),
+        key: PrivateKey::from_pem(KEY, None)?,
+        at: Some(at),
+    };
+    let mut a = http::Request::get(template.uri().clone()).body(Body::empty())?;
+    let mut b = http::Request::get(template.uri().clone()).body(Body::empty())?;
+    now.sign(&mut a, false)?;
+    before.sign(&mut b, false)?;
+    for h in ["date", "host", "authorization"] {
+        if a.headers().get(h) != b.headers().get(h) {
+            return Err(format!("the signer's `{h}` differs from the old signer's").into());
+        }
+    }
+    Ok(())
+}
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("stack-cost: {e}");
@@ -178,6 +213,7 @@ fn run() -> Result<(), BenchError> {
         Ok(req)
     };
 
+    same_headers_as_before(&request(0)?)?;
     let builder = Client::builder().endpoint(base.clone()).transport(Loopback);
     let builder = match signer.as_str() {
         "none" => builder.signer(NoSigning),
@@ -194,8 +230,9 @@ fn run() -> Result<(), BenchError> {
         "rsa-before" => {
             let key = PrivateKey::from_pem(KEY, None)?;
             builder.signer(BeforeSigner {
-                key_id: "ocid1.tenancy.oc1..aaaaaaaabench/ocid1.user.oc1..aaaaaaaabench/20:3b:97:13:55:1c:5b:0d:d3:37:d8:50:4e:c5:3a:34".into(),
+                key_id: KEY_ID.into(),
                 key,
+                at: None,
             })
         }
         other => {
