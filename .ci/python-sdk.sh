@@ -4,7 +4,10 @@
 # Creates a venv in .ci-venv (or uses $OCI_SDK_VENV if it names an existing venv with `oci`),
 # installs `oci` from PyPI (version $OCI_SDK_VERSION, default 2.189.0, the reference's),
 # builds and starts the emulator with a temporary --config-dir, runs
-# tests/python/sdk_quickstart.py against it, and stops it. Exits non-zero on any failure.
+# tests/python/sdk_quickstart.py against it, then tests/python/instance_principal.py (the SDK's
+# InstancePrincipalsSecurityTokenSigner with OCI_METADATA_BASE_URL=<endpoint>/opc/v2 and
+# federation_endpoint=<endpoint>/v1/x509, and a resource principal v2.2 from a minted RPST),
+# and stops it. Exits non-zero on any failure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,8 +56,13 @@ echo "== emulator at $endpoint"
 
 status=0
 "$venv/bin/python" tests/python/sdk_quickstart.py "$work/config/config" "$endpoint" || status=$?
+if [ "$status" -eq 0 ]; then
+    echo "== workload identity (instance principal, resource principal v2.2)"
+    OCI_METADATA_BASE_URL="$endpoint/opc/v2" \
+        "$venv/bin/python" tests/python/instance_principal.py "$endpoint" || status=$?
+fi
 if [ "$status" -ne 0 ]; then
-    echo "== quickstart failed ($status); emulator log:"
+    echo "== python sdk check failed ($status); emulator log:"
     cat "$work/emulator.log"
     echo "== journal:"
     curl -s "$endpoint/_emulator/journal" || true

@@ -4,7 +4,8 @@
 //!
 //! - `POST /users` (`{"name": ..., "description": ...}`): creates a user;
 //! - `GET /users`: the tenancy's users (every page), as JSON;
-//! - `GET /users/{id}`: one user, or OCI's error mapped to an HTTP answer;
+//! - `GET /users/{id}`: one user, or OCI's error mapped to an HTTP answer
+//!   (`oci_tower::http_status`: 404 stays 404, OCI's 401/429 become 502/503);
 //!
 //! on an ephemeral port, calls each route itself with a plain hyper client, prints the answers
 //! and exits.
@@ -17,12 +18,11 @@ use std::time::Instant;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use futures_util::TryStreamExt;
 use http_body_util::{BodyExt, Full};
-use oci_emulator::Emulator;
+use oci_emulator::{Emulator, Fault};
 use oci_tower::identity::models::{CreateUserDetails, User};
 use oci_tower::identity::IdentityClient;
 use serde_json::{json, Value};
@@ -36,31 +36,11 @@ struct AppState {
     compartment: String,
 }
 
-/// An OCI error as an HTTP answer: OCI's status (404, 409, 429...) passes through, anything
-/// without one (timeouts, transport errors, an open circuit) is a 502.
-struct ApiError(oci_tower::Error);
-
-impl From<oci_tower::Error> for ApiError {
-    fn from(e: oci_tower::Error) -> Self {
-        ApiError(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        let status = e
-            .status()
-            .and_then(|s| StatusCode::from_u16(s.as_u16()).ok())
-            .unwrap_or(StatusCode::BAD_GATEWAY);
-        let body = json!({
-            "code": e.code(),
-            "message": e.message(),
-            "opcRequestId": e.opc_request_id(),
-        });
-        (status, Json(body)).into_response()
-    }
-}
+/// Handlers return `oci_tower::Error` as it is: with oci-tower's `axum` feature it is an
+/// `IntoResponse` that follows `oci_tower::http_status`. The caller's own problems keep OCI's
+/// status (404, 409...); OCI refusing *our* credentials (401, 403) is a 502 and OCI throttling
+/// us (429) a 503 with `Retry-After`, never passed through as if they were the caller's.
+type ApiError = oci_tower::Error;
 
 /// The fields of a user this service shows.
 fn user_json(user: &User) -> Value {
@@ -156,13 +136,37 @@ async fn main() -> Result<(), BoxError> {
         .build_http::<Full<bytes::Bytes>>();
     let seeded_user = emulator.user_id().to_owned();
     let new_user = r#"{"name": "alice", "description": "created through the axum service"}"#;
-    for (method, path, body) in [
-        ("POST", "/users".to_owned(), new_user),
-        ("GET", "/users".to_owned(), ""),
-        ("GET", format!("/users/{seeded_user}"), ""),
-        ("GET", "/users/ocid1.user.oc1..nosuchuser".to_owned(), ""),
-        ("POST", "/users".to_owned(), new_user), // the name is taken now
+    for (method, path, body, fault) in [
+        ("POST", "/users".to_owned(), new_user, None),
+        ("GET", "/users".to_owned(), "", None),
+        ("GET", format!("/users/{seeded_user}"), "", None),
+        (
+            "GET",
+            "/users/ocid1.user.oc1..nosuchuser".to_owned(),
+            "",
+            None,
+        ),
+        ("POST", "/users".to_owned(), new_user, None), // the name is taken now
+        // OCI refuses the service's key: the caller gets a 502, not a 401 of its own.
+        (
+            "GET",
+            format!("/users/{seeded_user}"),
+            "",
+            Some((401, "NotAuthenticated")),
+        ),
+        // OCI throttles the service past its retries: the caller gets a 503.
+        (
+            "GET",
+            "/users".to_owned(),
+            "",
+            Some((429, "TooManyRequests")),
+        ),
     ] {
+        emulator.clear_faults();
+        if let Some((status, code)) = fault {
+            // Retry-After beyond the client's 600 s total: it gives up at once.
+            emulator.add_fault(Fault::status(status, code).retry_after(900).first(100));
+        }
         let req = http::Request::builder()
             .method(method)
             .uri(format!("http://{addr}{path}"))
@@ -174,8 +178,10 @@ async fn main() -> Result<(), BoxError> {
         let pretty = serde_json::from_slice::<Value>(&body)
             .and_then(|v| serde_json::to_string_pretty(&v))
             .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
-        println!("\n{method} {path} -> {status}\n{pretty}");
+        let note = fault.map_or(String::new(), |(s, _)| format!(" (OCI answered {s})"));
+        println!("\n{method} {path}{note} -> {status}\n{pretty}");
     }
+    emulator.clear_faults();
 
     let _ = stop.send(());
     server.await??;

@@ -27,7 +27,9 @@ mod example {
             println!("{} {}", user.name, user.lifecycle_state);
         }
 
-        // Upload a few bytes (any `Body` works: bytes, a file, a stream).
+        // Upload a few bytes. A body is bytes in memory or a stream with its length, e.g.
+        // `Body::from_stream(s, Some(len))`: OCI refuses chunked uploads, so a stream without
+        // a length is refused before any I/O.
         let os = ObjectStorageClient::new(client);
         let namespace = os.get_namespace().send().await?.body;
         os.put_object()
@@ -161,6 +163,26 @@ mod emulator_test {
     }
 }
 
+/// "Authenticating on OCI" (compiled; it needs an OCI workload identity or a config to run).
+mod authenticating_on_oci {
+    use oci_tower::identity::IdentityClient;
+    use oci_tower::Client;
+
+    async fn list_my_users(compartment: &str) -> Result<usize, oci_tower::Error> {
+        // OCI_CLI_AUTH if set, else resource principal, config file, OKE, instance principal.
+        let client = Client::builder()
+            .default_credentials()
+            .await? // the credentials, and the region where the provider knows it
+            .build()?;
+        let users = IdentityClient::new(client)
+            .list_users()
+            .compartment_id(compartment)
+            .send()
+            .await?;
+        Ok(users.body.len())
+    }
+}
+
 /// The ```rust blocks of a markdown text.
 fn rust_blocks(markdown: &str) -> Vec<String> {
     let mut blocks = Vec::new();
@@ -195,7 +217,7 @@ fn readme_rust_blocks_match() {
     let blocks = rust_blocks(readme);
     assert_eq!(
         blocks.len(),
-        4,
+        5,
         "README.md has {} rust blocks; copy each one here",
         blocks.len()
     );

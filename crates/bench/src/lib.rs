@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use oci_core::auth::{ApiKeyCredentials, Credentials, PrivateKey};
+use oci_core::auth::{ApiKeyCredentials, Credentials, IdentityFuture, PrivateKey};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 
@@ -89,7 +89,7 @@ pub fn signing_key(path: Option<&Path>) -> Result<(PrivateKey, RsaPublicKey), Be
 /// # Ok(()) }
 /// ```
 ///
-/// `RequestSigner::sign` asks for the key exactly once per signature it computes, so this is the
+/// The sign layer asks for the identity exactly once per signature it computes, so this is the
 /// "signatures computed" counter that must match the number of requests built.
 #[derive(Clone)]
 pub struct CountingCredentials {
@@ -132,12 +132,9 @@ impl fmt::Debug for CountingCredentials {
 }
 
 impl Credentials for CountingCredentials {
-    fn key_id(&self) -> Result<String, oci_core::Error> {
-        self.inner.key_id()
-    }
-    fn private_key(&self) -> Result<Arc<PrivateKey>, oci_core::Error> {
+    fn identity(&self) -> IdentityFuture<'_> {
         self.count.fetch_add(1, Ordering::Relaxed);
-        self.inner.private_key()
+        self.inner.identity()
     }
 }
 

@@ -14,7 +14,8 @@
 //!
 //! Modules: [`spec`] (the format), [`context`] (derived facts: enums, defaults), [`naming`],
 //! [`docs`], [`models`], [`operations`] (request, `into_http`, parse, pagination, waiter,
-//! client), [`service`] (`generated/mod.rs`), [`emit`] (printing).
+//! client), [`service`] (`generated/mod.rs`), [`emit`] (printing), [`rules`] (what every spec
+//! is read as: typed comma-separated lists, an upload's length from its body).
 
 mod context;
 mod docs;
@@ -22,6 +23,7 @@ mod emit;
 mod models;
 mod naming;
 mod operations;
+mod rules;
 mod service;
 mod spec;
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The spec format (`spec/<service>.json`, made by `scripts/gen_spec.py`) and its loading.
+//! The spec format (`spec/<service>.json`, made by `scripts/gen_spec.py`) and its loading
+//! (with the [`rules`](crate::rules) applied).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -146,7 +147,9 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// Reads and checks one spec: every name that becomes a Rust identifier must be one.
 pub fn load(path: &Path) -> Result<Spec, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let spec: Spec = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut spec: Spec =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::rules::apply(&mut spec);
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())

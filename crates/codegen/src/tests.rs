@@ -110,3 +110,58 @@ fn a_bad_identifier_is_a_clear_error() {
     assert!(err.contains("`thing-id` is not a Rust identifier"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An upload with a `content-length` parameter, a comma-separated string list and a 304 answer.
+const RULES_SPEC: &str = r#"{
+  "service": "things", "pythonClient": "oci.things.ThingsClient", "sdkVersion": "1",
+  "doc": "Things.", "endpointTemplate": "https://things.{region}", "basePath": "/v1",
+  "strictPathEncoding": false,
+  "operations": [{
+    "name": "put_thing", "operationId": "PutThing", "method": "PUT", "path": "/things",
+    "doc": "Puts a thing.", "apiReference": null, "constantHeaders": {},
+    "body": {"rustName": "put_thing_body", "type": {"kind": "binary"}, "required": true, "doc": "The thing."},
+    "response": null, "excludeBody": true, "retryToken": false,
+    "responseHeaders": ["etag"], "responseMetaHeaders": null, "pagination": null,
+    "params": [
+      {"name": "content-length", "rustName": "content_length", "location": "header",
+       "type": {"kind": "integer"}, "required": false, "doc": "The content length of the body."}
+    ]
+  }, {
+    "name": "get_thing", "operationId": "GetThing", "method": "GET", "path": "/things",
+    "doc": "Gets a thing.", "apiReference": null, "constantHeaders": {}, "body": null,
+    "response": {"kind": "binary"}, "excludeBody": false, "retryToken": false,
+    "responseHeaders": ["etag", "is-not-modified"], "responseMetaHeaders": null,
+    "pagination": null,
+    "params": [
+      {"name": "fields", "rustName": "fields", "location": "query", "type": {"kind": "string"},
+       "required": false,
+       "doc": "Specify the value as a comma-separated list.\n\nAllowed values are: \"name\", \"size\""}
+    ]
+  }],
+  "models": []
+}"#;
+
+#[test]
+fn rules_type_lists_take_an_uploads_length_from_its_body_and_answer_304() {
+    let dir = std::env::temp_dir().join(format!("oci-codegen-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("things.json");
+    std::fs::write(&path, RULES_SPEC).unwrap();
+    let spec = crate::spec::load(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let ops = text(operations::file(&Ctx::new(&spec)));
+    let models = text(models::file(&Ctx::new(&spec)));
+    for expected in [
+        "pub fields : Option < Vec < models :: Fields > >",
+        r#"rt :: query_list (& mut q , "fields" , v . iter () . map (| x | x . to_string ()) , "csv")"#,
+        "rt :: finish_binary (b , rt :: required (self . put_thing_body",
+        "const NOT_MODIFIED_OK : bool = true ;",
+        "pub is_not_modified : bool",
+        "is_not_modified : rt :: not_modified (& parts)",
+    ] {
+        assert!(ops.contains(expected), "missing `{expected}` in\n{ops}");
+    }
+    assert!(!ops.contains("pub content_length"), "{ops}");
+    assert!(!ops.contains("fn content_length"), "{ops}");
+    assert!(models.contains("pub enum Fields"), "{models}");
+}

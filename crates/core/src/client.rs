@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use http::HeaderValue;
 use tower::util::BoxCloneSyncService;
-use tower::{Service, ServiceExt};
+use tower::ServiceExt;
 
 use crate::auth::{Credentials, RequestSigner, Signer};
 use crate::clock::{Clock, SystemClock};
@@ -18,8 +18,7 @@ use crate::layers::retry::{RetryBudget, RetryPolicy};
 use crate::layers::CallOptions;
 use crate::region::Region;
 use crate::stack::{self, BoxStack, LayerFn, StackLayer, StackParts};
-use crate::transport::HttpTransport;
-use crate::{Body, BoxError, Endpoint, Error, Request, ServiceInfo};
+use crate::{Body, Endpoint, Error, Request, ServiceInfo};
 
 /// Sends OCI operations through the tower stack.
 ///
@@ -209,6 +208,9 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     transport: Option<BoxStack>,
     connect_timeout: Duration,
+    network: crate::transport::HttpTransportBuilder,
+    realm_endpoints: Option<bool>,
+    allow_control_chars: bool,
     user_agent: Option<String>,
     operation_layers: Vec<LayerFn>,
     attempt_layers: Vec<LayerFn>,
@@ -234,6 +236,9 @@ impl Default for ClientBuilder {
             clock: Arc::new(SystemClock),
             transport: None,
             connect_timeout: Duration::from_secs(10),
+            network: crate::transport::HttpTransportBuilder::default(),
+            realm_endpoints: None,
+            allow_control_chars: false,
             user_agent: None,
             operation_layers: Vec::new(),
             attempt_layers: Vec::new(),
@@ -274,9 +279,35 @@ impl ClientBuilder {
         Ok(self)
     }
 
-    /// The credentials that sign requests.
+    /// The credentials that sign requests: an API key, a session token, or a token principal
+    /// behind a [`CredentialsCache`](crate::auth::CredentialsCache) (instance principal,
+    /// resource principal, OKE workload identity). When no region is set, the provider's region
+    /// (if it knows one) is used.
     pub fn credentials(mut self, credentials: Arc<dyn Credentials>) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Credentials (and their region, unless one is set) from the default chain: resource
+    /// principal env, config file, OKE workload identity, instance principal; see
+    /// [`default_credentials`](crate::auth::default_credentials).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), oci_core::Error> {
+    /// let client = oci_core::Client::builder().default_credentials().await?.build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub async fn default_credentials(self) -> Result<Self, Error> {
+        Ok(self.resolved_credentials(crate::auth::default_credentials().await?))
+    }
+
+    /// Credentials found by [`default_credentials`](crate::auth::default_credentials) (or
+    /// assembled by hand): sets the credentials, and the region unless one is set.
+    pub fn resolved_credentials(mut self, found: crate::auth::ResolvedCredentials) -> Self {
+        if self.region.is_none() {
+            self.region = found.region;
+        }
+        self.credentials = Some(found.credentials);
         self
     }
 
@@ -317,6 +348,39 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends calls through this HTTP proxy (a `CONNECT` tunnel) instead of the one
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` name. Token providers take a transport of
+    /// their own: give them
+    /// [`HttpTransport::builder`](crate::transport::HttpTransport::builder)`.proxy(..)` too.
+    pub fn proxy(mut self, proxy: crate::transport::Proxy) -> Self {
+        self.network = self.network.proxy(proxy);
+        self
+    }
+
+    /// Also trusts the CA certificates of this PEM bundle (besides the system's roots and
+    /// `OCI_DEFAULT_CERTS_PATH`). Read at [`build`](Self::build).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.network = self.network.ca_bundle(path);
+        self
+    }
+
+    /// Uses realm-specific endpoint templates (Object Storage in oc1:
+    /// `https://{namespace}.objectstorage.{region}.oci.customer-oci.com`). Unset, the
+    /// environment decides (`OCI_REALM_SPECIFIC_SERVICE_ENDPOINT_TEMPLATE_ENABLED=true`); off by
+    /// default. An explicit endpoint (for all services or for one) wins over a template.
+    pub fn realm_specific_endpoint_templates(mut self, enabled: bool) -> Self {
+        self.realm_endpoints = Some(enabled);
+        self
+    }
+
+    /// Lets responses carry raw control characters (U+0000-U+001F) in JSON strings; off by
+    /// default, when such a response is a [`Deserialize`](crate::ErrorKind::Deserialize) error
+    /// naming the field. Per call: `CallOptionsBuilder::allow_control_chars`.
+    pub fn allow_control_chars(mut self, allow: bool) -> Self {
+        self.allow_control_chars = allow;
+        self
+    }
+
     /// Text appended to the `user-agent`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent = Some(suffix.into());
@@ -325,19 +389,8 @@ impl ClientBuilder {
 
     /// Replaces the transport with any `Service<http::Request<Body>>`: a mock, a proxy, another
     /// HTTP client.
-    pub fn transport<S>(mut self, transport: S) -> Self
-    where
-        S: Service<http::Request<Body>, Response = http::Response<Body>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Error: Into<BoxError>,
-        S::Future: Send + 'static,
-    {
-        self.transport = Some(BoxCloneSyncService::new(
-            transport.map_err(|e| Error::from_boxed(e.into())),
-        ));
+    pub fn transport(mut self, transport: impl crate::stack::StackService) -> Self {
+        self.transport = Some(transport.into_stack());
         self
     }
 
@@ -379,7 +432,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Bounds each attempt up to the response head (60 s); `None` disables it.
+    /// Bounds each attempt (60 s); `None` disables it. It covers the wait for the response and
+    /// the reading of a non-streaming (JSON) answer; for a streamed upload it counts from the
+    /// moment the body has been sent, so an upload may take as long as it keeps moving.
     pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.attempt_timeout = timeout.into();
         self
@@ -392,8 +447,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Fails a streamed response body that sends nothing for this long while it is read (60 s);
-    /// `None` disables the guard.
+    /// Fails a streamed response body that sends nothing for this long while it is read, and a
+    /// streamed request body (an upload) of which no byte moves for this long (60 s); `None`
+    /// disables both guards.
     pub fn body_stall_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.body_stall_timeout = timeout.into();
         self
@@ -420,6 +476,9 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let region = self
+            .region
+            .or_else(|| self.credentials.as_ref().and_then(|c| c.region()));
         let signer: Arc<dyn Signer> = match (self.signer, self.credentials) {
             (Some(signer), _) => signer,
             (None, Some(credentials)) => Arc::new(RequestSigner::new(credentials, self.clock)),
@@ -431,7 +490,9 @@ impl ClientBuilder {
         };
         let transport = match self.transport {
             Some(t) => t,
-            None => BoxCloneSyncService::new(HttpTransport::new(self.connect_timeout)?),
+            None => BoxCloneSyncService::new(
+                self.network.connect_timeout(self.connect_timeout).build()?,
+            ),
         };
         let ua = match &self.user_agent {
             Some(s) => format!("{} {s}", crate::USER_AGENT),
@@ -454,11 +515,29 @@ impl ClientBuilder {
             };
             CircuitBreakers::new(config)
         });
+        let mut operation_layers = self.operation_layers;
+        operation_layers.insert(
+            0,
+            stack::layer_fn(crate::control_chars::ControlCharsLayer {
+                allow: self.allow_control_chars,
+            }),
+        );
+        let realm_endpoints = self.realm_endpoints.unwrap_or_else(|| {
+            std::env::var(crate::region::REALM_ENDPOINT_ENV)
+                .is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        });
+        if let (true, Some(region), None) = (realm_endpoints, &region, &self.endpoint) {
+            let skip = self.service_endpoints.keys().cloned().collect();
+            operation_layers.push(stack::layer_fn(crate::region::RealmEndpointLayer::new(
+                region.clone(),
+                skip,
+            )));
+        }
         let stack = stack::assemble(StackParts {
             transport,
             signer,
             user_agent,
-            operation_layers: self.operation_layers,
+            operation_layers,
             attempt_layers: self.attempt_layers,
             trace: self.tracing.then_some(shared),
             operation_timeout: self.operation_timeout,
@@ -474,7 +553,7 @@ impl ClientBuilder {
                 stack,
                 breakers,
                 retry_budget: self.retry_budget,
-                region: self.region,
+                region,
                 endpoint: self.endpoint,
                 service_endpoints: self.service_endpoints,
                 resolved: RwLock::default(),

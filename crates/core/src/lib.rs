@@ -12,6 +12,8 @@
 //!
 //! - [`Request`]: a typed operation that becomes an `http::Request<Body>` with no I/O.
 //! - [`Body`], [`Error`]: the body and the one error type of every call.
+//! - [`http_status`]: the HTTP answer for an [`Error`], for services that proxy OCI (and, with
+//!   the `axum` feature, `IntoResponse` for [`Error`]).
 //! - [`auth`]: keys, credentials and the OCI request signer.
 //! - [`config`], [`region`]: the config file and region endpoints.
 //! - [`layers`], [`stack`]: the tower layers and the order they are assembled in.
@@ -20,14 +22,18 @@
 #[doc(hidden)]
 pub mod __rt;
 pub mod auth;
+#[cfg(feature = "axum")]
+mod axum;
 pub mod body;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod control_chars;
 pub mod datetime;
 pub mod encode;
 pub mod endpoint;
 pub mod error;
+pub mod http_status;
 pub mod layers;
 pub mod pagination;
 pub mod region;

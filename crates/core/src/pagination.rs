@@ -87,7 +87,53 @@ pub fn pages<R: Paginated>(client: Client, request: R) -> Paginator<R::Output> {
 
 /// The items of every page of a list operation, in order.
 pub fn items<R: Paginated>(client: Client, request: R) -> Paginator<R::Item> {
-    let s = pages(client, request).flat_map(|page| match page {
+    items_of::<R>(pages(client, request))
+}
+
+/// Fetches the first page, then gives every item (the first page's, then the rest's) as a
+/// stream; an error on the first page is this call's error.
+///
+/// ```no_run
+/// use futures_util::TryStreamExt;
+/// # use oci_core::pagination::Paginated;
+/// # async fn run<R: Paginated>(client: oci_core::Client, request: R) -> Result<(), oci_core::Error>
+/// # where R::Item: std::fmt::Debug {
+/// // A missing bucket, a throttled first page: an `Err` here, before any answer is started.
+/// let mut items = oci_core::pagination::first_page_then_rest(client, request).await?;
+/// // The answer's status is decided; the items are streamed into its body.
+/// while let Some(item) = items.try_next().await? {
+///     println!("{item:?}");
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// It is how a service proxies a listing with a correct status: the status and headers of an
+/// HTTP answer go out before its body, so the first page decides them (a 404 for a missing
+/// bucket, a 503 when throttled: see [`Error::http_status`]) and the rest is streamed without
+/// holding every page in memory. An error on a later page can only end the stream, as with
+/// [`items`]. Generated list builders have it as `.first_page_then_rest()`.
+pub async fn first_page_then_rest<R: Paginated>(
+    client: Client,
+    request: R,
+) -> Result<Paginator<R::Item>, Error> {
+    let mut pages = pages(client, request);
+    let first = match pages.next().await {
+        Some(page) => page?,
+        None => {
+            return Ok(Paginator {
+                inner: Box::pin(stream::empty()),
+            })
+        }
+    };
+    let first = stream::iter(R::into_items(first).into_iter().map(Ok));
+    Ok(Paginator {
+        inner: Box::pin(first.chain(items_of::<R>(pages))),
+    })
+}
+
+/// The items of a stream of pages.
+fn items_of<R: Paginated>(pages: Paginator<R::Output>) -> Paginator<R::Item> {
+    let s = pages.flat_map(|page| match page {
         Ok(output) => stream::iter(
             R::into_items(output)
                 .into_iter()

@@ -75,6 +75,10 @@ pub struct OperationInfo {
     /// The response body is a stream the caller reads itself (e.g. a download): the stack does
     /// not read it inside the attempt, so retries and timeouts end when the headers arrive.
     pub streaming_response: bool,
+    /// A 304 answer to a conditional request (`if-none-match`) is a success whose output says
+    /// "not modified" (`GetObject`, `HeadObject`); for other operations a 304 stays an
+    /// [`Error`] ([`Error::is_not_modified`]).
+    pub not_modified_ok: bool,
 }
 
 /// A typed OCI operation.
@@ -131,6 +135,8 @@ pub trait Request: Send + Sized + 'static {
     /// The response body is a stream the caller reads itself, e.g. a download; the stack does
     /// not read it inside the attempt (see [`OperationInfo::streaming_response`]).
     const STREAMING_RESPONSE: bool = false;
+    /// A 304 is a success for this operation (see [`OperationInfo::not_modified_ok`]).
+    const NOT_MODIFIED_OK: bool = false;
 
     /// Builds the HTTP request against `endpoint` (scheme, host and base path).
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error>;
@@ -148,6 +154,7 @@ pub trait Request: Send + Sized + 'static {
             exclude_body: Self::EXCLUDE_BODY,
             retry_token: Self::RETRY_TOKEN,
             streaming_response: Self::STREAMING_RESPONSE,
+            not_modified_ok: Self::NOT_MODIFIED_OK,
         }
     }
 }
@@ -199,12 +206,31 @@ pub async fn parse_json<T: DeserializeOwned>(
 ) -> Result<(T, http::response::Parts), Error> {
     let (parts, body) = response.into_parts();
     let bytes: Bytes = body.collect().await?;
+    let id = || header_string(&parts.headers, "opc-request-id");
     match serde_json::from_slice::<T>(&bytes) {
         Ok(v) => Ok((v, parts)),
-        Err(e) => {
-            let id = header_string(&parts.headers, "opc-request-id");
-            Err(Error::deserialize(e, parts.status, id))
-        }
+        Err(e) if e.is_syntax() => match crate::control_chars::find_raw_control_char(&bytes) {
+            None => Err(Error::deserialize(e, parts.status, id())),
+            Some(field) => {
+                let allow = parts
+                    .extensions
+                    .get::<crate::control_chars::AllowControlChars>()
+                    .is_some_and(|a| a.0);
+                if !allow {
+                    let msg = format!(
+                        "field `{field}` contains a control character (U+0000-U+001F); \
+                         allow them with allow_control_chars"
+                    );
+                    return Err(Error::deserialize(msg, parts.status, id()));
+                }
+                let escaped = crate::control_chars::escape_raw(&bytes);
+                match serde_json::from_slice::<T>(&escaped) {
+                    Ok(v) => Ok((v, parts)),
+                    Err(e) => Err(Error::deserialize(e, parts.status, id())),
+                }
+            }
+        },
+        Err(e) => Err(Error::deserialize(e, parts.status, id())),
     }
 }
 

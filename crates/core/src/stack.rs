@@ -2,18 +2,20 @@
 //!
 //! ```text
 //! Client::send(op)
-//!   └─ Trace                     span per operation                      once per call
+//!   └─ Trace (operation)         span per operation                      once per call
 //!   └─ OperationTimeout          whole call, backoff included (off by default)
 //!   └─ [user operation layers]   ClientBuilder::layer
 //!   └─ RetryToken                one opc-retry-token per call, for ops that declare it
 //!   └─ Retry                     policy, backoff + jitter, Retry-After, retry budget
-//!       └─ AttemptTrace          span per attempt                        once per attempt
+//!       └─ Trace (attempt)       span per attempt                        once per attempt
 //!       └─ CircuitBreaker        per client and host; open => fails fast
-//!       └─ AttemptTimeout        one attempt up to the response head (60 s)
+//!       └─ AttemptTimeout        from the request body sent to the response read (60 s)
 //!       └─ [user attempt layers] ClientBuilder::attempt_layer
-//!       └─ Sign                  fresh date, opc-request-id and signature per attempt
+//!       └─ Sign                  credentials (cached, refreshed early), date, opc-request-id, signature
 //!       └─ StatusError           any non-2xx becomes a typed Error
+//!       └─ ReadBody              non-streaming response bodies are read inside the attempt
 //!       └─ StallGuard            response bodies that go silent fail (60 s)
+//!       └─ RequestBody           caller's stream failures typed; uploads that stop moving fail (60 s)
 //!       └─ Transport             hyper-util + rustls (connect timeout 10 s), or your Service
 //! ```
 //!
@@ -39,6 +41,8 @@ use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 use crate::auth::Signer;
 use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
 use crate::layers::classify::SharedClassifier;
+use crate::layers::read_body::ReadBodyLayer;
+use crate::layers::request_body::RequestBodyLayer;
 use crate::layers::retry::{RetryBudget, RetryLayer, RetryPolicy};
 use crate::layers::retry_token::RetryTokenLayer;
 use crate::layers::timeout::{StallGuardLayer, TimeoutLayer};
@@ -90,6 +94,33 @@ where
 {
     fn layer_boxed(&self, inner: BoxStack) -> BoxStack {
         BoxCloneSyncService::new(self.layer(inner).map_err(|e| Error::from_boxed(e.into())))
+    }
+}
+
+/// Any service that can be the transport (or the bottom of a stack): the bounds, named once.
+///
+/// It is implemented for every `Service` of `http::Request<Body>` answering
+/// `http::Response<Body>` that is `Clone + Send + Sync + 'static`, with an error convertible
+/// into a [`BoxError`] and a `Send + 'static` future; you never implement it yourself. `ClientBuilder::transport` and the
+/// token providers' `transport` take one.
+pub trait StackService: Send + Sync + 'static {
+    /// Boxes this service into a [`BoxStack`], its errors converted into [`Error`].
+    #[doc(hidden)]
+    fn into_stack(self) -> BoxStack;
+}
+
+impl<S> StackService for S
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    fn into_stack(self) -> BoxStack {
+        BoxCloneSyncService::new(self.map_err(|e| Error::from_boxed(e.into())))
     }
 }
 
@@ -156,7 +187,9 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
         .layer(UserLayers(attempt_layers))
         .layer(SignLayer::with_signer(signer).user_agent(user_agent))
         .layer(StatusErrorLayer)
+        .layer(ReadBodyLayer)
         .option_layer(body_stall_timeout.map(StallGuardLayer::new))
+        .layer(RequestBodyLayer::new(body_stall_timeout))
         .service(transport);
     BoxCloneSyncService::new(stack)
 }

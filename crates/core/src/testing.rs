@@ -38,7 +38,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use tower::Service;
 
-use crate::auth::{ApiKeyCredentials, Credentials, PrivateKey};
+use crate::auth::{ApiKeyCredentials, Credentials, IdentityFuture, PrivateKey};
 use crate::{Body, Client, ClientBuilder, Endpoint, Error};
 
 /// One request the mock received.
@@ -227,17 +227,11 @@ pub fn credentials() -> Arc<dyn Credentials> {
 struct Unusable(String);
 
 impl Credentials for Unusable {
-    fn key_id(&self) -> Result<String, Error> {
-        Err(Error::credentials(format!(
+    fn identity(&self) -> IdentityFuture<'_> {
+        IdentityFuture::ready(Err(Error::credentials(format!(
             "test key generation failed: {}",
             self.0
-        )))
-    }
-    fn private_key(&self) -> Result<Arc<PrivateKey>, Error> {
-        Err(Error::credentials(format!(
-            "test key generation failed: {}",
-            self.0
-        )))
+        ))))
     }
 }
 

@@ -24,6 +24,7 @@ fn put_object(body: Body) -> http::Request<Body> {
         exclude_body: true,
         retry_token: false,
         streaming_response: false,
+        not_modified_ok: false,
     });
     req
 }
@@ -118,6 +119,39 @@ async fn retry_after_replaces_the_backoff() {
     let client = builder(&mock).retry_policy(policy()).build().unwrap();
     assert!(client.call(get("/users/u")).await.is_ok());
     assert_eq!(mock.gaps_ms(), vec![7000, 0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_is_capped_at_the_max_delay_and_read_as_an_http_date() {
+    // 120 s asked, 30 s max delay: 30 s.
+    let mock = Mock::new([Canned::retry_after(120), Canned::ok()]);
+    let client = builder(&mock).retry_policy(policy()).build().unwrap();
+    assert!(client.call(get("/users/u")).await.is_ok());
+    assert_eq!(mock.gaps_ms(), vec![30_000]);
+
+    // An HTTP-date 5 s after the response's Date; then one 90 s after it, capped at 10 s.
+    let dated = |secs: u64| {
+        let date = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        Canned::Status(
+            429,
+            vec![
+                ("date", httpdate::fmt_http_date(date)),
+                (
+                    "retry-after",
+                    httpdate::fmt_http_date(date + Duration::from_secs(secs)),
+                ),
+            ],
+            r#"{"code":"TooManyRequests","message":"slow down"}"#.into(),
+        )
+    };
+    let mock = Mock::new([dated(5), dated(90), Canned::ok()]);
+    let p = RetryPolicy::builder()
+        .random(FixedRandom(0.5))
+        .max_delay(Duration::from_secs(10))
+        .build();
+    let client = builder(&mock).retry_policy(p).build().unwrap();
+    assert!(client.call(get("/users/u")).await.is_ok());
+    assert_eq!(mock.gaps_ms(), vec![5_000, 10_000]);
 }
 
 #[tokio::test(start_paused = true)]

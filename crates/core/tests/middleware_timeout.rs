@@ -5,7 +5,7 @@ mod middleware_support;
 
 use std::time::Duration;
 
-use middleware_support::{builder, get, Canned, Mock};
+use middleware_support::{builder, download, get, Canned, Mock};
 use oci_core::layers::retry::{FixedRandom, RetryPolicy};
 use oci_core::layers::CallOptions;
 use oci_core::{ErrorKind, TimeoutScope};
@@ -87,7 +87,7 @@ async fn a_stalled_body_fires_and_a_slow_consumer_does_not() {
         .body_stall_timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let resp = client.call(get("/o/big")).await.unwrap();
+    let resp = client.call(download("/o/big")).await.unwrap();
     let err = resp.into_body().collect().await.unwrap_err();
     assert_eq!(err.timeout_scope(), Some(TimeoutScope::BodyStall));
     assert!(
@@ -100,7 +100,7 @@ async fn a_stalled_body_fires_and_a_slow_consumer_does_not() {
         n: 3,
         gap: Duration::from_secs(20),
     }]);
-    let resp = client.call(get("/o/big")).await.unwrap();
+    let resp = client.call(download("/o/big")).await.unwrap();
     let mut stream = std::pin::pin!(resp.into_body().into_data_stream());
     let mut got = String::new();
     use futures_util::StreamExt;
@@ -116,6 +116,6 @@ async fn a_stalled_body_fires_and_a_slow_consumer_does_not() {
         n: 2,
         gap: Duration::from_secs(45),
     }]);
-    let resp = client.call(get("/o/big")).await.unwrap();
+    let resp = client.call(download("/o/big")).await.unwrap();
     assert_eq!(resp.into_body().collect().await.unwrap(), "chunk0;chunk1;");
 }

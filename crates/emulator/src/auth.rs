@@ -79,6 +79,9 @@ pub(crate) struct Head<'a> {
     pub headers: &'a HeaderMap,
     /// Exclude-body operation (PutObject, UploadPart): only the generic headers are required.
     pub exclude_body: bool,
+    /// `host` is required in the signed list (every request but the `/v1/x509` federation,
+    /// which OCI's SDKs sign without it).
+    pub sign_host: bool,
 }
 
 fn fail(explain: bool, detail: impl FnOnce() -> String) -> ApiError {
@@ -124,8 +127,16 @@ fn parse_params(value: &str) -> Result<Params, String> {
             "signature" => &mut p.signature,
             "algorithm" => &mut p.algorithm,
             "version" => &mut p.version,
-            _ => &mut None,
+            // Strict, like the duplicate-header rule: an unknown or repeated parameter is
+            // ambiguous (a changed byte in a parameter name must not pass).
+            other => return Err(format!("unknown Authorization parameter `{other}`")),
         };
+        if slot.is_some() {
+            return Err(format!(
+                "repeated Authorization parameter `{}`",
+                name.trim()
+            ));
+        }
         *slot = Some(val.to_owned());
         s = after.trim_start().trim_start_matches(',').trim_start();
     }
@@ -133,7 +144,11 @@ fn parse_params(value: &str) -> Result<Params, String> {
 }
 
 /// The headers OCI requires in the signed list for this request.
-fn required_headers(method: &Method, exclude_body: bool) -> &'static [&'static str] {
+fn required_headers(
+    method: &Method,
+    exclude_body: bool,
+    sign_host: bool,
+) -> &'static [&'static str] {
     const GENERIC_LIST: &[&str] = &["(request-target)", "host"];
     const BODY_LIST: &[&str] = &[
         "(request-target)",
@@ -142,9 +157,21 @@ fn required_headers(method: &Method, exclude_body: bool) -> &'static [&'static s
         "content-type",
         "x-content-sha256",
     ];
-    match *method {
+    let list = match *method {
         Method::POST | Method::PUT | Method::PATCH if !exclude_body => BODY_LIST,
         _ => GENERIC_LIST,
+    };
+    if sign_host {
+        list
+    } else if list.len() == BODY_LIST.len() {
+        &[
+            "(request-target)",
+            "content-length",
+            "content-type",
+            "x-content-sha256",
+        ]
+    } else {
+        &["(request-target)"]
     }
 }
 
@@ -243,7 +270,7 @@ pub(crate) fn verify_head(
             format!("The signed headers list `{list_text}` does not include `date`.")
         }));
     };
-    for required in required_headers(head.method, head.exclude_body) {
+    for required in required_headers(head.method, head.exclude_body, head.sign_host) {
         if !list.iter().any(|h| h == required) {
             return Err(fail(explain, || {
                 format!(
@@ -416,5 +443,7 @@ mod tests {
         assert_eq!(p.and_then(|p| p.signature.as_deref()), Some("c2ln"));
         assert!(parse_params("Bearer x").is_err());
         assert!(parse_params(r#"Signature keyId=abc"#).is_err());
+        assert!(parse_params(r#"Signature keyId="a",verzion="1""#).is_err());
+        assert!(parse_params(r#"Signature keyId="a",keyId="b""#).is_err());
     }
 }

@@ -83,6 +83,9 @@ pub enum FaultAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         millis: Option<u64>,
     },
+    /// Handle the request (its writes are committed), then drop the connection before any byte
+    /// of the answer: the client cannot tell this from a reset before the request arrived.
+    DropAfterCommit,
     /// Handle the request, send the head and `after_bytes` of the body, then stall.
     #[serde(rename_all = "camelCase")]
     StallBody {
@@ -154,6 +157,10 @@ impl Fault {
     /// Drop the connection.
     pub fn reset() -> Self {
         Fault::new(FaultAction::Reset)
+    }
+    /// Handle the request (commit its writes), then drop the connection without answering.
+    pub fn drop_after_commit() -> Self {
+        Fault::new(FaultAction::DropAfterCommit)
     }
     /// Never answer (until shutdown).
     pub fn hang() -> Self {
@@ -230,6 +237,7 @@ fn action_label(a: &FaultAction) -> String {
         FaultAction::Status { status, code, .. } => format!("status {status} {code}"),
         FaultAction::Latency { millis } => format!("latency {millis} ms"),
         FaultAction::Reset => "reset".into(),
+        FaultAction::DropAfterCommit => "drop after commit".into(),
         FaultAction::Hang { .. } => "hang".into(),
         FaultAction::StallBody { after_bytes, .. } => {
             format!("stall body after {after_bytes} bytes")

@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use oci_emulator::Emulator;
 
-const USAGE: &str = "usage: oci-emulator --listen 127.0.0.1:PORT --config-dir DIR [--data-dir DIR] [--seed N] [--explain] [--region REGION] [--lifecycle-delay-ms MS]
+const USAGE: &str = "usage: oci-emulator --listen 127.0.0.1:PORT --config-dir DIR [--data-dir DIR] [--seed N] [--explain] [--region REGION] [--lifecycle-delay-ms MS] [--token-lifetime-secs S]
 
 Starts a local OCI emulator (Identity /20160918, Object Storage /n, Delegate Access Control
-/20230801) that verifies request signatures. Writes DIR/config (profile DEFAULT) and DIR/key.pem,
-prints the endpoint, writes it to DIR/endpoint, and runs until interrupted.";
+/20230801) that verifies request signatures, and plays the workload-identity services: IMDS at
+/opc/v2 (OCI_METADATA_BASE_URL=<endpoint>/opc/v2), federation at /v1/x509, the OKE proxymux at
+/resourcePrincipalSessionTokens; --token-lifetime-secs sets the lifetime of the tokens they issue
+(default 1200). Writes DIR/config (profile DEFAULT) and DIR/key.pem, prints the endpoint, writes it
+to DIR/endpoint, and runs until interrupted.";
 
 struct Args {
     listen: SocketAddr,
@@ -21,6 +24,7 @@ struct Args {
     explain: bool,
     region: Option<String>,
     lifecycle_delay_ms: Option<u64>,
+    token_lifetime_secs: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -31,6 +35,7 @@ fn parse_args() -> Result<Args, String> {
     let mut explain = false;
     let mut region = None;
     let mut lifecycle_delay_ms = None;
+    let mut token_lifetime_secs = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -53,6 +58,16 @@ fn parse_args() -> Result<Args, String> {
                         .map_err(|e| format!("--lifecycle-delay-ms `{v}`: {e}"))?,
                 );
             }
+            "--token-lifetime-secs" => {
+                let v = value("--token-lifetime-secs")?;
+                let secs: u64 = v
+                    .parse()
+                    .map_err(|e| format!("--token-lifetime-secs `{v}`: {e}"))?;
+                if secs == 0 {
+                    return Err("--token-lifetime-secs must be at least 1".into());
+                }
+                token_lifetime_secs = Some(secs);
+            }
             "--explain" => explain = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
@@ -66,6 +81,7 @@ fn parse_args() -> Result<Args, String> {
         explain,
         region,
         lifecycle_delay_ms,
+        token_lifetime_secs,
     })
 }
 
@@ -107,6 +123,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(s) = args.seed {
         builder = builder.seed(s);
+    }
+    if let Some(s) = args.token_lifetime_secs {
+        builder = builder.token_lifetime(Duration::from_secs(s));
     }
     if let Some(r) = args.region {
         builder = builder.region(&r);

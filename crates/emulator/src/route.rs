@@ -26,6 +26,8 @@ pub(crate) enum Service {
     ObjectStorage,
     /// Delegate Access Control work requests.
     Dac,
+    /// Workload identity: IMDS, the `/v1/x509` federation, the OKE proxymux.
+    Workload,
 }
 
 /// How a route is authenticated, before its handler runs.
@@ -34,8 +36,9 @@ pub(crate) enum Auth {
     /// An OCI request signature whose keyId a key resolver accepts (`auth::KeyResolver`:
     /// API keys today), plus the body checks for operations that sign their body.
     Signature,
-    /// The handler authenticates the request itself (e.g. `Authorization: Bearer Oracle`).
-    #[allow(dead_code)] // for the workload-identity endpoints (IMDS, proxymux) to come
+    /// The handler authenticates the request itself (`Authorization: Bearer Oracle` for IMDS,
+    /// a service-account bearer token for the proxymux, the leaf certificate's signature for
+    /// the federation).
     Custom,
     /// No authentication.
     None,
@@ -98,6 +101,45 @@ const CONTROL: &[OperationRoute] = &[
     op("GET", "/journal", "ListJournal"),
     op("DELETE", "/journal", "ClearJournal"),
 ];
+
+/// The workload-identity control endpoints (`services::workload::control`).
+const WORKLOAD_CONTROL: &[OperationRoute] = &[
+    op("GET", "/workload", "GetWorkload"),
+    op("POST", "/resource-principals", "MintResourcePrincipal"),
+    op("GET", "/tokens", "ListTokens"),
+    op("POST", "/tokens/revoke", "RevokeTokens"),
+    op("PUT", "/token-lifetime", "SetTokenLifetime"),
+    op(
+        "POST",
+        "/instance-certificate/rotate",
+        "RotateInstanceCertificate",
+    ),
+    op("POST", "/service-accounts", "AddServiceAccount"),
+];
+
+/// IMDS v2, below `/opc/v2`.
+const IMDS: &[OperationRoute] = &[
+    op("GET", "/identity/cert.pem", "GetInstanceCertificate"),
+    op("GET", "/identity/key.pem", "GetInstanceKey"),
+    op(
+        "GET",
+        "/identity/intermediate.pem",
+        "GetIntermediateCertificate",
+    ),
+    op("GET", "/instance/region", "GetInstanceRegion"),
+    op("GET", "/instance", "GetInstanceMetadata"),
+    op("GET", "/instance/{field}", "GetInstanceMetadataField"),
+];
+
+/// The auth service's federation, below `/v1`.
+const AUTH: &[OperationRoute] = &[op("POST", "/x509", "X509Federation")];
+
+/// The OKE proxymux (`KUBERNETES_SERVICE_HOST:12250` on a cluster).
+const PROXYMUX: &[OperationRoute] = &[op(
+    "POST",
+    "/resourcePrincipalSessionTokens",
+    "GetPodResourcePrincipalSessionToken",
+)];
 
 const fn op(method: &'static str, path: &'static str, name: &'static str) -> OperationRoute {
     OperationRoute { method, path, name }
@@ -260,7 +302,7 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
         service: Service::Control,
         name: "control",
         base: "/_emulator",
-        tables: &[CONTROL],
+        tables: &[CONTROL, WORKLOAD_CONTROL],
         auth: Auth::None,
         auth_overrides: &[],
         observed: false,
@@ -298,6 +340,36 @@ pub(crate) static ROUTES: &[ServiceRoutes] = &[
         auth_overrides: &[],
         observed: true,
         exclude_body: &["PutObject", "UploadPart"],
+    },
+    ServiceRoutes {
+        service: Service::Workload,
+        name: "imds",
+        base: "/opc/v2",
+        tables: &[IMDS],
+        auth: Auth::Custom,
+        auth_overrides: &[],
+        observed: true,
+        exclude_body: &[],
+    },
+    ServiceRoutes {
+        service: Service::Workload,
+        name: "auth",
+        base: "/v1",
+        tables: &[AUTH],
+        auth: Auth::Custom,
+        auth_overrides: &[],
+        observed: true,
+        exclude_body: &[],
+    },
+    ServiceRoutes {
+        service: Service::Workload,
+        name: "proxymux",
+        base: "",
+        tables: &[PROXYMUX],
+        auth: Auth::Custom,
+        auth_overrides: &[],
+        observed: true,
+        exclude_body: &[],
     },
 ];
 

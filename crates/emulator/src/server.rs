@@ -122,6 +122,7 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
         .faults()
         .decide(routed.name, routed.operation(), method.as_str(), &path);
     let mut stall = None;
+    let mut drop_after = false;
     if let Some(fired) = fired {
         entry.fault = Some(fired.label.clone());
         match fired.action {
@@ -163,6 +164,7 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
                 after_bytes,
                 millis,
             } => stall = Some((after_bytes, millis)),
+            FaultAction::DropAfterCommit => drop_after = true,
         }
     }
 
@@ -175,6 +177,9 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
     };
     entry.status = Some(resp.status().as_u16());
     shared.journal().push(entry);
+    if drop_after {
+        return Err(Dropped);
+    }
     let resp = finish(resp);
     Ok(match stall {
         Some((after, millis)) => stall_body(resp, after, millis),
@@ -204,6 +209,7 @@ async fn process(
                 target,
                 headers: &parts.headers,
                 exclude_body: routed.exclude_body,
+                sign_host: true,
             },
             now,
             shared.settings.explain,

@@ -28,6 +28,7 @@ use crate::keys::PublicKey;
 use crate::persist;
 use crate::state::State;
 use crate::util;
+use crate::workload::Workload;
 
 /// The seeded user's key, kept for resets.
 #[derive(Clone)]
@@ -125,6 +126,8 @@ pub(crate) struct Settings {
     pub lifecycle_delay_ms: u64,
     pub step_ms: u64,
     pub seeded_key: SeededKey,
+    /// Workload identity: the CA, issued tokens, revocations.
+    pub workload: Arc<Workload>,
 }
 
 impl Shared {

@@ -153,8 +153,7 @@ async fn requests_match_the_python_sdk() {
                     .namespace_name(NS)
                     .bucket_name("b")
                     .object_name("a/../b")
-                    .put_object_body(Body::from("x"))
-                    .content_length(1)
+                    .put_object_body(Body::from("x")) // its length, 1, is the content-length
                     .storage_tier("InfrequentAccess");
                 check(e, f, r).await
             }
@@ -183,7 +182,11 @@ async fn requests_match_the_python_sdk() {
                     .start("dir/a")
                     .limit(100)
                     .delimiter("/")
-                    .fields("name,size,etag");
+                    .fields(vec![
+                        ListObjectsFields::Name,
+                        ListObjectsFields::Size,
+                        ListObjectsFields::Etag,
+                    ]);
                 check(e, f, r).await
             }
             "delete_object" => {

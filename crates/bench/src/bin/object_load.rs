@@ -155,7 +155,6 @@ async fn oci(o: &Opts) -> Result<(f64, f64), BenchError> {
         .namespace_name(o.namespace.as_str())
         .bucket_name(o.bucket.as_str())
         .object_name(OBJECT)
-        .content_length(o.total as i64)
         .put_object_body(Body::from_stream(chunks(o), Some(o.total)))
         .send()
         .await?;

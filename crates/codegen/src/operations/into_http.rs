@@ -94,12 +94,8 @@ fn headers(g: &Op) -> Vec<TokenStream> {
             out.push(quote!(b = b.header(#k, #v);));
         }
     }
-    let length_with_body = declared_length(g).is_some();
     for p in g.params_in("header") {
         let (name, field) = (&p.name, ident(&p.rust_name));
-        if length_with_body && p.name == "content-length" {
-            continue; // set with the body
-        }
         if p.prefix_map {
             out.push(quote!(b = rt::prefixed_headers(b, #name, self.#field.as_ref());));
             continue;
@@ -115,14 +111,6 @@ fn headers(g: &Op) -> Vec<TokenStream> {
     out
 }
 
-/// An upload's `content-length` parameter, used when the body does not know its length.
-fn declared_length<'a>(g: &Op<'a>) -> Option<&'a Param> {
-    if !g.streams_request() {
-        return None;
-    }
-    g.op.params.iter().find(|p| p.name == "content-length")
-}
-
 /// The body and the finished request.
 fn body(g: &Op) -> TokenStream {
     let Some(b) = &g.op.body else {
@@ -136,14 +124,8 @@ fn body(g: &Op) -> TokenStream {
         } else {
             quote!(self.#field.unwrap_or_default())
         };
-        let declared = match declared_length(g) {
-            Some(p) => {
-                let f = ident(&p.rust_name);
-                quote!(self.#f)
-            }
-            None => quote!(None),
-        };
-        quote!(rt::finish_binary(b, #body, #declared))
+        // The body's own length is the `content-length` (see `rules`).
+        quote!(rt::finish_binary(b, #body))
     } else if b.required {
         quote!(rt::finish_json(b, Some(&rt::required(self.#field, #name)?)))
     } else {

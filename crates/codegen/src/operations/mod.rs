@@ -125,6 +125,12 @@ impl<'a> Op<'a> {
                 const STREAMING_RESPONSE: bool = true;
             )
         });
+        // An operation with an `is-not-modified` response header answers a 304 as a success.
+        let not_modified = parse::not_modified(self).then(|| {
+            quote!(
+                const NOT_MODIFIED_OK: bool = true;
+            )
+        });
         let into_http = into_http::into_http(self);
         let parse = parse::parse(self);
         quote! {
@@ -135,6 +141,7 @@ impl<'a> Op<'a> {
                 #exclude
                 #token
                 #streaming
+                #not_modified
 
                 fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
                     #into_http

@@ -9,6 +9,14 @@ use crate::docs::doc;
 use crate::naming::header_field;
 use crate::spec::Type;
 
+/// The response header that marks a 304 answered as a success (`GetObject`, `HeadObject`).
+const NOT_MODIFIED: &str = "is-not-modified";
+
+/// Whether the operation answers a 304 as a success: its response declares `is-not-modified`.
+pub fn not_modified(g: &Op) -> bool {
+    g.op.response_headers.iter().any(|h| h == NOT_MODIFIED)
+}
+
 /// The output struct.
 pub fn output(g: &Op) -> TokenStream {
     let op = g.op;
@@ -30,8 +38,17 @@ pub fn output(g: &Op) -> TokenStream {
         }
     };
     let headers = op.response_headers.iter().map(|h| {
-        let hdoc = doc(&format!("The `{h}` response header."), "");
         let field = header_field(h);
+        if h == NOT_MODIFIED {
+            let hdoc = doc(
+                "The object was not modified: the request's `if-none-match` matched and the \
+                 service answered 304 (the body is empty and most headers are absent). A 304 is \
+                 a success for this operation, as in the other OCI SDKs.",
+                "",
+            );
+            return quote! { #hdoc pub #field: bool, };
+        }
+        let hdoc = doc(&format!("The `{h}` response header."), "");
         let ty = if h == "content-length" {
             quote!(u64)
         } else {
@@ -74,7 +91,9 @@ pub fn parse(g: &Op) -> TokenStream {
     let body = op.response.as_ref().map(|_| quote!(body,));
     let headers = op.response_headers.iter().map(|h| {
         let field = header_field(h);
-        if h == "content-length" {
+        if h == NOT_MODIFIED {
+            quote!(#field: rt::not_modified(&parts),)
+        } else if h == "content-length" {
             quote!(#field: rt::header_as(&parts, #h),)
         } else {
             quote!(#field: rt::header(&parts, #h),)

@@ -46,7 +46,16 @@ pub fn request(g: &Op) -> TokenStream {
         setters.push((field, ty, how, sdoc));
     }
     if let (Some(b), Some((ty, how))) = (&op.body, g.body_type()) {
-        let fdoc = doc(&b.doc, "The request body.");
+        let mut bdoc = b.doc.clone();
+        if g.streams_request() {
+            bdoc.push_str(
+                "\n\nIts length (`Body::content_length`, a `u64`) is sent as `content-length`: \
+                 it is the one place an upload's length is set. Give a stream's length when \
+                 building it, as in `Body::from_stream(stream, Some(len))`; a stream without \
+                 one is refused before any I/O, since OCI rejects chunked uploads.",
+            );
+        }
+        let fdoc = doc(&bdoc, "The request body.");
         let field = ident(&b.rust_name);
         fields.push(quote! { #fdoc pub #field: Option<#ty>, });
         let req = if b.required { " (required)" } else { "" };

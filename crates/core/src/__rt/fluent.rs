@@ -70,6 +70,13 @@ macro_rules! __fluent {
             pub fn items(self) -> $crate::pagination::Paginator<R::Item> {
                 $crate::pagination::items(self.client, self.request)
             }
+            /// The first page, awaited (its error is the call's), then every item as a
+            /// stream: see [`first_page_then_rest`]($crate::pagination::first_page_then_rest).
+            pub async fn first_page_then_rest(
+                self,
+            ) -> Result<$crate::pagination::Paginator<R::Item>, $crate::Error> {
+                $crate::pagination::first_page_then_rest(self.client, self.request).await
+            }
         }
     };
 }

@@ -77,12 +77,11 @@ pub fn finish_json<T: serde::Serialize>(
 ///
 /// With no `content-type` set, it gets `application/json` for an in-memory body and
 /// `application/octet-stream` for a stream, as the official SDKs' signers do. `content-length`
-/// is the body's own length when it knows it, else `declared_len` (the operation's
-/// `content-length` parameter): OCI rejects chunked uploads.
+/// is the body's own length ([`Body::content_length`]; the only place an upload's length is
+/// set): a stream without one is refused by the signer, since OCI rejects chunked uploads.
 pub fn finish_binary(
     mut b: http::request::Builder,
     body: Body,
-    declared_len: Option<i64>,
 ) -> Result<http::Request<Body>, Error> {
     let has_type = b
         .headers_ref()
@@ -95,8 +94,7 @@ pub fn finish_binary(
         };
         b = b.header(http::header::CONTENT_TYPE, ct);
     }
-    let declared = declared_len.and_then(|n| u64::try_from(n).ok());
-    if let Some(n) = body.content_length().or(declared) {
+    if let Some(n) = body.content_length() {
         b = b.header(http::header::CONTENT_LENGTH, n);
     }
     finish(b, body)
@@ -160,6 +158,12 @@ pub fn header(parts: &Parts, name: &str) -> Option<String> {
 /// A response header parsed as `T` (`None` when absent or unparsable), e.g. `content-length`.
 pub fn header_as<T: FromStr>(parts: &Parts, name: &str) -> Option<T> {
     header(parts, name).and_then(|v| v.parse().ok())
+}
+
+/// A 304 answered as a success, or an explicit `is-not-modified: true` header.
+pub fn not_modified(parts: &Parts) -> bool {
+    parts.status == http::StatusCode::NOT_MODIFIED
+        || header(parts, "is-not-modified").is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// The headers starting with `prefix`, keyed without it.

@@ -70,22 +70,19 @@ fn finish_rejects_a_bad_builder() {
 
 #[test]
 fn finish_binary_sets_type_and_length() {
-    let req = finish_binary(builder(), Body::from("abc"), None).unwrap();
+    let req = finish_binary(builder(), Body::from("abc")).unwrap();
     assert_eq!(req.headers()["content-type"], "application/json");
     assert_eq!(req.headers()["content-length"], "3");
 
-    // The body's own length wins over the declared one.
-    let req = finish_binary(builder(), Body::from("abc"), Some(99)).unwrap();
-    assert_eq!(req.headers()["content-length"], "3");
-
+    // The body's length is the one length of an upload (there is no second setter).
     let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("ab"))]);
-    let req = finish_binary(builder(), Body::from_stream(stream, None), Some(2)).unwrap();
+    let req = finish_binary(builder(), Body::from_stream(stream, Some(2))).unwrap();
     assert_eq!(req.headers()["content-type"], "application/octet-stream");
     assert_eq!(req.headers()["content-length"], "2");
 
     let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("ab"))]);
     let b = builder().header("content-type", "text/plain");
-    let req = finish_binary(b, Body::from_stream(stream, None), Some(-1)).unwrap();
+    let req = finish_binary(b, Body::from_stream(stream, None)).unwrap();
     assert_eq!(req.headers()["content-type"], "text/plain");
     assert!(req.headers().get("content-length").is_none());
 }
@@ -280,13 +277,42 @@ async fn fluent_sends_awaits_and_paginates() {
     assert_eq!(uris[6], "http://127.0.0.1:1/things?page=t2");
 }
 
+#[tokio::test]
+async fn first_page_then_rest_fails_on_the_first_page_and_streams_the_rest() {
+    use generated::{Fluent, ListThings};
+    let mock = crate::testing::MockTransport::new();
+    let client = mock.client().unwrap();
+
+    // The first page's error is the call's own.
+    mock.push_json(404, r#"{"code":"NotFound","message":"no such thing"}"#);
+    let err = Fluent::new(client.clone(), ListThings::default())
+        .first_page_then_rest()
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+
+    // Else the first page is fetched before the call returns, the rest only when read.
+    mock.push_with(200, &[("opc-next-page", "t1")], r#"["a","b"]"#);
+    mock.push_json(200, r#"["c"]"#);
+    let before = mock.requests().len();
+    let rest = Fluent::new(client, ListThings::default())
+        .first_page_then_rest()
+        .await
+        .unwrap();
+    assert_eq!(mock.requests().len(), before + 1);
+    let all: Vec<String> = rest.try_collect().await.unwrap();
+    assert_eq!(all, ["a", "b", "c"]);
+    assert_eq!(mock.requests().len(), before + 2);
+}
+
 #[test]
 fn the_runtime_builds_a_real_request() {
     // The pieces a generated `into_http` strings together, end to end.
     let endpoint = Endpoint::parse("https://objectstorage.example/").unwrap();
     let p = path_param("objectName", Some("a/b"), true).unwrap();
     let b = crate::request::builder(http::Method::PUT, &endpoint, &format!("/o/{p}")).unwrap();
-    let req = finish_binary(b, Body::from("x"), None).unwrap();
+    let req = finish_binary(b, Body::from("x")).unwrap();
     assert_eq!(req.uri().path(), "/o/a%2Fb");
     let _ = <generated::ListThings as Request>::info();
     let _ = ServiceInfo::clone(&<generated::ListThings as Request>::SERVICE);

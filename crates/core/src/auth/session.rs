@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use crate::auth::{Credentials, PrivateKey, Secret};
+use crate::auth::{Credentials, Identity, IdentityFuture, PrivateKey};
 use crate::Error;
 
 /// Why a session token could not be read. Wrapped in an [`Error`] of kind
@@ -59,7 +59,7 @@ pub enum SessionTokenError {
 ///
 /// This is what `oci session authenticate` sets up: the profile's `security_token_file` holds the
 /// token and `key_file` the session key. `oci session refresh` rewrites the token file; the next
-/// signature picks the new token up. Each [`Credentials::key_id`] call costs one `stat` of the
+/// signature picks the new token up. Each [`Credentials::identity`] call costs one `stat` of the
 /// file: it is read again only when its modification time, length (or, on Unix, inode) changed.
 /// Surrounding whitespace is trimmed. `Debug` shows the path, never the token.
 ///
@@ -73,7 +73,7 @@ pub struct SessionTokenCredentials {
 
 struct Cached {
     stamp: Stamp,
-    key_id: Secret,
+    identity: Identity,
 }
 
 /// What identifies one version of the file without reading it.
@@ -102,10 +102,14 @@ impl SessionTokenCredentials {
     pub fn from_file(path: impl Into<PathBuf>, key: PrivateKey) -> Result<Self, Error> {
         let path = path.into();
         let (stamp, key_id) = load(&path)?;
+        let key = Arc::new(key);
         Ok(SessionTokenCredentials {
             path,
-            key: Arc::new(key),
-            cached: RwLock::new(Cached { stamp, key_id }),
+            cached: RwLock::new(Cached {
+                stamp,
+                identity: Identity::new(key_id, key.clone()),
+            }),
+            key,
         })
     }
 
@@ -130,7 +134,7 @@ fn stamp(path: &Path) -> Result<Stamp, Error> {
 
 /// Stats then reads the file; returns the stamp taken *before* reading, so a write racing the
 /// read is seen as a change on the next call.
-fn load(path: &Path) -> Result<(Stamp, Secret), Error> {
+fn load(path: &Path) -> Result<(Stamp, String), Error> {
     let stamp = stamp(path)?;
     let bytes = fs::read(path).map_err(|e| read_err(path, e))?;
     let invalid = |reason| {
@@ -154,27 +158,36 @@ fn load(path: &Path) -> Result<(Stamp, Secret), Error> {
             "it contains whitespace, control or non-ASCII characters, `\"` or `\\`",
         ));
     }
-    Ok((stamp, Secret::new(format!("ST${token}"))))
+    Ok((stamp, format!("ST${token}")))
 }
 
-impl Credentials for SessionTokenCredentials {
-    fn key_id(&self) -> Result<String, Error> {
+impl SessionTokenCredentials {
+    fn current(&self) -> Result<Identity, Error> {
         let now = stamp(&self.path)?;
         {
             let cached = self.cached.read().unwrap_or_else(|p| p.into_inner());
             if cached.stamp == now {
-                return Ok(cached.key_id.expose().to_owned());
+                return Ok(cached.identity.clone());
             }
         }
         let (stamp, key_id) = load(&self.path)?;
-        let out = key_id.expose().to_owned();
+        let identity = Identity::new(key_id, self.key.clone());
         let mut cached = self.cached.write().unwrap_or_else(|p| p.into_inner());
-        *cached = Cached { stamp, key_id };
-        Ok(out)
+        *cached = Cached {
+            stamp,
+            identity: identity.clone(),
+        };
+        Ok(identity)
     }
+}
 
-    fn private_key(&self) -> Result<Arc<PrivateKey>, Error> {
-        Ok(self.key.clone())
+impl Credentials for SessionTokenCredentials {
+    /// Always ready: one `stat` of the token file, and a read when it changed.
+    fn identity(&self) -> IdentityFuture<'_> {
+        IdentityFuture::ready(self.current())
+    }
+    fn provider_name(&self) -> &'static str {
+        "security_token"
     }
 }
 

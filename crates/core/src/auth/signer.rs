@@ -9,7 +9,7 @@ use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTE
 use http::Method;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Credentials;
+use crate::auth::{Credentials, Identity};
 use crate::clock::Clock;
 use crate::{Body, Error};
 
@@ -20,6 +20,11 @@ pub static DATE: HeaderName = HeaderName::from_static("date");
 
 const GENERIC: &str = "date (request-target) host";
 const WITH_BODY: &str = "date (request-target) host content-length content-type x-content-sha256";
+const GENERIC_OBO: &str = "date (request-target) host opc-obo-token";
+const WITH_BODY_OBO: &str =
+    "date (request-target) host opc-obo-token content-length content-type x-content-sha256";
+/// `opc-obo-token`: a delegation token, signed after `host` when the identity carries one.
+pub static OPC_OBO_TOKEN: HeaderName = HeaderName::from_static("opc-obo-token");
 
 /// Something that signs (or deliberately does not sign) an outgoing request.
 ///
@@ -52,11 +57,42 @@ const WITH_BODY: &str = "date (request-target) host content-length content-type 
 pub trait Signer: Send + Sync + fmt::Debug {
     /// Adds the headers that authenticate `req`. `exclude_body` is the operation's flag.
     fn sign(&self, req: &mut http::Request<Body>, exclude_body: bool) -> Result<(), Error>;
+
+    /// The credentials whose [`Identity`] this signer needs, if any. The sign layer resolves
+    /// it (awaiting a token fetch only when one is needed) and calls
+    /// [`sign_with`](Self::sign_with); on a 401 for a token principal it refreshes the
+    /// identity and resends once.
+    fn credentials(&self) -> Option<&Arc<dyn Credentials>> {
+        None
+    }
+
+    /// Signs `req` as `identity` (from [`credentials`](Self::credentials)). The default
+    /// ignores the identity and calls [`sign`](Self::sign).
+    fn sign_with(
+        &self,
+        req: &mut http::Request<Body>,
+        exclude_body: bool,
+        identity: &Identity,
+    ) -> Result<(), Error> {
+        let _ = identity;
+        self.sign(req, exclude_body)
+    }
 }
 
 impl Signer for RequestSigner {
     fn sign(&self, req: &mut http::Request<Body>, exclude_body: bool) -> Result<(), Error> {
         RequestSigner::sign(self, req, exclude_body)
+    }
+    fn credentials(&self) -> Option<&Arc<dyn Credentials>> {
+        Some(&self.credentials)
+    }
+    fn sign_with(
+        &self,
+        req: &mut http::Request<Body>,
+        exclude_body: bool,
+        identity: &Identity,
+    ) -> Result<(), Error> {
+        RequestSigner::sign_with(self, req, exclude_body, identity)
     }
 }
 
@@ -136,7 +172,23 @@ impl RequestSigner {
     }
 
     /// Adds `date`, `host`, the body headers where they apply, and `authorization`.
+    ///
+    /// The credentials' identity must be ready without waiting (always so for API keys,
+    /// session-token files and a cache holding a valid token); otherwise this fails with a
+    /// signing error, and the caller should await [`Credentials::identity`] and use
+    /// [`sign_with`](Self::sign_with), as the sign layer does.
     pub fn sign(&self, req: &mut http::Request<Body>, exclude_body: bool) -> Result<(), Error> {
+        let identity = crate::auth::identity::ready_identity(self.credentials.as_ref())?;
+        self.sign_with(req, exclude_body, &identity)
+    }
+
+    /// Signs `req` as `identity`: the keyId and key come from it, not from the credentials.
+    pub fn sign_with(
+        &self,
+        req: &mut http::Request<Body>,
+        exclude_body: bool,
+        identity: &Identity,
+    ) -> Result<(), Error> {
         let method = req.method().clone();
         let with_body = match method {
             Method::GET | Method::HEAD | Method::DELETE => false,
@@ -170,6 +222,13 @@ impl RequestSigner {
             prepare_body_headers(req, exclude_body)?;
         }
         let sign_body = with_body && !exclude_body;
+        let obo = identity.obo_token().is_some();
+        if let Some(token) = identity.obo_token() {
+            let mut value = HeaderValue::from_str(token)
+                .map_err(|_| Error::signing("the delegation token is not a valid header value"))?;
+            value.set_sensitive(true);
+            req.headers_mut().insert(OPC_OBO_TOKEN.clone(), value);
+        }
 
         // The request-target as hyper writes it on the wire: the path (`/` when empty, also for
         // `http://h?q`), then `?query` when there is one.
@@ -197,6 +256,10 @@ impl RequestSigner {
         }
         signing_string.push_str("\nhost: ");
         signing_string.push_str(value("host")?);
+        if obo {
+            signing_string.push_str("\nopc-obo-token: ");
+            signing_string.push_str(value("opc-obo-token")?);
+        }
         if sign_body {
             for name in ["content-length", "content-type", "x-content-sha256"] {
                 signing_string.push('\n');
@@ -206,10 +269,16 @@ impl RequestSigner {
             }
         }
 
-        let key = self.credentials.private_key()?;
-        let signature = key.sign_sha256(signing_string.as_bytes())?;
-        let key_id = self.credentials.key_id()?;
-        let header_list = if sign_body { WITH_BODY } else { GENERIC };
+        let signature = identity
+            .private_key()
+            .sign_sha256(signing_string.as_bytes())?;
+        let key_id = identity.key_id();
+        let header_list = match (sign_body, obo) {
+            (false, false) => GENERIC,
+            (true, false) => WITH_BODY,
+            (false, true) => GENERIC_OBO,
+            (true, true) => WITH_BODY_OBO,
+        };
         // Written once into its final buffer, which the header value then owns (no copies).
         let mut authorization = String::with_capacity(
             96 + header_list.len() + key_id.len() + signature.len().div_ceil(3) * 4,
@@ -217,7 +286,7 @@ impl RequestSigner {
         authorization.push_str("Signature algorithm=\"rsa-sha256\",headers=\"");
         authorization.push_str(header_list);
         authorization.push_str("\",keyId=\"");
-        authorization.push_str(&key_id);
+        authorization.push_str(key_id);
         authorization.push_str("\",signature=\"");
         B64.encode_string(&signature, &mut authorization);
         authorization.push_str("\",version=\"1\"");

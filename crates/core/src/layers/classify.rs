@@ -36,6 +36,11 @@ pub enum Class {
     /// Anything else that must not be retried: 501, an open circuit, an operation timeout, a
     /// signing or invalid-request error, an error from a user's layer.
     Fatal,
+    /// The caller's side failed, not the host: the request body stream failed or stopped
+    /// producing data ([`ErrorKind::RequestBody`]). Never retried, and the circuit breaker does
+    /// not count it at all (as for a call the caller dropped), so no caller can trip a breaker
+    /// shared with others.
+    Caller,
 }
 
 impl Class {
@@ -49,8 +54,24 @@ impl Class {
         matches!(self, Class::Throttled | Class::Transient)
     }
 
+    /// What the circuit breaker records: `Some(true)` a failure of the host, `Some(false)` a
+    /// healthy answer, `None` nothing at all ([`Class::Caller`]: the host's health is unknown).
+    ///
+    /// ```
+    /// use oci_core::layers::classify::Class;
+    /// assert_eq!(Class::Transient.breaker_outcome(), Some(true));
+    /// assert_eq!(Class::ClientError.breaker_outcome(), Some(false));
+    /// assert_eq!(Class::Caller.breaker_outcome(), None);
+    /// ```
+    pub fn breaker_outcome(self) -> Option<bool> {
+        match self {
+            Class::Caller => None,
+            c => Some(c.is_breaker_failure()),
+        }
+    }
+
     /// A short lowercase name for traces and notes: `success`, `throttled`, `transient`,
-    /// `client_error`, `auth`, `fatal`.
+    /// `client_error`, `auth`, `fatal`, `caller`.
     pub fn as_str(self) -> &'static str {
         match self {
             Class::Success => "success",
@@ -59,6 +80,7 @@ impl Class {
             Class::ClientError => "client_error",
             Class::Auth => "auth",
             Class::Fatal => "fatal",
+            Class::Caller => "caller",
         }
     }
 }
@@ -127,8 +149,11 @@ pub type SharedClassifier = Arc<dyn Classify>;
 /// - 2xx: [`Class::Success`].
 /// - 429 (any code): [`Class::Throttled`].
 /// - 5xx except 501, and 409 with code `IncorrectState` or `LockConflict`: [`Class::Transient`].
-/// - Transport errors (connect, reset, TLS) and connect, attempt and body-stall timeouts:
+/// - Transport errors (connect, reset, TLS, a response body cut short or stalled while read
+///   inside the attempt) and connect, attempt, body-stall and request-body-stall timeouts:
 ///   [`Class::Transient`].
+/// - A request body that failed on the caller's side ([`ErrorKind::RequestBody`]):
+///   [`Class::Caller`].
 /// - 401: [`Class::Auth`]; any other 4xx (and 3xx): [`Class::ClientError`].
 /// - 501, an open circuit, an operation timeout and every other error: [`Class::Fatal`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -158,6 +183,7 @@ impl Classify for OciClassifier {
                     None => Class::Fatal,
                 },
                 ErrorKind::Transport => Class::Transient,
+                ErrorKind::RequestBody => Class::Caller,
                 ErrorKind::Timeout => match e.timeout_scope() {
                     Some(TimeoutScope::Operation) | None => Class::Fatal,
                     Some(_) => Class::Transient,
@@ -208,6 +234,7 @@ mod tests {
             TimeoutScope::Connect,
             TimeoutScope::Attempt,
             TimeoutScope::BodyStall,
+            TimeoutScope::RequestBodyStall,
         ] {
             let e = Error::timeout(scope, Some(Duration::from_secs(1)));
             assert_eq!(OciClassifier.classify(Err(&e)), Class::Transient);
@@ -220,6 +247,16 @@ mod tests {
             OciClassifier.classify(Err(&Error::signing("x"))),
             Class::Fatal
         );
+    }
+
+    #[test]
+    fn a_failed_request_body_is_the_callers_and_never_counts() {
+        let gone = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client gone");
+        let class = OciClassifier.classify(Err(&Error::request_body(gone)));
+        assert_eq!(class, Class::Caller);
+        assert!(!class.is_retryable());
+        assert!(!class.is_breaker_failure());
+        assert_eq!(class.breaker_outcome(), None);
     }
 
     #[test]

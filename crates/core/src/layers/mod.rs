@@ -10,6 +10,8 @@
 pub mod breaker;
 pub mod classify;
 mod options;
+pub mod read_body;
+pub mod request_body;
 pub mod retry;
 pub mod retry_token;
 pub mod sign;
@@ -23,6 +25,8 @@ pub use breaker::{
 };
 pub use classify::{Class, Classify, OciClassifier, SharedClassifier};
 pub use options::{CallOptions, CallOptionsBuilder};
+pub use read_body::{ReadBodyFuture, ReadBodyLayer, ReadBodyService};
+pub use request_body::{RequestBodyFuture, RequestBodyLayer, RequestBodyService, RequestProgress};
 pub use retry::{
     AttemptInfo, Jitter, RetryBudget, RetryBudgetBuilder, RetryFuture, RetryLayer, RetryPolicy,
     RetryPolicyBuilder, RetryService,

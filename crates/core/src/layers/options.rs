@@ -29,6 +29,7 @@ pub struct CallOptions {
     pub(crate) retry_policy: Option<RetryPolicy>,
     pub(crate) operation_timeout: Option<Option<Duration>>,
     pub(crate) attempt_timeout: Option<Option<Duration>>,
+    pub(crate) allow_control_chars: Option<bool>,
 }
 
 impl CallOptions {
@@ -93,6 +94,13 @@ impl CallOptionsBuilder {
     /// The attempt timeout for this call (`None` disables it).
     pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.options.attempt_timeout = Some(timeout.into());
+        self
+    }
+
+    /// Whether this call's response may carry raw control characters in its JSON strings
+    /// (overrides `ClientBuilder::allow_control_chars`).
+    pub fn allow_control_chars(mut self, allow: bool) -> Self {
+        self.options.allow_control_chars = Some(allow);
         self
     }
 

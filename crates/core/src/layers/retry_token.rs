@@ -39,7 +39,7 @@ pub fn new_retry_token() -> HeaderValue {
 /// let mut req = http::Request::new(Body::empty());
 /// req.extensions_mut().insert(OperationInfo {
 ///     service: "identity", operation: "CreateGroup", exclude_body: false, retry_token: true,
-///     streaming_response: false,
+///     streaming_response: false, not_modified_ok: false,
 /// });
 /// let resp = svc.ready().await?.call(req).await?;
 /// assert_eq!(resp.into_body().collect().await?.len(), 30);

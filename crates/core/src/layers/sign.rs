@@ -10,7 +10,7 @@ use tower::{Layer, Service};
 
 use std::sync::Arc;
 
-use crate::auth::{RequestSigner, Signer};
+use crate::auth::{Identity, RequestSigner, Signer};
 use crate::{Body, Error, OperationInfo};
 
 /// `opc-request-id`.
@@ -96,9 +96,13 @@ pub fn new_request_id() -> HeaderValue {
 
 impl<S> Service<http::Request<Body>> for SignService<S>
 where
-    S: Service<http::Request<Body>, Error = Error>,
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
 {
-    type Response = S::Response;
+    type Response = http::Response<Body>;
     type Error = Error;
     type Future = SignFuture<S::Future>;
 
@@ -118,15 +122,128 @@ where
         if !headers.contains_key(USER_AGENT) {
             headers.insert(USER_AGENT, self.user_agent.clone());
         }
-        match self.signer.sign(&mut req, exclude_body) {
-            Ok(()) => SignFuture {
-                state: State::Inner(self.inner.call(req)),
-            },
-            Err(e) => SignFuture {
-                state: State::Failed(Some(e)),
-            },
+        let ready = match self.signer.credentials() {
+            // A signer of its own (NoSigning, a bearer token): sign as it says.
+            None => {
+                return match self.signer.sign(&mut req, exclude_body) {
+                    Ok(()) => SignFuture::inner(self.inner.call(req)),
+                    Err(e) => SignFuture::failed(e),
+                }
+            }
+            Some(creds) => {
+                let refreshes = creds.refreshes_on_unauthorized();
+                match creds.identity().take_ready() {
+                    // API keys, session-token files: sign now, no allocation, no await.
+                    Some(Ok(identity)) if !refreshes => {
+                        return match self.signer.sign_with(&mut req, exclude_body, &identity) {
+                            Ok(()) => SignFuture::inner(self.inner.call(req)),
+                            Err(e) => SignFuture::failed(e),
+                        };
+                    }
+                    Some(Err(e)) => return SignFuture::failed(e),
+                    ready => ready.and_then(Result::ok),
+                }
+            }
+        };
+        // A token principal (a 401 may need a refresh and a resend) or a token to fetch first:
+        // the future owns the ready inner service (a clone takes its place, as tower does).
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let signer = self.signer.clone();
+        SignFuture {
+            state: State::Boxed(Box::pin(sign_and_send(
+                signer,
+                inner,
+                req,
+                exclude_body,
+                ready,
+            ))),
         }
     }
+}
+
+/// Signs with an identity that may have to be fetched first, sends, and on a 401 for a token
+/// principal refreshes the identity once and resends a replayable request once.
+async fn sign_and_send<S>(
+    signer: Arc<dyn Signer>,
+    mut inner: S,
+    mut req: http::Request<Body>,
+    exclude_body: bool,
+    ready: Option<Identity>,
+) -> Result<http::Response<Body>, Error>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>,
+{
+    let creds = signer
+        .credentials()
+        .ok_or_else(|| Error::signing("the signer has no credentials"))?;
+    let identity = match ready {
+        Some(identity) => identity,
+        None => creds.identity().await?,
+    };
+    let refreshes = creds.refreshes_on_unauthorized();
+    let replay = if refreshes {
+        Some(try_clone_request(&req))
+    } else {
+        None
+    };
+    signer.sign_with(&mut req, exclude_body, &identity)?;
+    let result = inner.call(req).await;
+    let Some(replay) = replay else {
+        return result;
+    };
+    if !is_unauthorized(&result) {
+        return result;
+    }
+    creds.invalidate(&identity);
+    let Some(mut req) = replay else {
+        let err = result.err();
+        let request_id = err
+            .as_ref()
+            .and_then(|e| e.opc_request_id().map(str::to_owned));
+        let mut e = Error::auth(
+            creds.provider_name(),
+            "the service",
+            "a 401 answered the request; the token was dropped so the next call gets a new \
+             one, but this request's body is a one-shot stream and cannot be sent again",
+        )
+        .with_auth_status(http::StatusCode::UNAUTHORIZED)
+        .with_opc_request_id_if_missing(|| request_id);
+        if let Some(source) = err {
+            e = e.with_source(source);
+        }
+        return Err(e);
+    };
+    tracing::debug!(
+        provider = creds.provider_name(),
+        "401 for a token principal: refreshing the token and resending once"
+    );
+    let identity = creds.identity().await?;
+    signer.sign_with(&mut req, exclude_body, &identity)?;
+    std::future::poll_fn(|cx| inner.poll_ready(cx)).await?;
+    inner.call(req).await
+}
+
+fn is_unauthorized(result: &Result<http::Response<Body>, Error>) -> bool {
+    match result {
+        Ok(resp) => resp.status() == http::StatusCode::UNAUTHORIZED,
+        Err(e) => {
+            e.kind() == crate::ErrorKind::Service
+                && e.status() == Some(http::StatusCode::UNAUTHORIZED)
+        }
+    }
+}
+
+/// A copy of the request to resend, or `None` when its body is a one-shot stream.
+fn try_clone_request(req: &http::Request<Body>) -> Option<http::Request<Body>> {
+    let body = req.body().try_clone()?;
+    let mut copy = http::Request::new(body);
+    *copy.method_mut() = req.method().clone();
+    *copy.uri_mut() = req.uri().clone();
+    *copy.version_mut() = req.version();
+    *copy.headers_mut() = req.headers().clone();
+    *copy.extensions_mut() = req.extensions().clone();
+    Some(copy)
 }
 
 /// The future of [`SignService`].
@@ -136,20 +253,37 @@ pub struct SignFuture<F> {
     state: State<F>,
 }
 
+type BoxResponseFuture = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Error>> + Send>>;
+
 #[pin_project(project = StateProj)]
 enum State<F> {
     Inner(#[pin] F),
+    Boxed(BoxResponseFuture),
     Failed(Option<Error>),
 }
 
-impl<F, T> Future for SignFuture<F>
+impl<F> SignFuture<F> {
+    fn inner(f: F) -> Self {
+        SignFuture {
+            state: State::Inner(f),
+        }
+    }
+    fn failed(e: Error) -> Self {
+        SignFuture {
+            state: State::Failed(Some(e)),
+        }
+    }
+}
+
+impl<F> Future for SignFuture<F>
 where
-    F: Future<Output = Result<T, Error>>,
+    F: Future<Output = Result<http::Response<Body>, Error>>,
 {
-    type Output = Result<T, Error>;
+    type Output = Result<http::Response<Body>, Error>;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
             StateProj::Inner(f) => f.poll(cx),
+            StateProj::Boxed(f) => f.as_mut().poll(cx),
             StateProj::Failed(e) => Poll::Ready(Err(e
                 .take()
                 .unwrap_or_else(|| Error::signing("SignFuture polled after completion")))),

@@ -10,7 +10,7 @@ use pin_project::pin_project;
 use tower::{Layer, Service};
 
 use crate::error::service_error_from_parts;
-use crate::{Body, Error};
+use crate::{Body, Error, OperationInfo};
 
 /// Error bodies are read up to this size; the rest is dropped (OCI error bodies are tiny).
 const MAX_ERROR_BODY: usize = 1 << 20;
@@ -35,8 +35,11 @@ const MAX_ERROR_BODY: usize = 1 << 20;
 /// ```
 ///
 /// It sits just above the transport (below signing), so every layer above (retry, breaker, trace, yours)
-/// sees typed errors, and 2xx responses are all that `Request::parse` ever gets. 304 is an error
-/// too, as in the official SDKs.
+/// sees typed errors, and 2xx responses are all that `Request::parse` ever gets, with one
+/// exception: a 304 passes as a success when the request's [`OperationInfo::not_modified_ok`]
+/// says the operation has a "not modified" answer (`GetObject`, `HeadObject`: their output's
+/// `is_not_modified`, as in the Java and Python SDKs). Any other 304 is an error
+/// ([`Error::is_not_modified`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StatusErrorLayer;
 
@@ -71,7 +74,12 @@ where
             .get("opc-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let not_modified_ok = req
+            .extensions()
+            .get::<OperationInfo>()
+            .is_some_and(|i| i.not_modified_ok);
         StatusErrorFuture {
+            not_modified_ok,
             state: State::Head {
                 fut: self.inner.call(req),
                 request_id,
@@ -83,6 +91,7 @@ where
 /// The future of [`StatusErrorService`].
 #[pin_project]
 pub struct StatusErrorFuture<F> {
+    not_modified_ok: bool,
     #[pin]
     state: State<F>,
 }
@@ -106,13 +115,17 @@ where
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         loop {
             let this = self.as_mut().project();
+            let not_modified_ok = *this.not_modified_ok;
             match this.state.project() {
                 StateProj::Head { fut, request_id } => {
                     let resp = match std::task::ready!(fut.poll(cx)) {
                         Ok(r) => r,
                         Err(e) => return Poll::Ready(Err(e)),
                     };
-                    if resp.status().is_success() {
+                    let status = resp.status();
+                    if status.is_success()
+                        || (not_modified_ok && status == http::StatusCode::NOT_MODIFIED)
+                    {
                         return Poll::Ready(Ok(resp));
                     }
                     let request_id = request_id.take();

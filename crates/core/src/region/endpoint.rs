@@ -65,7 +65,7 @@ impl Region {
 }
 
 /// Expands `{region}`, `{secondLevelDomain}` and `{option?enabled:disabled}` blocks.
-fn expand(
+pub(super) fn expand(
     template: &str,
     region: &str,
     sld: &str,

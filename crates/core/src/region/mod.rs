@@ -60,11 +60,13 @@ mod data;
 mod endpoint;
 mod metadata;
 mod realm;
+mod realm_endpoint;
 mod resolver;
 mod types;
 
 pub use metadata::RegionMetadataError;
 pub use realm::Realm;
+pub use realm_endpoint::{realm_specific_endpoint, RealmEndpointLayer, REALM_ENDPOINT_ENV};
 pub use resolver::{
     RegionResolver, DEFAULT_REALM_ENV, DUAL_STACK_ENV, REGIONS_CONFIG_FILE, REGION_METADATA_ENV,
 };

@@ -249,6 +249,7 @@ pub fn op_info(operation: &'static str, retry_token: bool) -> OperationInfo {
         exclude_body: false,
         retry_token,
         streaming_response: false,
+        not_modified_ok: false,
     }
 }
 
@@ -258,6 +259,23 @@ pub fn get(path: &str) -> http::Request<Body> {
         .body(Body::empty())
         .unwrap();
     req.extensions_mut().insert(op_info("GetUser", false));
+    req
+}
+
+/// A raw GET of a streaming download (its body is handed over as a stream, not read inside the
+/// attempt).
+pub fn download(path: &str) -> http::Request<Body> {
+    let mut req = http::Request::get(format!("{HOST}{path}"))
+        .body(Body::empty())
+        .unwrap();
+    req.extensions_mut().insert(OperationInfo {
+        service: "objectstorage",
+        operation: "GetObject",
+        exclude_body: false,
+        retry_token: false,
+        streaming_response: true,
+        not_modified_ok: false,
+    });
     req
 }
 

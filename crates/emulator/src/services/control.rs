@@ -5,6 +5,8 @@
 //! - `GET|POST|DELETE /_emulator/faults`: list, add (a [`Fault`](crate::Fault) as JSON; answers
 //!   `{"id": n}`), clear; `DELETE /_emulator/faults/{id}` removes one.
 //! - `GET|DELETE /_emulator/journal`: list, clear.
+//! - Workload identity (mint an RPST, list and revoke tokens, ...): see
+//!   `services::workload::control`.
 
 use serde::Serialize;
 
@@ -76,7 +78,8 @@ pub(crate) async fn handle(shared: &Shared, call: Call) -> Reply {
             shared.journal().clear();
             h::no_content(204)
         }
-        _ => Err(no_endpoint(call.method.as_str(), &call.path)),
+        _ => super::workload::control::handle(shared, &call)
+            .unwrap_or_else(|| Err(no_endpoint(call.method.as_str(), &call.path))),
     }
 }
 

@@ -5,6 +5,7 @@ mod control;
 mod dac;
 mod identity;
 mod objectstorage;
+pub(crate) mod workload;
 
 use crate::auth::Resolvers;
 use crate::error::ApiError;
@@ -19,13 +20,17 @@ pub(crate) async fn handle(shared: &Shared, service: Service, call: Call) -> Rep
         Service::Identity => identity::handle(shared, call).await,
         Service::ObjectStorage => objectstorage::handle(shared, call).await,
         Service::Dac => dac::handle(shared, call).await,
+        Service::Workload => workload::handle(shared, call).await,
     }
 }
 
-/// The key resolvers for signed routes, tried in order (add session tokens and federation
-/// certificates here).
+/// The key resolvers for signed routes, tried in order: session tokens (`ST$<jwt>`), then API
+/// keys (which take every other keyId).
 pub(crate) fn key_resolvers(shared: &Shared) -> Resolvers<'_> {
-    Resolvers(vec![Box::new(identity::ApiKeys(shared))])
+    Resolvers(vec![
+        Box::new(workload::SessionTokens(shared)),
+        Box::new(identity::ApiKeys(shared)),
+    ])
 }
 
 /// The answer when a service has no operation at a method and path (after authentication).

@@ -80,6 +80,7 @@ pub fn exclude_body(mut req: Request<Body>, operation: &'static str) -> Request<
         exclude_body: true,
         retry_token: false,
         streaming_response: false,
+        not_modified_ok: false,
     });
     req
 }

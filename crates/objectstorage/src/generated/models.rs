@@ -646,6 +646,86 @@ impl std::fmt::Display for ListBucketsFields {
     }
 }
 
+/// Values of the `fields` parameter.
+///
+/// A value this SDK does not know is kept as [`ListObjectsFields::Unknown`], never rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ListObjectsFields {
+    /// `name`
+    Name,
+    /// `size`
+    Size,
+    /// `etag`
+    Etag,
+    /// `timeCreated`
+    TimeCreated,
+    /// `md5`
+    Md5,
+    /// `timeModified`
+    TimeModified,
+    /// `storageTier`
+    StorageTier,
+    /// `archivalState`
+    ArchivalState,
+    /// A value not known to this SDK version, kept as sent.
+    Unknown(String),
+}
+
+impl ListObjectsFields {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Size => "size",
+            Self::Etag => "etag",
+            Self::TimeCreated => "timeCreated",
+            Self::Md5 => "md5",
+            Self::TimeModified => "timeModified",
+            Self::StorageTier => "storageTier",
+            Self::ArchivalState => "archivalState",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<String> for ListObjectsFields {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "name" => Self::Name,
+            "size" => Self::Size,
+            "etag" => Self::Etag,
+            "timeCreated" => Self::TimeCreated,
+            "md5" => Self::Md5,
+            "timeModified" => Self::TimeModified,
+            "storageTier" => Self::StorageTier,
+            "archivalState" => Self::ArchivalState,
+            _ => Self::Unknown(s),
+        }
+    }
+}
+
+impl From<&str> for ListObjectsFields {
+    fn from(s: &str) -> Self {
+        Self::from(s.to_owned())
+    }
+}
+
+impl From<ListObjectsFields> for String {
+    fn from(v: ListObjectsFields) -> String {
+        match v {
+            ListObjectsFields::Unknown(s) => s,
+            v => v.as_str().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for ListObjectsFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Values of `MultipartUpload.storageTier`.
 ///
 /// A value this SDK does not know is kept as [`MultipartUploadStorageTier::Unknown`], never rejected.

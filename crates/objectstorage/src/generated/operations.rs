@@ -1041,8 +1041,6 @@ pub struct PutObject {
     /// If no error results from such verification, the server will send a 100 (Continue) interim response to indicate readiness for the request body.
     /// The only allowed value for this parameter is "100-Continue" (case-insensitive).
     pub expect: Option<String>,
-    /// The content length of the body.
-    pub content_length: Option<i64>,
     /// The optional header that defines the base64-encoded MD5 hash of the body. If the optional Content-MD5 header is present, Object
     /// Storage performs an integrity check on the body of the HTTP request by computing the MD5 hash for the body and comparing it to the
     /// MD5 hash supplied in the header. If the two hashes do not match, the object is rejected and an HTTP-400 Unmatched Content MD5 error
@@ -1143,6 +1141,8 @@ pub struct PutObject {
     /// "opc-meta-" will be appended to each dict key before it is sent to the server.
     pub opc_meta: Option<HashMap<String, String>>,
     /// The object to upload to the object store.
+    ///
+    /// Its length (`Body::content_length`, a `u64`) is sent as `content-length`: it is the one place an upload's length is set. Give a stream's length when building it, as in `Body::from_stream(stream, Some(len))`; a stream without one is refused before any I/O, since OCI rejects chunked uploads.
     pub put_object_body: Option<Body>,
 }
 
@@ -1184,11 +1184,6 @@ impl PutObject {
     /// Sets `expect`.
     pub fn expect(mut self, v: impl Into<String>) -> Self {
         self.expect = Some(v.into());
-        self
-    }
-    /// Sets `content-length`.
-    pub fn content_length(mut self, v: i64) -> Self {
-        self.content_length = Some(v);
         self
     }
     /// Sets `content-md5`.
@@ -1312,11 +1307,6 @@ impl Fluent<PutObject> {
     /// Sets `expect`.
     pub fn expect(mut self, v: impl Into<String>) -> Self {
         self.request.expect = Some(v.into());
-        self
-    }
-    /// Sets `content-length`.
-    pub fn content_length(mut self, v: i64) -> Self {
-        self.request.content_length = Some(v);
         self
     }
     /// Sets `content-md5`.
@@ -1509,11 +1499,7 @@ impl Request for PutObject {
             b = b.header("storage-tier", v.to_string());
         }
         b = rt::prefixed_headers(b, "opc-meta-", self.opc_meta.as_ref());
-        rt::finish_binary(
-            b,
-            rt::required(self.put_object_body, "putObjectBody")?,
-            self.content_length,
-        )
+        rt::finish_binary(b, rt::required(self.put_object_body, "putObjectBody")?)
     }
     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
         let parts = rt::drain(response).await?;
@@ -1829,8 +1815,8 @@ pub struct GetObjectResponse {
     pub time_of_archival: Option<String>,
     /// The `version-id` response header.
     pub version_id: Option<String>,
-    /// The `is-not-modified` response header.
-    pub is_not_modified: Option<String>,
+    /// The object was not modified: the request's `if-none-match` matched and the service answered 304 (the body is empty and most headers are absent). A 304 is a success for this operation, as in the other OCI SDKs.
+    pub is_not_modified: bool,
     /// The `content-range` response header.
     pub content_range: Option<String>,
     /// The `expires` response header.
@@ -1844,6 +1830,7 @@ impl Request for GetObject {
     const SERVICE: ServiceInfo = super::SERVICE;
     const OPERATION: &'static str = "GetObject";
     const STREAMING_RESPONSE: bool = true;
+    const NOT_MODIFIED_OK: bool = true;
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
         let p_namespace_name =
             rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
@@ -1924,7 +1911,7 @@ impl Request for GetObject {
             archival_state: rt::header(&parts, "archival-state"),
             time_of_archival: rt::header(&parts, "time-of-archival"),
             version_id: rt::header(&parts, "version-id"),
-            is_not_modified: rt::header(&parts, "is-not-modified"),
+            is_not_modified: rt::not_modified(&parts),
             content_range: rt::header(&parts, "content-range"),
             expires: rt::header(&parts, "expires"),
             opc_meta: rt::prefixed(&parts, "opc-meta-"),
@@ -2140,8 +2127,8 @@ pub struct HeadObjectResponse {
     pub time_of_archival: Option<String>,
     /// The `version-id` response header.
     pub version_id: Option<String>,
-    /// The `is-not-modified` response header.
-    pub is_not_modified: Option<String>,
+    /// The object was not modified: the request's `if-none-match` matched and the service answered 304 (the body is empty and most headers are absent). A 304 is a success for this operation, as in the other OCI SDKs.
+    pub is_not_modified: bool,
     /// The `opc-meta-*` response headers, keyed without the prefix.
     pub opc_meta: HashMap<String, String>,
 }
@@ -2150,6 +2137,7 @@ impl Request for HeadObject {
     type Output = HeadObjectResponse;
     const SERVICE: ServiceInfo = super::SERVICE;
     const OPERATION: &'static str = "HeadObject";
+    const NOT_MODIFIED_OK: bool = true;
     fn into_http(self, endpoint: &Endpoint) -> Result<http::Request<Body>, Error> {
         let p_namespace_name =
             rt::path_param("namespaceName", self.namespace_name.as_deref(), true)?;
@@ -2208,7 +2196,7 @@ impl Request for HeadObject {
             archival_state: rt::header(&parts, "archival-state"),
             time_of_archival: rt::header(&parts, "time-of-archival"),
             version_id: rt::header(&parts, "version-id"),
-            is_not_modified: rt::header(&parts, "is-not-modified"),
+            is_not_modified: rt::not_modified(&parts),
             opc_meta: rt::prefixed(&parts, "opc-meta-"),
         })
     }
@@ -2267,7 +2255,7 @@ pub struct ListObjects {
     /// For example 'name,etag,timeCreated,md5,timeModified,storageTier,archivalState'.
     ///
     /// Allowed values are: "name", "size", "etag", "timeCreated", "md5", "timeModified", "storageTier", "archivalState"
-    pub fields: Option<String>,
+    pub fields: Option<Vec<models::ListObjectsFields>>,
     /// Returns object names which are lexicographically strictly greater than this parameter.
     pub start_after: Option<String>,
     /// The client request ID for tracing.
@@ -2315,8 +2303,8 @@ impl ListObjects {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, v: impl Into<String>) -> Self {
-        self.fields = Some(v.into());
+    pub fn fields(mut self, v: Vec<models::ListObjectsFields>) -> Self {
+        self.fields = Some(v);
         self
     }
     /// Sets `startAfter`.
@@ -2368,8 +2356,8 @@ impl Fluent<ListObjects> {
         self
     }
     /// Sets `fields`.
-    pub fn fields(mut self, v: impl Into<String>) -> Self {
-        self.request.fields = Some(v.into());
+    pub fn fields(mut self, v: Vec<models::ListObjectsFields>) -> Self {
+        self.request.fields = Some(v);
         self
     }
     /// Sets `startAfter`.
@@ -2425,7 +2413,7 @@ impl Request for ListObjects {
             q.push("delimiter", &v.to_string());
         }
         if let Some(v) = self.fields.as_ref() {
-            q.push("fields", &v.to_string());
+            rt::query_list(&mut q, "fields", v.iter().map(|x| x.to_string()), "csv");
         }
         if let Some(v) = self.start_after.as_ref() {
             q.push("startAfter", &v.to_string());
@@ -2925,8 +2913,6 @@ pub struct UploadPart {
     /// If no error results from such verification, the server will send a 100 (Continue) interim response to indicate readiness for the request body.
     /// The only allowed value for this parameter is "100-Continue" (case-insensitive).
     pub expect: Option<String>,
-    /// The content length of the body.
-    pub content_length: Option<i64>,
     /// The optional header that defines the base64-encoded MD5 hash of the body. If the optional Content-MD5 header is present, Object
     /// Storage performs an integrity check on the body of the HTTP request by computing the MD5 hash for the body and comparing it to the
     /// MD5 hash supplied in the header. If the two hashes do not match, the object is rejected and an HTTP-400 Unmatched Content MD5 error
@@ -2991,6 +2977,8 @@ pub struct UploadPart {
     /// <https://docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm>
     pub opc_sse_kms_key_id: Option<String>,
     /// The part being uploaded to the Object Storage service.
+    ///
+    /// Its length (`Body::content_length`, a `u64`) is sent as `content-length`: it is the one place an upload's length is set. Give a stream's length when building it, as in `Body::from_stream(stream, Some(len))`; a stream without one is refused before any I/O, since OCI rejects chunked uploads.
     pub upload_part_body: Option<Body>,
 }
 
@@ -3042,11 +3030,6 @@ impl UploadPart {
     /// Sets `expect`.
     pub fn expect(mut self, v: impl Into<String>) -> Self {
         self.expect = Some(v.into());
-        self
-    }
-    /// Sets `content-length`.
-    pub fn content_length(mut self, v: i64) -> Self {
-        self.content_length = Some(v);
         self
     }
     /// Sets `content-md5`.
@@ -3145,11 +3128,6 @@ impl Fluent<UploadPart> {
     /// Sets `expect`.
     pub fn expect(mut self, v: impl Into<String>) -> Self {
         self.request.expect = Some(v.into());
-        self
-    }
-    /// Sets `content-length`.
-    pub fn content_length(mut self, v: i64) -> Self {
-        self.request.content_length = Some(v);
         self
     }
     /// Sets `content-md5`.
@@ -3286,11 +3264,7 @@ impl Request for UploadPart {
         if let Some(v) = self.opc_sse_kms_key_id.as_ref() {
             b = b.header("opc-sse-kms-key-id", v.to_string());
         }
-        rt::finish_binary(
-            b,
-            rt::required(self.upload_part_body, "uploadPartBody")?,
-            self.content_length,
-        )
+        rt::finish_binary(b, rt::required(self.upload_part_body, "uploadPartBody")?)
     }
     async fn parse(response: http::Response<Body>) -> Result<Self::Output, Error> {
         let parts = rt::drain(response).await?;

@@ -60,6 +60,12 @@ type StateListener = Arc<dyn Fn(&str, BreakerState, BreakerState) + Send + Sync>
 /// through: a success closes it, a failure opens it again. What counts as a failure is the
 /// classifier's call ([`Class::is_breaker_failure`](crate::layers::classify::Class::is_breaker_failure):
 /// throttling, 5xx, transport errors and attempt timeouts); 4xx answers show a healthy host.
+/// The caller's own failures are not counted at all, neither way
+/// ([`Class::breaker_outcome`](crate::layers::classify::Class::breaker_outcome)): a call the
+/// caller dropped, and a request body whose stream failed or stopped on the caller's side
+/// ([`Class::Caller`](crate::layers::classify::Class::Caller)); so no client of a service
+/// that forwards uploads can open the breaker for everyone by aborting its uploads, and a
+/// half-open probe that fails that way lets the next call probe instead.
 #[derive(Clone)]
 pub struct CircuitBreakerConfig {
     pub(super) failure_rate: f64,

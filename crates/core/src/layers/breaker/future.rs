@@ -30,10 +30,11 @@ impl Permit {
         }
     }
 
-    fn finish(&mut self, failure: bool) {
+    /// Records the outcome: `Some(failed)`, or `None` for one that says nothing about the host
+    /// (the caller's request body failed), which counts like a call the caller dropped.
+    fn finish(&mut self, outcome: Option<bool>) {
         self.done = true;
-        self.breakers
-            .record(&self.host, self.admission, Some(failure));
+        self.breakers.record(&self.host, self.admission, outcome);
     }
 }
 
@@ -102,7 +103,7 @@ where
                         .config
                         .classifier
                         .classify(result.as_ref());
-                    permit.finish(class.is_breaker_failure());
+                    permit.finish(class.breaker_outcome());
                 }
                 Poll::Ready(result)
             }

@@ -256,6 +256,46 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn the_callers_failures_are_not_counted_and_a_probe_failing_so_frees_the_slot() {
+        let fail_host = Arc::new(AtomicBool::new(true));
+        let f = fail_host.clone();
+        let inner = tower::service_fn(move |_r: http::Request<Body>| {
+            let host_fails = f.load(Ordering::SeqCst);
+            async move {
+                Err::<http::Response<Body>, _>(if host_fails {
+                    Error::service(http::StatusCode::BAD_GATEWAY, None, "x".into(), None)
+                } else {
+                    Error::request_body(std::io::Error::other("the caller went away"))
+                })
+            }
+        });
+        let layer = CircuitBreakerLayer::new(CircuitBreakerConfig::builder().min_calls(1).build());
+        let b = layer.breakers().clone();
+        let svc = layer.layer(inner);
+        fail_host.store(false, Ordering::SeqCst);
+        for _ in 0..20 {
+            let _ = svc.clone().oneshot(req()).await;
+        }
+        assert_eq!(b.state("h.example"), BreakerState::Closed);
+        assert_eq!((b.snapshot()[0].calls, b.snapshot()[0].failures), (0, 0));
+        // Open it, then let the probe fail on the caller's side: still half-open, and the next
+        // call may probe.
+        fail_host.store(true, Ordering::SeqCst);
+        let _ = svc.clone().oneshot(req()).await;
+        assert_eq!(b.state("h.example"), BreakerState::Open);
+        tokio::time::advance(Duration::from_secs(30)).await;
+        fail_host.store(false, Ordering::SeqCst);
+        let e = svc.clone().oneshot(req()).await.unwrap_err();
+        assert!(e.is_request_body());
+        assert_eq!(b.state("h.example"), BreakerState::HalfOpen);
+        let e = svc.clone().oneshot(req()).await.unwrap_err();
+        assert!(
+            !e.is_circuit_open(),
+            "the next call is let through as the probe"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn breakers_are_per_host_and_client_errors_count_as_healthy() {
         let inner = tower::service_fn(|r: http::Request<Body>| async move {
             let status = if r.uri().host() == Some("bad.example") {

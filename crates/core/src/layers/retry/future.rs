@@ -303,12 +303,18 @@ fn decide(
     if !replayable {
         return Err(Stop::OneShot);
     }
-    let delay = retry_after.unwrap_or_else(|| policy.delay_for(attempt));
+    // The server's Retry-After replaces the backoff, capped at the policy's max delay; one
+    // that points past the total-time cap still ends the call (the server asked for more).
+    let wanted = retry_after.unwrap_or_else(|| policy.delay_for(attempt));
     if let Some(total) = policy.total_timeout() {
-        if started.elapsed() + delay > total {
+        if started.elapsed() + wanted > total {
             return Err(Stop::TotalTime(total));
         }
     }
+    let delay = match retry_after {
+        Some(d) => d.min(policy.max_delay()),
+        None => wanted,
+    };
     let cost = match budget {
         Some(b) => {
             let cost = b.cost(after_timeout);

@@ -34,7 +34,9 @@ use crate::layers::classify::{Classify, OciClassifier, SharedClassifier};
 /// The default follows the official SDKs (reference D.1): 8 attempts in all, sleep
 /// `min(2^(n-1) + U(0,1), 30)` s before retry `n`, no new attempt once 600 s would be exceeded
 /// (checked before sleeping, so unlike the Python SDK the cap is never overrun by a sleep).
-/// A `Retry-After` from the server replaces the computed sleep. What is retried is decided by
+/// A `Retry-After` from the server (seconds, or an HTTP-date read against the response's
+/// `Date`) replaces the computed sleep, capped at the max delay; one that points past the
+/// total-time cap ends the call at once. What is retried is decided by
 /// the policy's [classifier](crate::layers::classify): [`OciClassifier`] unless replaced.
 ///
 /// Set a client-wide policy with `ClientBuilder::retry_policy` and a per-call one with
@@ -86,6 +88,12 @@ impl RetryPolicy {
     /// Attempts in all, the first included (1 means no retry).
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// The largest sleep between attempts (30 s by default); a server's `Retry-After` is capped
+    /// at it too.
+    pub fn max_delay(&self) -> Duration {
+        self.backoff.max
     }
 
     /// The cap on the whole call: no attempt starts after it.

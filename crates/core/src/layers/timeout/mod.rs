@@ -18,6 +18,7 @@ use tokio::time::Sleep;
 use tower::{Layer, Service};
 
 use crate::layers::options::CallOptions;
+use crate::layers::request_body::{is_tracked, Deadline, RequestProgress};
 use crate::{Body, Error, TimeoutScope};
 
 mod stall;
@@ -45,9 +46,16 @@ pub use stall::{StallGuardBody, StallGuardFuture, StallGuardLayer, StallGuardSer
 /// # Ok(()) }
 /// ```
 ///
-/// - [`TimeoutLayer::attempt`] goes inside the retry layer and bounds one attempt up to the
-///   response head (and the error body, which the status layer reads); a timed-out attempt is
-///   retried. Default 60 s.
+/// - [`TimeoutLayer::attempt`] goes inside the retry layer and bounds one attempt: the wait for
+///   the response head and the reading of the bodies read inside the attempt (error bodies,
+///   and in the default stack every response that is not a streaming download); a timed-out
+///   attempt is retried. Default 60 s. For a streamed request body (an upload) it counts from
+///   the moment the body has been sent, not from the start: the upload itself is bounded by
+///   the progress-based stall guard of
+///   [`RequestBodyLayer`](crate::layers::request_body::RequestBodyLayer) instead, so an upload
+///   at a steady rate may take as long as it takes. (That needs the request-body layer below it,
+///   as in the default stack; without it, or for a small body in memory, the attempt counts
+///   from the start.)
 /// - [`TimeoutLayer::operation`] goes outside the retry layer and bounds the whole call,
 ///   backoff sleeps included; it is never retried. Off by default: the retry policy's total-time
 ///   cap bounds a call.
@@ -123,11 +131,21 @@ where
             }
         });
         let after = overridden.unwrap_or(self.after);
+        let mut req = req;
+        // An upload: the attempt's time counts from when the body has been sent.
+        let progress =
+            (self.scope == TimeoutScope::Attempt && after.is_some() && is_tracked(req.body()))
+                .then(|| {
+                    let progress = RequestProgress::new();
+                    req.extensions_mut().insert(progress.clone());
+                    progress
+                });
         TimeoutFuture {
             inner: self.inner.call(req),
             sleep: after.map(tokio::time::sleep),
             scope: self.scope,
             after,
+            progress,
         }
     }
 }
@@ -141,6 +159,8 @@ pub struct TimeoutFuture<F> {
     sleep: Option<Sleep>,
     scope: TimeoutScope,
     after: Option<Duration>,
+    /// The request body's progress, for an attempt with a streamed body.
+    progress: Option<RequestProgress>,
 }
 
 impl<F> fmt::Debug for TimeoutFuture<F> {
@@ -163,11 +183,24 @@ where
         if let Poll::Ready(out) = this.inner.poll(cx) {
             return Poll::Ready(out);
         }
-        if let Some(sleep) = this.sleep.as_pin_mut() {
-            ready!(sleep.poll(cx));
-            return Poll::Ready(Err(Error::timeout(*this.scope, *this.after)));
+        let Some(mut sleep) = this.sleep.as_pin_mut() else {
+            return Poll::Pending;
+        };
+        loop {
+            ready!(sleep.as_mut().poll(cx));
+            let (Some(progress), Some(after)) = (this.progress.as_ref(), *this.after) else {
+                return Poll::Ready(Err(Error::timeout(*this.scope, *this.after)));
+            };
+            match progress.on_deadline(after, cx) {
+                Deadline::Expired => {
+                    return Poll::Ready(Err(Error::timeout(*this.scope, *this.after)))
+                }
+                // Counted from the end of the upload: wait until then.
+                Deadline::ResetTo(at) => sleep.as_mut().reset(at),
+                // Still uploading (its stall guard watches it): woken when it is sent.
+                Deadline::Wait => return Poll::Pending,
+            }
         }
-        Poll::Pending
     }
 }
 

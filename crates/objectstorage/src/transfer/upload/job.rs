@@ -136,7 +136,10 @@ impl Job {
             )
             .await;
         let result = match result {
-            Ok(etags) => self.commit(&upload_id, etags).await.map_err(|e| (None, e)),
+            Ok(etags) => self
+                .commit(&upload_id, etags, len)
+                .await
+                .map_err(|e| (None, e)),
             Err(e) => Err(e),
         };
         match result {
@@ -271,10 +274,14 @@ impl Job {
             .collect()
     }
 
+    /// Commits the parts. When an attempt committed but its answer was lost (the connection
+    /// dropped) the retry finds no such upload (404 `NoSuchUpload`): then, if the object is there
+    /// as a multipart object of exactly `len` bytes, the commit landed and that is the answer.
     async fn commit(
         &self,
         upload_id: &str,
         etags: Vec<String>,
+        len: u64,
     ) -> Result<crate::operations::CommitMultipartUploadResponse, Error> {
         let t = &self.target;
         let parts = etags
@@ -285,7 +292,8 @@ impl Job {
                 etag,
             })
             .collect();
-        self.client
+        let result = self
+            .client
             .commit_multipart_upload()
             .namespace_name(&t.namespace)
             .bucket_name(&t.bucket)
@@ -296,7 +304,36 @@ impl Job {
                 ..Default::default()
             })
             .send()
-            .await
+            .await;
+        let err = match result {
+            Err(e) if e.code() == Some("NoSuchUpload") && e.attempts().is_some_and(|n| n > 1) => e,
+            other => return other,
+        };
+        let head = self
+            .client
+            .head_object()
+            .namespace_name(&t.namespace)
+            .bucket_name(&t.bucket)
+            .object_name(&t.object)
+            .send()
+            .await;
+        match head {
+            Ok(h) if h.content_length == Some(len) && h.opc_multipart_md5.is_some() => {
+                Ok(crate::operations::CommitMultipartUploadResponse {
+                    status: 200,
+                    opc_request_id: h.opc_request_id,
+                    etag: h.etag,
+                    opc_client_request_id: h.opc_client_request_id,
+                    opc_multipart_md5: h.opc_multipart_md5,
+                    opc_content_crc32c: h.opc_content_crc32c,
+                    opc_multipart_sha256: None,
+                    opc_multipart_sha384: None,
+                    last_modified: None,
+                    version_id: None,
+                })
+            }
+            _ => Err(err),
+        }
     }
 }
 

@@ -26,12 +26,20 @@ pub enum ErrorKind {
     Credentials,
     /// The request could not be signed.
     Signing,
+    /// A credentials provider failed to get a token (instance metadata, federation, resource
+    /// principal or OKE endpoint), or a token principal was refused after one refresh. The
+    /// message names the provider and the endpoint; [`Error::opc_request_id`] is the endpoint's.
+    Auth,
     /// The request is invalid and was rejected before any I/O (e.g. an empty path parameter).
     InvalidRequest,
     /// A 2xx response body could not be parsed into the operation's output.
     Deserialize,
     /// Reading or writing a streamed body failed.
     Body,
+    /// The request body stream failed or stopped producing data on the caller's side (e.g. the
+    /// client of a service that forwards its upload went away). The call is not retried and the
+    /// circuit breaker does not count it: the host is not at fault.
+    RequestBody,
     /// Anything else, such as an error from a user's tower layer.
     Other,
 }
@@ -48,6 +56,9 @@ pub enum TimeoutScope {
     Operation,
     /// A streamed response body produced no bytes for too long.
     BodyStall,
+    /// No request body bytes could be sent for too long: the server or the network stopped
+    /// taking them (a caller's stream that stops producing is [`ErrorKind::RequestBody`]).
+    RequestBodyStall,
 }
 
 impl fmt::Display for TimeoutScope {
@@ -57,6 +68,7 @@ impl fmt::Display for TimeoutScope {
             TimeoutScope::Attempt => "attempt",
             TimeoutScope::Operation => "operation",
             TimeoutScope::BodyStall => "body stall",
+            TimeoutScope::RequestBodyStall => "request body stall",
         })
     }
 }
@@ -158,7 +170,7 @@ impl Error {
             ),
             None => format!("circuit breaker open for {host}"),
         };
-        Error::new(ErrorKind::CircuitOpen, msg)
+        Error::new(ErrorKind::CircuitOpen, msg).with_retry_after(remaining)
     }
 
     /// A config error, from a typed cause that names the file, profile and key.
@@ -171,6 +183,42 @@ impl Error {
     pub fn credentials(source: impl Into<BoxError>) -> Self {
         let source = source.into();
         Error::new(ErrorKind::Credentials, source.to_string()).with_source(source)
+    }
+
+    /// A credentials provider's failure: `provider` (e.g. `instance_principal`), the `endpoint`
+    /// it called and what went wrong. Never put a token or key in `message`.
+    ///
+    /// ```
+    /// let err = oci_core::Error::auth("instance_principal", "https://auth.example/v1/x509", "the token endpoint answered 500");
+    /// assert!(err.is_auth());
+    /// assert_eq!(err.kind(), oci_core::ErrorKind::Auth);
+    /// assert!(err.to_string().contains("instance_principal"));
+    /// ```
+    pub fn auth(provider: &str, endpoint: &str, message: impl fmt::Display) -> Self {
+        Error::new(
+            ErrorKind::Auth,
+            format!("{provider} credentials: {message} (endpoint {endpoint})"),
+        )
+    }
+
+    /// Records the HTTP status of the endpoint that failed (for [`ErrorKind::Auth`] errors).
+    pub fn with_auth_status(mut self, status: StatusCode) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// A copy of a shared error (one failure handed to many waiters): same kind, status, code,
+    /// message and opc-request-id; the shared error is its source.
+    pub fn shared(err: std::sync::Arc<Error>) -> Self {
+        let i = &err.inner;
+        let mut e = Error::new(i.kind, i.message.clone());
+        e.inner.status = i.status;
+        e.inner.code = i.code.clone();
+        e.inner.opc_request_id = i.opc_request_id.clone();
+        e.inner.timeout = i.timeout;
+        e.inner.note = i.note.clone();
+        e.inner.source = Some(Box::new(SharedSource(err)));
+        e
     }
 
     /// The request could not be signed.
@@ -208,6 +256,32 @@ impl Error {
             Ok(e) => *e,
             Err(source) => {
                 Error::new(ErrorKind::Body, format!("body error: {source}")).with_source(source)
+            }
+        }
+    }
+
+    /// The request body stream failed on the caller's side: `source` is the body's own error,
+    /// which the message names.
+    ///
+    /// ```
+    /// use oci_core::{Error, ErrorKind};
+    /// let gone = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "client went away");
+    /// let err = Error::request_body(gone);
+    /// assert_eq!(err.kind(), ErrorKind::RequestBody);
+    /// assert_eq!(err.to_string(), "the request body failed: client went away");
+    /// ```
+    pub fn request_body(source: impl Into<BoxError>) -> Self {
+        let source = source.into();
+        // A body error may already be one of ours (a stall detected upstream): keep it.
+        match source.downcast::<Error>() {
+            Ok(e) if e.kind() == ErrorKind::RequestBody => *e,
+            Ok(e) => {
+                let msg = format!("the request body failed: {e}");
+                Error::new(ErrorKind::RequestBody, msg).with_source(e)
+            }
+            Err(source) => {
+                let msg = format!("the request body failed: {source}");
+                Error::new(ErrorKind::RequestBody, msg).with_source(source)
             }
         }
     }
@@ -310,13 +384,18 @@ impl Error {
     pub fn is_throttled(&self) -> bool {
         self.inner.status == Some(StatusCode::TOO_MANY_REQUESTS)
     }
-    /// HTTP 401.
+    /// HTTP 401, or a credentials provider failed to get a token ([`ErrorKind::Auth`]).
     pub fn is_auth(&self) -> bool {
-        self.inner.status == Some(StatusCode::UNAUTHORIZED)
+        self.inner.status == Some(StatusCode::UNAUTHORIZED) || self.inner.kind == ErrorKind::Auth
     }
     /// HTTP 404.
     pub fn is_not_found(&self) -> bool {
         self.inner.status == Some(StatusCode::NOT_FOUND)
+    }
+    /// HTTP 304 from an operation whose response has no "not modified" form (e.g. `GetBucket`
+    /// with `if-none-match`); `GetObject` and `HeadObject` answer it as a success instead.
+    pub fn is_not_modified(&self) -> bool {
+        self.inner.status == Some(StatusCode::NOT_MODIFIED)
     }
     /// The circuit breaker refused the call.
     pub fn is_circuit_open(&self) -> bool {
@@ -341,6 +420,10 @@ impl Error {
     /// The response body did not parse.
     pub fn is_deserialize(&self) -> bool {
         self.inner.kind == ErrorKind::Deserialize
+    }
+    /// The request body failed on the caller's side ([`ErrorKind::RequestBody`]).
+    pub fn is_request_body(&self) -> bool {
+        self.inner.kind == ErrorKind::RequestBody
     }
 }
 
@@ -417,6 +500,26 @@ impl std::error::Error for Error {
     }
 }
 
+/// The source of an [`Error::shared`] copy: the shared error's own cause (the copy already
+/// carries its message).
+struct SharedSource(std::sync::Arc<Error>);
+
+impl fmt::Debug for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+impl fmt::Display for SharedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+impl std::error::Error for SharedSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.0)
+    }
+}
+
 /// The JSON error body OCI services return.
 #[derive(serde::Deserialize)]
 struct ErrorBody {
@@ -428,18 +531,14 @@ struct ErrorBody {
 ///
 /// A JSON `{code, message}` body gives the code and message; any other body is kept whole as the
 /// message, so nothing the service said is lost.
-pub(crate) fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> Error {
+#[doc(hidden)] // parsing of error bodies; public for the fuzz tests, not a stable API
+pub fn service_error_from_parts(parts: &http::response::Parts, body: &[u8]) -> Error {
     let request_id = parts
         .headers
         .get("opc-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = parts
-        .headers
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(&parts.headers);
     let (code, message) = match serde_json::from_slice::<ErrorBody>(body) {
         Ok(ErrorBody { code, message }) if code.is_some() || message.is_some() => {
             (code, message.unwrap_or_default())
@@ -461,64 +560,25 @@ pub(crate) fn service_error_from_parts(parts: &http::response::Parts, body: &[u8
     Error::service(parts.status, code, message, request_id).with_retry_after(retry_after)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parts(status: u16, headers: &[(&str, &str)]) -> http::response::Parts {
-        let mut b = http::Response::builder().status(status);
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        match b.body(()) {
-            Ok(r) => r.into_parts().0,
-            Err(e) => panic!("bad test response: {e}"),
-        }
+/// `Retry-After` as seconds, or as an HTTP-date taken against the response's own `Date` (the
+/// server's clock, so our clock's skew does not matter; without a `Date` the date is ignored).
+/// A date in the past is zero.
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
     }
-
-    #[test]
-    fn json_error_body_gives_code_message_and_request_id() {
-        let p = parts(409, &[("opc-request-id", "REQ1")]);
-        let e = service_error_from_parts(&p, br#"{"code":"IncorrectState","message":"busy"}"#);
-        assert_eq!(e.code(), Some("IncorrectState"));
-        assert_eq!(e.message(), "busy");
-        assert_eq!(e.opc_request_id(), Some("REQ1"));
-        assert_eq!(
-            e.to_string(),
-            "IncorrectState: busy (status 409, opc-request-id REQ1)"
-        );
-    }
-
-    #[test]
-    fn non_json_error_body_is_kept_as_message() {
-        let p = parts(502, &[]);
-        let e = service_error_from_parts(&p, b"<html>Bad Gateway</html>");
-        assert_eq!(e.code(), None);
-        assert_eq!(e.message(), "<html>Bad Gateway</html>");
-        assert_eq!(e.to_string(), "<html>Bad Gateway</html> (status 502)");
-    }
-
-    #[test]
-    fn empty_error_body_uses_reason_phrase() {
-        let e = service_error_from_parts(&parts(304, &[]), b"");
-        assert_eq!(e.status(), Some(StatusCode::NOT_MODIFIED));
-        assert_eq!(e.message(), "Not Modified");
-    }
-
-    #[test]
-    fn retry_after_is_read() {
-        let p = parts(429, &[("retry-after", "7")]);
-        let e = service_error_from_parts(&p, br#"{"code":"TooManyRequests","message":"slow"}"#);
-        assert!(e.is_throttled());
-        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
-    }
-
-    #[test]
-    fn boxed_errors_round_trip() {
-        let e = Error::timeout(TimeoutScope::Attempt, Some(Duration::from_secs(1)));
-        let back = Error::from_boxed(Box::new(e));
-        assert_eq!(back.timeout_scope(), Some(TimeoutScope::Attempt));
-        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
-        assert!(Error::from_boxed(Box::new(io)).is_transport());
-    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let now = headers
+        .get(http::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v.trim()).ok())?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
+
+#[cfg(test)]
+mod tests;
