@@ -7,7 +7,8 @@
 # machine lacks (build-essential; cmake only if the build asks for it; apt-get, as root) and
 # builds oci-core's default. `.ci/aws-lc.sh backends` checks that the 52 signing vectors are
 # byte-equal to the Python SDK's with each backend (aws-lc-rs, ring, rsa), that each run really
-# used the backend it names, and that ring-only builds stay clippy-clean. Exits non-zero on any
+# used the backend it names, that ring and rsa-signer builds stay clippy-clean, and that a ring
+# build of the facade compiles without AWS-LC. Exits non-zero on any
 # failure.
 set -euo pipefail
 
@@ -44,8 +45,16 @@ backends() {
     OCI_EXPECT_SIGNING_BACKEND=ring cargo test -q -p oci-core --no-default-features --features ring --test signing_conformance
     echo "== clippy, oci-core --no-default-features --features ring"
     cargo clippy -q -p oci-core --all-targets --no-default-features --features ring -- -D warnings
+    echo "== the ring build of the facade and service crates compiles no AWS-LC"
+    ring_facade=(-p oci-tower --no-default-features --features ring,webpki-roots,identity,objectstorage,delegateaccesscontrol)
+    cargo check -q "${ring_facade[@]}"
+    if cargo tree -e normal "${ring_facade[@]}" | grep -q aws-lc; then
+        echo "aws-lc in the dependency tree of a ring build"; exit 1
+    fi
     echo "== signing conformance, oci-core --features rsa-signer (pure Rust)"
     OCI_EXPECT_SIGNING_BACKEND=rsa cargo test -q -p oci-core --features rsa-signer --test signing_conformance
+    echo "== clippy, oci-core --features rsa-signer"
+    cargo clippy -q -p oci-core --all-targets --features rsa-signer -- -D warnings
     echo "== oci-core without any crypto feature refuses to build, naming the features"
     if out="$(cargo check -q -p oci-core --no-default-features 2>&1)"; then
         echo "expected a compile error without aws-lc or ring"; exit 1
