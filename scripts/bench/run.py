@@ -374,8 +374,10 @@ class Emu:
 
 
 @contextlib.contextmanager
-def emulator(ctx: Context, cpus: str, seed_users: int = 0) -> Iterator[Emu]:
-    """The release emulator pinned to `cpus`, with `seed_users` users created through the API."""
+def emulator(ctx: Context, cpus: str, seed_users: int = 0, extra: tuple[str, ...] = ()) -> Iterator[Emu]:
+    """The release emulator pinned to `cpus`, with `seed_users` users created through the API.
+
+    `extra` are more emulator options (e.g. `--token-lifetime-secs 4`)."""
     import urllib.request
 
     binary = emulator_binary(ctx)
@@ -383,7 +385,7 @@ def emulator(ctx: Context, cpus: str, seed_users: int = 0) -> Iterator[Emu]:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="oci-bench-emu-") as tmp:
         cfg_dir = Path(tmp) / "emu"
-        argv = [str(binary), "--listen", f"127.0.0.1:{port}", "--config-dir", str(cfg_dir)]
+        argv = [str(binary), "--listen", f"127.0.0.1:{port}", "--config-dir", str(cfg_dir), *extra]
         with ctx.server(argv, port, cpus=cpus) as proc:
             endpoint = f"http://127.0.0.1:{port}"
             # It listens before it writes DIR/config and then DIR/endpoint: wait for the last.
@@ -700,6 +702,104 @@ def measure_t9(ctx: Context) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# T12: latency of signed calls while a token principal's token is refreshed
+# --------------------------------------------------------------------------------------------
+
+
+def parse_token_load(out: str, _err: str) -> tuple[float, object]:
+    rec = json.loads(out.strip().splitlines()[-1])
+    if rec["signs"] != rec["calls"]:
+        raise RuntimeError(f"signatures {rec['signs']} != calls {rec['calls']}: {rec}")
+    log(f"    p50 during/outside {rec['during_refresh']['p50_us']:,.0f}/{rec['outside_refresh']['p50_us']:,.0f} us, "
+        f"p99 {rec['during_refresh']['p99_us']:,.0f}/{rec['outside_refresh']['p99_us']:,.0f} us, "
+        f"{rec['refreshes_in_window']} refreshes of {', '.join(f'{x:.0f}' for x in rec['refresh_ms'])} ms, "
+        f"{rec['during_refresh']['calls']} calls during / {rec['outside_refresh']['calls']} outside")
+    return rec["p99_ratio"], rec
+
+
+def measure_t12(ctx: Context) -> dict:
+    bench = ctx.bench_binary("token-load")
+    lifetime = str(ctx.args.token_lifetime)
+    with emulator(ctx, "1", seed_users=1000, extra=("--token-lifetime-secs", lifetime)) as emu:
+        argv = ctx.pin([str(bench), "--endpoint", emu.endpoint, "--users", str(emu.users),
+                        "--seconds", str(ctx.args.t12_seconds), "--in-flight", "1", "--threads", "1"], "0")
+        res = repeated_value("p99 during a refresh / p99 outside", "×", ctx.args.reps,
+                             lambda: parse_token_load(*run_both(argv)))
+    for key in ("p50_ratio",):
+        res[key] = summary([r[key] for r in res["raw"]])
+    for side in ("during_refresh", "outside_refresh"):
+        res[side] = {k: summary([r[side][k] for r in res["raw"]]) for k in ("p50_us", "p99_us", "max_us", "calls")}
+    res["refresh_ms"] = summary([x for r in res["raw"] for x in r["refresh_ms"]])
+    res["argv"] = argv
+    res["note"] = (f"instance principal (IMDS + signed /v1/x509 + a fresh RSA-2048 session key per refresh) "
+                   f"against the release emulator with --token-lifetime-secs {lifetime} (refresh due at half "
+                   f"the lifetime), GET get_user 1 in flight over 1,000 users, client pinned to CPU 0, "
+                   f"emulator to CPU 1, {ctx.args.t12_seconds} s per run; a call is 'during a refresh' when "
+                   "it overlaps a background token fetch")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# Before/after: the same bench binary built from another commit (e.g. before a change), same run
+# --------------------------------------------------------------------------------------------
+
+
+def baseline_binary(ctx: Context, name: str) -> Path:
+    """oci-bench built at --baseline-rev (its tree exported with `git archive` under the target
+    dir, so the repository's worktrees are left alone), release, in a target dir of its own."""
+    rev = ctx.args.baseline_rev
+    if not rev:
+        raise RuntimeError("--baseline-rev is required")
+    sha = run_checked(["git", "rev-parse", "--short", rev]).strip()
+    tree = target_dir() / f"baseline-{sha}"
+    if "baseline" not in ctx.built:
+        if not tree.exists():
+            tree.mkdir(parents=True)
+            archive = subprocess.run(["git", "archive", sha], cwd=ROOT, check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        argv = ["cargo", "build", "--release", "--locked", "-p", "oci-bench"]
+        if ctx.args.baseline_features:
+            argv += ["--features", ctx.args.baseline_features]
+        log(f"building oci-bench at {sha} (release{', features ' + ctx.args.baseline_features if ctx.args.baseline_features else ''}) ...")
+        env = {**os.environ, "CARGO_TARGET_DIR": str(target_dir() / f"baseline-{sha}-target")}
+        run_checked(argv, cwd=tree, env=env)
+        ctx.built["baseline"] = sha
+    return target_dir() / f"baseline-{sha}-target" / "release" / name
+
+
+def available_baseline(ctx: Context) -> Optional[str]:
+    return None if ctx.args.baseline_rev else "needs --baseline-rev REV"
+
+
+def measure_t3_before(ctx: Context) -> dict:
+    with emulator(ctx, "1", seed_users=1000) as emu:
+        a = get_user_side(ctx, emu, "oci-tower get_user now, 1 in flight", "0", 1, 1)
+        b = get_user_side(ctx, emu, f"oci-tower get_user at {ctx.args.baseline_rev}, 1 in flight", "0", 1, 1)
+        old = str(baseline_binary(ctx, "identity-load"))
+        b.argv = [old if x == str(ctx.bench_binary("identity-load")) else x for x in b.argv]
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
+    res["note"] = (f"T3's client now vs built at {ctx.args.baseline_rev} (features "
+                   f"'{ctx.args.baseline_features}'), same emulator, client on CPU 0, emulator on CPU 1")
+    return res
+
+
+def measure_t5a_before(ctx: Context) -> dict:
+    bench = ctx.bench_binary("plain-http")
+    old = baseline_binary(ctx, "plain-http")
+    port = free_port()
+    with ctx.server([str(bench), "serve", "--listen", f"127.0.0.1:{port}"], port, cpus="1"):
+        common = ["--endpoint", f"http://127.0.0.1:{port}", "--seconds", str(ctx.args.seconds), "--in-flight", "1"]
+        a = Side("oci-tower stack + NoSigning now", ctx.pin([str(bench), "stack", *common], "0"), "req/s",
+                 parse_load())
+        b = Side(f"oci-tower stack + NoSigning at {ctx.args.baseline_rev}",
+                 ctx.pin([str(old), "stack", *common], "0"), "req/s", parse_load())
+        res = add_cpu_ratio(side_by_side(ctx, a, b, ctx.args.reps))
+    res["note"] = (f"T5a's stack side now vs built at {ctx.args.baseline_rev}, same plain-http server on CPU 1, "
+                   "client on CPU 0")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
 # The table. Pending measures say what they wait for; implement `run` to activate one.
 # --------------------------------------------------------------------------------------------
 
@@ -747,6 +847,19 @@ MEASURES: list[Measure] = [
             options=("reps", "mib", "pin")),
     Measure("T9", "cold cargo build -p oci-identity", Goal("<=", 90, "s"),
             a="build time", b=None, run=measure_t9, available=available_identity, options=("build_reps",)),
+    # T12: instance principal with a short token lifetime; p99 of calls overlapping a background
+    # refresh over p99 of the others, in the same run (issue 11).
+    Measure("T12", "p99 during a token refresh vs outside one", Goal("<=", 1.1, "×"),
+            a="p99 of calls during a refresh / p99 outside", b=None, run=measure_t12,
+            available=available_emulator, options=("reps", "t12_seconds", "token_lifetime", "pin")),
+    # Before/after a change (issue 11: async credentials): the same side built at --baseline-rev.
+    Measure("T3ba", "T3 client now vs at --baseline-rev", Goal(">=", 0.95, "×"),
+            a="get_user req/s now", b="get_user req/s at the baseline", run=measure_t3_before,
+            available=lambda ctx: available_emulator(ctx) or available_baseline(ctx), options=(*EMU_OPTS, "baseline_rev", "baseline_features")),
+    Measure("T5aba", "T5a stack now vs at --baseline-rev", Goal(">=", 0.95, "×"),
+            a="stack req/s now", b="stack req/s at the baseline", run=measure_t5a_before,
+            available=available_baseline,
+            options=(*EMU_OPTS, "baseline_rev", "baseline_features")),
 ]
 
 
@@ -875,6 +988,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--features", default="",
                     help="cargo features for the crates/bench build, e.g. 'aws-lc-signer' (a variant: "
                          "recorded in the results' options and in each measure's command)")
+    ap.add_argument("--token-lifetime", type=int, default=4,
+                    help="T12: the emulator's --token-lifetime-secs (refresh due at half of it)")
+    ap.add_argument("--t12-seconds", type=int, default=12, help="T12: timed seconds per run")
+    ap.add_argument("--baseline-rev", default="",
+                    help="T3ba/T5aba: git revision to build the baseline bench binaries at")
+    ap.add_argument("--baseline-features", default="",
+                    help="T3ba/T5aba: cargo features for the baseline build, e.g. 'aws-lc-signer'")
     ap.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin with taskset")
     ap.add_argument("--out", type=Path, help="results file (default bench-results/<time>-<ids>.json)")
     ap.add_argument("--list", action="store_true", help="list the measures and exit")

@@ -24,9 +24,10 @@ pub use tls::{parse_ca_bundle, read_ca_bundle, CA_BUNDLE_ENV};
 type Inner =
     hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<proxy::ProxyConnector>, Body>;
 
-/// The default HTTP transport: hyper-util's pooled client over rustls (ring provider, the
-/// operating system's trust roots, verification on), HTTP/1.1 and HTTP/2, through the proxy
-/// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` name (see [`HttpTransport::builder`]).
+/// The default HTTP transport: hyper-util's pooled client over rustls (aws-lc-rs provider, or
+/// ring when oci-core's `aws-lc` feature is off; the operating system's trust roots,
+/// verification on), HTTP/1.1 and HTTP/2, through the proxy `HTTPS_PROXY` / `HTTP_PROXY` /
+/// `NO_PROXY` name (see [`HttpTransport::builder`]).
 ///
 /// ```
 /// use std::time::Duration;
@@ -96,6 +97,9 @@ impl HttpTransport {
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
         http.set_nodelay(true);
+        #[cfg(feature = "aws-lc")]
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

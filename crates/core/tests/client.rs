@@ -156,12 +156,14 @@ fn verify(parts: &http::request::Parts, body: &[u8], public_der: &[u8]) -> Resul
     let sig = B64
         .decode(signature.ok_or("no signature")?)
         .map_err(|e| e.to_string())?;
-    ring::signature::UnparsedPublicKey::new(
-        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-        public_der,
-    )
-    .verify(lines.join("\n").as_bytes(), &sig)
-    .map_err(|_| "signature does not verify".to_owned())
+    // Verified with whichever crypto library this build of oci-core compiles.
+    #[cfg(feature = "aws-lc")]
+    use aws_lc_rs::signature as rsa_verify;
+    #[cfg(not(feature = "aws-lc"))]
+    use ring::signature as rsa_verify;
+    rsa_verify::UnparsedPublicKey::new(&rsa_verify::RSA_PKCS1_2048_8192_SHA256, public_der)
+        .verify(lines.join("\n").as_bytes(), &sig)
+        .map_err(|_| "signature does not verify".to_owned())
 }
 
 struct Server {

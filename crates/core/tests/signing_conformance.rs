@@ -244,3 +244,15 @@ fn a_changed_byte_is_detected() {
     v["url"] = Value::String(url);
     assert!(check(&v, &signer, &clock).is_err());
 }
+
+/// CI runs this file once per backend with `OCI_EXPECT_SIGNING_BACKEND` set to the backend the
+/// features should have chosen, so a feature mix-up (e.g. unification turning aws-lc back on)
+/// cannot make one backend's run silently test another.
+#[test]
+fn the_expected_backend_signs() {
+    let backend = oci_core::auth::SIGNING_BACKEND;
+    assert!(["aws-lc-rs", "ring", "rsa"].contains(&backend), "{backend}");
+    if let Ok(expected) = std::env::var("OCI_EXPECT_SIGNING_BACKEND") {
+        assert_eq!(backend, expected, "features chose another signing backend");
+    }
+}

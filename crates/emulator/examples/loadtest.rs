@@ -6,7 +6,7 @@
 //! The emulator runs on a single-threaded runtime in its own thread. One `ListRegions` request is
 //! signed once and replayed (its date stays valid for five minutes), so the client's RSA signing
 //! does not limit the rate: every replay is still fully verified (keyId lookup, header list,
-//! date, RSA signature with ring) and answered by the emulator.
+//! date, RSA signature with aws-lc-rs) and answered by the emulator.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

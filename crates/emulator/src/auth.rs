@@ -3,7 +3,7 @@
 //! Checks, in order: an `Authorization: Signature ...` header whose parameters parse (any order);
 //! `keyId` names a registered key; the signed header list holds every header OCI requires for the
 //! method; each signed header is present; the `date` is within five minutes of the emulator's
-//! clock; the RSA PKCS#1 v1.5 SHA-256 signature verifies (with ring) over the signing string
+//! clock; the RSA PKCS#1 v1.5 SHA-256 signature verifies (with aws-lc-rs) over the signing string
 //! rebuilt from the request as received; then, for operations that sign their body,
 //! `content-length` and `x-content-sha256` match the body.
 //!

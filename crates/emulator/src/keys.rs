@@ -63,10 +63,10 @@ impl PublicKey {
         })
     }
 
-    /// Verifies an RSA PKCS#1 v1.5 SHA-256 signature with ring.
+    /// Verifies an RSA PKCS#1 v1.5 SHA-256 signature with aws-lc-rs.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        ring::signature::UnparsedPublicKey::new(
-            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        aws_lc_rs::signature::UnparsedPublicKey::new(
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
             &self.pkcs1_der,
         )
         .verify(message, signature)

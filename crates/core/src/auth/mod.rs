@@ -63,7 +63,7 @@ pub use chain::{default_credentials, ResolvedCredentials};
 pub use delegation::DelegationToken;
 pub use identity::{Credentials, Identity, IdentityFuture};
 pub use instance::{InstancePrincipal, InstancePrincipalBuilder};
-pub use key::{KeyError, PrivateKey};
+pub use key::{KeyError, PrivateKey, SIGNING_BACKEND};
 pub use oke::{OkeWorkloadIdentity, OkeWorkloadIdentityBuilder};
 pub use resource::{ResourcePrincipal, ResourcePrincipalBuilder};
 pub use session::{SessionTokenCredentials, SessionTokenError};

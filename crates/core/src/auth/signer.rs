@@ -200,9 +200,7 @@ impl RequestSigner {
             }
         };
 
-        let date = httpdate::fmt_http_date(self.clock.now());
-        let date = HeaderValue::from_str(&date)
-            .map_err(|_| Error::signing("the clock gave an unusable date"))?;
+        let date = date_header(self.clock.now())?;
         req.headers_mut().insert(DATE.clone(), date);
 
         if !req.headers().contains_key(HOST) {
@@ -249,7 +247,7 @@ impl RequestSigner {
         signing_string.push_str("date: ");
         signing_string.push_str(value("date")?);
         signing_string.push_str("\n(request-target): ");
-        signing_string.push_str(&method.as_str().to_ascii_lowercase());
+        signing_string.extend(method.as_str().chars().map(|c| c.to_ascii_lowercase()));
         signing_string.push(' ');
         signing_string.push_str(path);
         if let Some(query) = query {
@@ -271,11 +269,9 @@ impl RequestSigner {
             }
         }
 
-        let signature = B64.encode(
-            identity
-                .private_key()
-                .sign_sha256(signing_string.as_bytes())?,
-        );
+        let signature = identity
+            .private_key()
+            .sign_sha256(signing_string.as_bytes())?;
         let key_id = identity.key_id();
         let header_list = match (sign_body, obo) {
             (false, false) => GENERIC,
@@ -283,15 +279,53 @@ impl RequestSigner {
             (false, true) => GENERIC_OBO,
             (true, true) => WITH_BODY_OBO,
         };
-        let authorization = format!(
-            "Signature algorithm=\"rsa-sha256\",headers=\"{header_list}\",keyId=\"{key_id}\",signature=\"{signature}\",version=\"1\""
+        // Written once into its final buffer, which the header value then owns (no copies).
+        let mut authorization = String::with_capacity(
+            96 + header_list.len() + key_id.len() + signature.len().div_ceil(3) * 4,
         );
-        let mut authorization = HeaderValue::from_str(&authorization)
-            .map_err(|_| Error::signing("the keyId is not a valid header value"))?;
+        authorization.push_str("Signature algorithm=\"rsa-sha256\",headers=\"");
+        authorization.push_str(header_list);
+        authorization.push_str("\",keyId=\"");
+        authorization.push_str(key_id);
+        authorization.push_str("\",signature=\"");
+        B64.encode_string(&signature, &mut authorization);
+        authorization.push_str("\",version=\"1\"");
+        let mut authorization =
+            HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
+                .map_err(|_| Error::signing("the keyId is not a valid header value"))?;
         authorization.set_sensitive(true);
         req.headers_mut().insert(AUTHORIZATION, authorization);
         Ok(())
     }
+}
+
+/// The `date` header for `now` (IMF-fixdate, one-second resolution), formatted at most once per
+/// second per thread: every call in the same second reuses the value (a reference-count bump).
+/// The time itself always comes from the signer's clock; only the formatting is cached.
+fn date_header(now: std::time::SystemTime) -> Result<HeaderValue, Error> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(u64, HeaderValue)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs());
+    if let Some(secs) = secs {
+        let hit = LAST.with(|last| match &*last.borrow() {
+            Some((s, v)) if *s == secs => Some(v.clone()),
+            _ => None,
+        });
+        if let Some(v) = hit {
+            return Ok(v);
+        }
+    }
+    let value = HeaderValue::from_str(&httpdate::fmt_http_date(now))
+        .map_err(|_| Error::signing("the clock gave an unusable date"))?;
+    if let Some(secs) = secs {
+        LAST.with(|last| *last.borrow_mut() = Some((secs, value.clone())));
+    }
+    Ok(value)
 }
 
 /// Sets `content-length`, `content-type` and `x-content-sha256` for a POST/PUT/PATCH.
@@ -352,7 +386,11 @@ mod tests {
     }
 
     fn signer() -> (RequestSigner, ManualClock) {
-        let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(T0));
+        signer_at(T0)
+    }
+
+    fn signer_at(secs: u64) -> (RequestSigner, ManualClock) {
+        let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(secs));
         let key = PrivateKey::from_pem(KEY, None).expect("fixture key");
         let creds = ApiKeyCredentials::new("t", "u", "fp", key);
         (
@@ -387,6 +425,30 @@ mod tests {
 
     fn signature_for(signing_string: &str) -> String {
         B64.encode(key().sign_sha256(signing_string.as_bytes()).expect("sign"))
+    }
+
+    #[test]
+    fn the_cached_date_follows_the_clock_every_second() {
+        let (signer, clock) = signer();
+        let date = |signer: &RequestSigner| {
+            let mut r = req("GET", "https://h.example/x", Body::empty());
+            signer.sign(&mut r, false).expect("sign");
+            r.headers()[DATE.clone()]
+                .to_str()
+                .expect("ascii")
+                .to_owned()
+        };
+        assert_eq!(date(&signer), "Sat, 21 Nov 2026 14:16:13 GMT");
+        clock.advance(Duration::from_millis(999));
+        assert_eq!(date(&signer), "Sat, 21 Nov 2026 14:16:13 GMT");
+        clock.advance(Duration::from_millis(1));
+        assert_eq!(date(&signer), "Sat, 21 Nov 2026 14:16:14 GMT");
+        clock.advance(Duration::from_secs(86_400));
+        assert_eq!(date(&signer), "Sun, 22 Nov 2026 14:16:14 GMT");
+        // Another clock on the same thread, back in time: its own date, not the cached one.
+        let (other, _) = signer_at(T0 - 3_600);
+        assert_eq!(date(&other), "Sat, 21 Nov 2026 13:16:13 GMT");
+        assert_eq!(date(&signer), "Sun, 22 Nov 2026 14:16:14 GMT");
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub struct TlsServer {
 
 impl TlsServer {
     pub async fn start(pki: &Pki) -> TlsServer {
+        // The provider this build compiles (oci-core's `aws-lc` feature, else `ring`).
+        #[cfg(feature = "aws-lc")]
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        #[cfg(not(feature = "aws-lc"))]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

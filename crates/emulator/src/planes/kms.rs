@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};

@@ -1,4 +1,4 @@
-//! RSA private keys: parsed once from PEM, used to sign with ring (or aws-lc-rs / `rsa`).
+//! RSA private keys: parsed once from PEM, used to sign with aws-lc-rs (or ring / `rsa`).
 //!
 //! Accepted PEM forms (the ones `openssl` and the OCI console produce):
 //!
@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-#[cfg(not(all(feature = "rsa-signer", not(feature = "aws-lc-signer"))))]
+#[cfg(not(feature = "rsa-signer"))]
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::RsaPrivateKey;
 
@@ -31,6 +31,28 @@ mod pkcs12_pbe;
 
 pub use error::KeyError;
 use pem::decode_pem;
+
+/// The library that computes signatures in this build: `"aws-lc-rs"`, `"ring"` or `"rsa"`.
+///
+/// ```
+/// assert!(["aws-lc-rs", "ring", "rsa"].contains(&oci_core::auth::SIGNING_BACKEND));
+/// ```
+///
+/// Chosen by oci-core's Cargo features; see [`PrivateKey`]'s "Signing backends".
+#[cfg(all(feature = "aws-lc", not(feature = "rsa-signer")))]
+pub const SIGNING_BACKEND: &str = "aws-lc-rs";
+/// The library that computes signatures in this build (see the `aws-lc` variant's docs).
+#[cfg(all(feature = "ring", not(feature = "aws-lc"), not(feature = "rsa-signer")))]
+pub const SIGNING_BACKEND: &str = "ring";
+/// The library that computes signatures in this build (see the `aws-lc` variant's docs).
+#[cfg(feature = "rsa-signer")]
+pub const SIGNING_BACKEND: &str = "rsa";
+
+#[cfg(not(any(feature = "aws-lc", feature = "ring")))]
+compile_error!(
+    "oci-core needs a crypto library for signing and TLS: enable its `aws-lc` feature (the \
+     default) or `ring`"
+);
 
 /// An RSA private key, ready to sign.
 ///
@@ -50,21 +72,22 @@ use pem::decode_pem;
 /// The signature is the same bytes whichever backend computes it (RSASSA-PKCS1-v1_5 is
 /// deterministic); only speed and build requirements differ. oci-core's Cargo features choose:
 ///
-/// | Feature            | Backend   | When to pick it |
-/// |--------------------|-----------|-----------------|
-/// | (default)          | ring      | Constant time, no extra build tools. As fast as OpenSSL on CPUs without AVX-512 IFMA; on CPUs with it (AMD Zen 4+, Intel Ice Lake+) OpenSSL 3 signs RSA-2048 about 2.4x faster. |
-/// | `aws-lc-signer`    | aws-lc-rs | Fastest where AVX-512 IFMA exists: AWS-LC has the same IFMA RSA code as OpenSSL (and so matches the Python SDK's signing speed). Needs a C compiler (and cmake if aws-lc-sys asks for it) and a longer first build. |
-/// | `rsa-signer`       | `rsa`     | Signing in pure Rust (no C or assembly in the signing path). Slower; not constant-time audited. |
+/// | Feature              | Backend   | When to pick it |
+/// |----------------------|-----------|-----------------|
+/// | `aws-lc` (default)   | aws-lc-rs | The fastest measured: AWS-LC has OpenSSL's AVX-512 IFMA RSA code (AMD Zen 4+, Intel Ice Lake+), about 2.3x ring there and on par elsewhere; it is also the TLS provider, so a default build compiles one crypto library. Needs a C compiler (cmake only where aws-lc-sys asks for it). |
+/// | `ring`               | ring      | No AWS-LC: a shorter first build. Use `default-features = false, features = ["ring"]`. As fast as OpenSSL on CPUs without AVX-512 IFMA. |
+/// | `rsa-signer`         | `rsa`     | Signing in pure Rust (no C or assembly in the signing path). Slower; not constant-time audited. TLS still needs `aws-lc` or `ring`. |
 ///
-/// If feature unification enables more than one, `aws-lc-signer` takes precedence over
-/// `rsa-signer`, which takes precedence over ring; the build never fails over it.
+/// When feature unification enables several, the signer is `rsa-signer` if it is on, else
+/// aws-lc-rs if `aws-lc` is on, else ring; the build never fails over it. [`SIGNING_BACKEND`]
+/// names the one compiled in.
 pub struct PrivateKey {
     bits: usize,
-    #[cfg(not(any(feature = "aws-lc-signer", feature = "rsa-signer")))]
+    #[cfg(all(feature = "ring", not(feature = "aws-lc"), not(feature = "rsa-signer")))]
     ring: ring::signature::RsaKeyPair,
-    #[cfg(feature = "aws-lc-signer")]
+    #[cfg(all(feature = "aws-lc", not(feature = "rsa-signer")))]
     aws_lc: aws_lc_rs::signature::RsaKeyPair,
-    #[cfg(all(feature = "rsa-signer", not(feature = "aws-lc-signer")))]
+    #[cfg(feature = "rsa-signer")]
     rsa: rsa::pkcs1v15::SigningKey<sha2::Sha256>,
 }
 
@@ -99,7 +122,7 @@ impl PrivateKey {
     pub fn from_rsa(key: RsaPrivateKey) -> Result<Self, KeyError> {
         use rsa::traits::PublicKeyParts;
         let bits = key.size() * 8;
-        #[cfg(not(any(feature = "aws-lc-signer", feature = "rsa-signer")))]
+        #[cfg(all(feature = "ring", not(feature = "aws-lc"), not(feature = "rsa-signer")))]
         {
             let der = key
                 .to_pkcs1_der()
@@ -108,7 +131,7 @@ impl PrivateKey {
                 .map_err(|e| KeyError::Malformed(format!("rejected by ring: {e}")))?;
             Ok(PrivateKey { bits, ring })
         }
-        #[cfg(feature = "aws-lc-signer")]
+        #[cfg(all(feature = "aws-lc", not(feature = "rsa-signer")))]
         {
             let der = key
                 .to_pkcs1_der()
@@ -117,7 +140,7 @@ impl PrivateKey {
                 .map_err(|e| KeyError::Malformed(format!("rejected by aws-lc: {e}")))?;
             Ok(PrivateKey { bits, aws_lc })
         }
-        #[cfg(all(feature = "rsa-signer", not(feature = "aws-lc-signer")))]
+        #[cfg(feature = "rsa-signer")]
         {
             Ok(PrivateKey {
                 bits,
@@ -138,7 +161,7 @@ impl PrivateKey {
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`.
     pub fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        #[cfg(not(any(feature = "aws-lc-signer", feature = "rsa-signer")))]
+        #[cfg(all(feature = "ring", not(feature = "aws-lc"), not(feature = "rsa-signer")))]
         {
             let mut sig = vec![0u8; self.ring.public().modulus_len()];
             self.ring
@@ -151,7 +174,7 @@ impl PrivateKey {
                 .map_err(|_| Error::signing("RSA signing failed"))?;
             Ok(sig)
         }
-        #[cfg(feature = "aws-lc-signer")]
+        #[cfg(all(feature = "aws-lc", not(feature = "rsa-signer")))]
         {
             let mut sig = vec![0u8; self.aws_lc.public_modulus_len()];
             self.aws_lc
@@ -164,7 +187,7 @@ impl PrivateKey {
                 .map_err(|_| Error::signing("RSA signing failed"))?;
             Ok(sig)
         }
-        #[cfg(all(feature = "rsa-signer", not(feature = "aws-lc-signer")))]
+        #[cfg(feature = "rsa-signer")]
         {
             use rsa::signature::{SignatureEncoding, Signer};
             let sig = self
