@@ -208,6 +208,36 @@ async fn a_failed_refresh_keeps_the_old_token_while_valid_then_is_a_typed_error(
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_token_is_not_used_in_its_last_seconds() {
+    let clock = ManualClock::new(at(0));
+    let provider = FakeProvider::new(&clock, Duration::from_millis(10));
+    let creds = cache(&provider, &clock);
+    creds.identity().await.unwrap();
+    // Refreshes fail, so the old token is kept as long as it may be used.
+    provider.fail.store(true, Ordering::SeqCst);
+    let margin = oci_core::auth::EXPIRY_MARGIN.as_secs();
+
+    // One second before the margin: still served.
+    clock.set(at(LIFETIME.as_secs() - margin - 1));
+    let id = creds.identity().take_ready().expect("served").unwrap();
+    assert_eq!(id.key_id(), "ST$token-1");
+
+    // Inside the margin (exp not reached yet): not served; the caller waits for a fetch, which
+    // fails here, so it gets the typed error instead of a token about to expire.
+    clock.set(at(LIFETIME.as_secs() - margin + 1));
+    let err = creds
+        .identity()
+        .await
+        .expect_err("no token in its last seconds");
+    assert!(err.is_auth(), "{err}");
+
+    // A fetch that works gives a fresh token.
+    provider.fail.store(false, Ordering::SeqCst);
+    let id = creds.identity().await.unwrap();
+    assert_ne!(id.key_id(), "ST$token-1");
+}
+
+#[tokio::test(start_paused = true)]
 async fn concurrent_callers_share_one_failure() {
     let clock = ManualClock::new(at(0));
     let provider = FakeProvider::new(&clock, Duration::from_secs(1));

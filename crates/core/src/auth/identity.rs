@@ -100,9 +100,22 @@ impl Identity {
         })
     }
 
-    /// Usable at `now` (not expired).
+    /// Usable at `now`: before its expiry less a small safety margin.
+    ///
+    /// A request signed in a token's last moment can reach the service after the token expired
+    /// (network time, clock skew) and be refused, so an expiring identity stops being used
+    /// [`EXPIRY_MARGIN`] (5 s) before `exp`, or half the time between its refresh point and
+    /// `exp` when that is shorter (very short tokens stay usable for most of their life).
     pub fn is_valid_at(&self, now: SystemTime) -> bool {
-        self.expires_at.map_or(true, |e| now < e)
+        let Some(exp) = self.expires_at else {
+            return true;
+        };
+        let ahead = self
+            .refresh_at()
+            .and_then(|r| exp.duration_since(r).ok())
+            .unwrap_or_default();
+        let margin = EXPIRY_MARGIN.min(ahead / 2);
+        now < exp.checked_sub(margin).unwrap_or(exp)
     }
 
     /// Whether `other` is this very identity (same key object and keyId).
@@ -110,6 +123,9 @@ impl Identity {
         Arc::ptr_eq(&self.key, &other.key) && self.key_id == other.key_id
     }
 }
+
+/// How long before `exp` an expiring identity stops signing (see [`Identity::is_valid_at`]).
+pub const EXPIRY_MARGIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Python's `DEFAULT_EXPIRY_JITTER_SECONDS`: refresh 60 s before a token expires.
 pub(crate) const DEFAULT_REFRESH_AHEAD: std::time::Duration = std::time::Duration::from_secs(60);

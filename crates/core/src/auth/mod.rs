@@ -61,7 +61,7 @@ pub mod token_http;
 pub use cache::CredentialsCache;
 pub use chain::{default_credentials, ResolvedCredentials};
 pub use delegation::DelegationToken;
-pub use identity::{Credentials, Identity, IdentityFuture};
+pub use identity::{Credentials, Identity, IdentityFuture, EXPIRY_MARGIN};
 pub use instance::{InstancePrincipal, InstancePrincipalBuilder};
 pub use key::{KeyError, PrivateKey, SIGNING_BACKEND};
 pub use oke::{OkeWorkloadIdentity, OkeWorkloadIdentityBuilder};
