@@ -38,6 +38,7 @@ use tokio::task::JoinHandle;
 // The layers, top to bottom (a module imports only modules below it, or the leaves):
 //   server -> services/* -> shared -> state (-> planes), blobs, faults, persist
 //   leaves used by all: route, http, auth, keys, util, error
+mod answers;
 mod auth;
 mod blobs;
 mod builder;
@@ -56,6 +57,7 @@ mod state;
 mod util;
 mod workload;
 
+pub use answers::is_not_emulated;
 pub use builder::EmulatorBuilder;
 pub use faults::{Fault, FaultAction, FaultMatch, FaultStatus, JournalEntry, Trigger};
 pub use planes_api::{IngestedLogEntry, PublishedMessage};
