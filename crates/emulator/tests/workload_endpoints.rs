@@ -1,10 +1,12 @@
 //! The emulator's workload-identity endpoints, driven by hand-made requests (no SDK provider):
 //! IMDS, `/v1/x509` federation with both keyId forms, `ST$` session tokens (valid, expired,
-//! revoked, forged), the OKE proxymux, minted resource-principal sessions, faults, the journal.
+//! revoked, forged), faults, the journal. The OKE proxymux and minted resource-principal
+//! sessions: `workload_proxymux.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
 mod common;
+mod workload_support;
 
 use std::time::{Duration, SystemTime};
 
@@ -18,6 +20,7 @@ use oci_core::Body;
 use oci_emulator::{Emulator, Fault};
 use serde_json::{json, Value};
 use sha2::Digest as _;
+use workload_support::*;
 
 const FEDERATION_HEADERS: &[&str] = &[
     "date",
@@ -42,19 +45,6 @@ async fn imds_text(emu: &Emulator, path: &str) -> String {
     String::from_utf8(bytes(resp).await.to_vec()).unwrap()
 }
 
-fn der(pem: &str) -> Vec<u8> {
-    let b64: String = pem
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect::<Vec<_>>()
-        .join("");
-    B64.decode(b64).unwrap()
-}
-
-fn bare(pem: &str) -> String {
-    B64.encode(der(pem))
-}
-
 /// Colon-separated hex, as the federation keyId writes a certificate's fingerprint. The emulator
 /// has the same few lines (`workload::ca`, private); this test keeps its own on purpose, so the
 /// keyIds it signs with come from the protocol, not from the code under test.
@@ -70,13 +60,6 @@ fn colon_hex(bytes: &[u8], upper: bool) -> String {
         })
         .collect::<Vec<_>>()
         .join(":")
-}
-
-/// A session key pair: the private key and its SPKI as bare base64.
-fn session_key() -> (PrivateKey, String) {
-    let pem = other_key_pem();
-    let key = PrivateKey::from_pem(pem.as_bytes(), None).unwrap();
-    (key, bare(&public_pem(pem)))
 }
 
 /// What IMDS serves.
@@ -142,40 +125,6 @@ async fn federate(emu: &Emulator, sha256: bool) -> (String, PrivateKey) {
     assert_eq!(resp.status(), 200);
     let token = json(resp).await["token"].as_str().unwrap().to_owned();
     (token, session)
-}
-
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-/// ListUsers signed with `ST$<token>` and the session key, at `date`.
-fn token_request(
-    emu: &Emulator,
-    token: &str,
-    key: &PrivateKey,
-    date: SystemTime,
-) -> http::Request<Body> {
-    let path = format!("/20160918/users?compartmentId={}", emu.tenancy_id());
-    let mut req = request(emu, Method::GET, &path, Body::empty());
-    req.headers_mut()
-        .insert("date", httpdate::fmt_http_date(date).parse().unwrap());
-    sign_raw(
-        &mut req,
-        &format!("ST${token}"),
-        key,
-        &["date", "(request-target)", "host"],
-    );
-    req
-}
-
-async fn status_and_body(req: http::Request<Body>) -> (u16, Value) {
-    let resp = send_raw(req).await.unwrap();
-    let status = resp.status().as_u16();
-    (status, json(resp).await)
 }
 
 #[tokio::test]
@@ -427,126 +376,6 @@ async fn expired_revoked_and_forged_tokens_are_not_authenticated() {
     assert_eq!(issued.len(), 2);
     assert!(issued[1].revoked && !issued[0].revoked);
     assert!(!emu.revoke_token("no-such-jti"));
-}
-
-#[tokio::test]
-async fn proxymux_exchanges_a_known_service_account_for_an_rpst() {
-    let emu = start().await;
-    let (session, spki) = session_key();
-    let body = json!({ "podKey": spki }).to_string();
-    let post = |bearer: Option<&str>, body: &str| {
-        let mut req = request(
-            &emu,
-            Method::POST,
-            "/resourcePrincipalSessionTokens",
-            Body::from(body.to_owned()),
-        );
-        if let Some(b) = bearer {
-            req.headers_mut()
-                .insert("authorization", format!("Bearer {b}").parse().unwrap());
-        }
-        req
-    };
-    assert_eq!(send_raw(post(None, &body)).await.unwrap().status(), 401);
-    assert_eq!(
-        send_raw(post(Some("unknown"), &body))
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    let bad = send_raw(post(
-        Some(emu.service_account_token()),
-        "{\"podKey\":\"AAAA\"}",
-    ))
-    .await
-    .unwrap();
-    assert_eq!(bad.status(), 400);
-
-    let resp = send_raw(post(Some(emu.service_account_token()), &body))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let decoded = B64.decode(bytes(resp).await).unwrap();
-    let answer: Value = serde_json::from_slice(&decoded).unwrap();
-    let token = answer["token"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("ST$")
-        .unwrap();
-    let c = claims(token);
-    assert_eq!(c["res_tenant"], emu.tenancy_id());
-    assert_eq!(c["res_compartment"], emu.tenancy_id());
-    assert_eq!(
-        status_and_body(token_request(&emu, token, &session, SystemTime::now()))
-            .await
-            .0,
-        200
-    );
-    emu.add_service_account_token("second");
-    assert_eq!(
-        send_raw(post(Some("second"), &body))
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-}
-
-#[tokio::test]
-async fn minted_resource_principal_sessions_sign_requests() {
-    let emu = start().await;
-    let rp = emu.mint_resource_principal().unwrap();
-    let shown = format!("{rp:?}");
-    assert!(
-        !shown.contains(&rp.rpst) && !shown.contains("PRIVATE KEY"),
-        "{shown}"
-    );
-    let c = claims(&rp.rpst);
-    assert_eq!(c["res_tenant"], emu.tenancy_id());
-    assert_eq!(c["res_compartment"], rp.compartment_id);
-    let key = PrivateKey::from_pem(rp.private_pem.as_bytes(), None).unwrap();
-    assert_eq!(
-        status_and_body(token_request(&emu, &rp.rpst, &key, SystemTime::now()))
-            .await
-            .0,
-        200
-    );
-    // The same over the control API.
-    let resp = send_raw(request(
-        &emu,
-        Method::POST,
-        "/_emulator/resource-principals",
-        Body::from("{}"),
-    ))
-    .await
-    .unwrap();
-    let minted = json(resp).await;
-    let key =
-        PrivateKey::from_pem(minted["privatePem"].as_str().unwrap().as_bytes(), None).unwrap();
-    let rpst = minted["rpst"].as_str().unwrap();
-    assert_eq!(
-        status_and_body(token_request(&emu, rpst, &key, SystemTime::now()))
-            .await
-            .0,
-        200
-    );
-    // Revoke everything over the control API.
-    let resp = send_raw(request(
-        &emu,
-        Method::POST,
-        "/_emulator/tokens/revoke",
-        Body::empty(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(json(resp).await["revoked"], 2);
-    assert_eq!(
-        status_and_body(token_request(&emu, rpst, &key, SystemTime::now()))
-            .await
-            .0,
-        401
-    );
 }
 
 #[tokio::test]
