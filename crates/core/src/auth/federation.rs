@@ -6,7 +6,6 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use http::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use rsa::pkcs8::EncodePublicKey;
 use sha2::{Digest, Sha256};
 use x509_cert::der::{Decode, DecodePem, Encode};
 use x509_cert::Certificate;
@@ -75,15 +74,9 @@ impl Cert {
 /// A fresh RSA-2048 session key pair (A.10.4): the signing key and its SPKI DER in base64.
 pub(crate) async fn session_key(bits: usize) -> Result<(Arc<PrivateKey>, String), Error> {
     tokio::task::spawn_blocking(move || {
-        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits)
+        let (key, spki) = PrivateKey::generate(bits)
             .map_err(|e| Error::credentials(format!("session key generation failed: {e}")))?;
-        let spki = key
-            .to_public_key()
-            .to_public_key_der()
-            .map_err(|e| Error::credentials(format!("session key encoding failed: {e}")))?;
-        let public = B64.encode(spki.as_bytes());
-        let key = PrivateKey::from_rsa(key).map_err(Error::credentials)?;
-        Ok((Arc::new(key), public))
+        Ok((Arc::new(key), B64.encode(spki)))
     })
     .await
     .map_err(|e| Error::credentials(format!("session key generation panicked: {e}")))?

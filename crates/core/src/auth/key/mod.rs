@@ -149,6 +149,58 @@ impl PrivateKey {
         }
     }
 
+    /// Generates a fresh RSA key pair: the key, ready to sign, and its public half as
+    /// SubjectPublicKeyInfo DER.
+    ///
+    /// ```
+    /// use oci_core::auth::PrivateKey;
+    /// let (key, spki_der) = PrivateKey::generate(2048)?;
+    /// assert_eq!(key.bits(), 2048);
+    /// assert_eq!(spki_der[0], 0x30); // a DER SEQUENCE
+    /// # Ok::<(), oci_core::auth::KeyError>(())
+    /// ```
+    ///
+    /// Workload-identity providers call this once per token refresh (the session key the
+    /// federation service binds the token to). With the `aws-lc` backend AWS-LC generates
+    /// 2048-, 3072- and 4096-bit keys (several times faster than pure Rust, so a refresh
+    /// takes a core for less time); other sizes and the other backends use the `rsa` crate.
+    /// CPU-heavy (tens of milliseconds): call it off the async runtime's threads.
+    pub fn generate(bits: usize) -> Result<(Self, Vec<u8>), KeyError> {
+        #[cfg(all(feature = "aws-lc", not(feature = "rsa-signer")))]
+        {
+            use aws_lc_rs::encoding::AsDer;
+            use aws_lc_rs::rsa::KeySize;
+            use aws_lc_rs::signature::KeyPair as _;
+            let size = match bits {
+                2048 => Some(KeySize::Rsa2048),
+                3072 => Some(KeySize::Rsa3072),
+                4096 => Some(KeySize::Rsa4096),
+                _ => None,
+            };
+            if let Some(size) = size {
+                let pair = aws_lc_rs::signature::RsaKeyPair::generate(size)
+                    .map_err(|_| KeyError::Malformed("AWS-LC could not generate a key".into()))?;
+                let spki = pair
+                    .public_key()
+                    .as_der()
+                    .map_err(|_| KeyError::Malformed("AWS-LC could not encode the key".into()))?
+                    .as_ref()
+                    .to_vec();
+                return Ok((PrivateKey { bits, aws_lc: pair }, spki));
+            }
+        }
+        use rsa::pkcs8::EncodePublicKey;
+        let key = RsaPrivateKey::new(&mut rand::thread_rng(), bits)
+            .map_err(|e| KeyError::Malformed(format!("key generation failed: {e}")))?;
+        let spki = key
+            .to_public_key()
+            .to_public_key_der()
+            .map_err(|e| KeyError::Malformed(format!("key encoding failed: {e}")))?
+            .as_bytes()
+            .to_vec();
+        Ok((Self::from_rsa(key)?, spki))
+    }
+
     /// Key size in bits.
     pub fn bits(&self) -> usize {
         self.bits
