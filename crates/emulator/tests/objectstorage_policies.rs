@@ -145,7 +145,17 @@ async fn a_locked_retention_rule_cannot_be_deleted_or_shortened_and_indefinite_r
 {
     let (emu, c, clock) = start_with_clock().await;
     let b = bucket_in(&emu, &c, "locked", json!({})).await;
-    let lock_at = humantime::format_rfc3339(std::time::SystemTime::now() + DAY).to_string();
+    let too_soon = humantime::format_rfc3339(std::time::SystemTime::now() + 13 * DAY).to_string();
+    let err = post(
+        &c,
+        &emu,
+        &format!("{b}/retentionRules"),
+        json!({"duration": {"timeAmount": 10, "timeUnit": "DAYS"}, "timeRuleLocked": too_soon}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status(&err), Some(400), "a lock needs the 14-day delay");
+    let lock_at = humantime::format_rfc3339(std::time::SystemTime::now() + 15 * DAY).to_string();
     let rule = json(
         post(
             &c,
@@ -158,7 +168,23 @@ async fn a_locked_retention_rule_cannot_be_deleted_or_shortened_and_indefinite_r
     )
     .await;
     let id = rule["id"].as_str().unwrap().to_owned();
-    clock.advance(DAY + Duration::from_secs(1));
+    clock.advance(DAY);
+    delete(&c, &emu, &format!("{b}/retentionRules/{id}"))
+        .await
+        .expect("before its lock time a rule can still be deleted");
+    let rule = json(
+        post(
+            &c,
+            &emu,
+            &format!("{b}/retentionRules"),
+            json!({"duration": {"timeAmount": 10, "timeUnit": "DAYS"}, "timeRuleLocked": lock_at}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let id = rule["id"].as_str().unwrap().to_owned();
+    clock.advance(15 * DAY);
     let err = delete(&c, &emu, &format!("{b}/retentionRules/{id}"))
         .await
         .unwrap_err();
@@ -186,6 +212,7 @@ async fn a_locked_retention_rule_cannot_be_deleted_or_shortened_and_indefinite_r
     assert_eq!(longer["duration"]["timeUnit"], "YEARS");
 
     let b2 = bucket_in(&emu, &c, "forever", json!({})).await;
+    let far = humantime::format_rfc3339(std::time::SystemTime::now() + 100 * DAY).to_string();
     c.call(put_req(&emu, &format!("{b2}/o/x"), "x", &[]))
         .await
         .unwrap();
@@ -193,7 +220,7 @@ async fn a_locked_retention_rule_cannot_be_deleted_or_shortened_and_indefinite_r
         &c,
         &emu,
         &format!("{b2}/retentionRules"),
-        json!({"timeRuleLocked": lock_at}),
+        json!({"timeRuleLocked": far}),
     )
     .await
     .unwrap_err();

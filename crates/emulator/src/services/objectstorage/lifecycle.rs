@@ -2,7 +2,9 @@
 //! clock. The rules run lazily: before every request that names a bucket, the objects whose
 //! age (since last modified) has reached an enabled rule's `timeAmount` are deleted (`DELETE`),
 //! archived (`ARCHIVE`) or moved to `InfrequentAccess` (`INFREQUENT_ACCESS`); for the target
-//! `previous-object-versions`, noncurrent versions are deleted; for `multipart-uploads`,
+//! `previous-object-versions`, noncurrent versions are deleted (`DELETE`), archived (`ARCHIVE`:
+//! reading such a version by `versionId` is 409 `NotRestored`) or moved to `InfrequentAccess`
+//! (a version's age counts from its own last write); for `multipart-uploads`,
 //! uncommitted uploads are aborted (`ABORT`). `objectNameFilter` (inclusion prefixes, inclusion
 //! and exclusion patterns with `*` and `?`) selects objects. A retained object (see
 //! `retention.rs`) is never deleted by a rule.
@@ -64,7 +66,10 @@ fn parse_rules(items: &[Value]) -> ApiResult<Vec<Rule>> {
                     r.action.as_str(),
                     "DELETE" | "ARCHIVE" | "INFREQUENT_ACCESS"
                 ),
-                "previous-object-versions" => matches!(r.action.as_str(), "DELETE" | "ARCHIVE"),
+                "previous-object-versions" => matches!(
+                    r.action.as_str(),
+                    "DELETE" | "ARCHIVE" | "INFREQUENT_ACCESS"
+                ),
                 "multipart-uploads" => r.action == "ABORT",
                 _ => false,
             };
@@ -170,10 +175,20 @@ pub(super) fn handle(shared: &Shared, route: &Route, body: &[u8]) -> Reply {
     }
 }
 
+/// Whether a rule moving objects to `tier` applies to `meta`: to Archive from any other tier,
+/// to InfrequentAccess only from Standard.
+fn moves_to(meta: &ObjectMeta, tier: &str) -> bool {
+    match tier {
+        "Archive" => tiers::tier(meta) != "Archive",
+        _ => tiers::tier(meta) == "Standard",
+    }
+}
+
 enum Due {
     Delete(String),
     Tier(String, &'static str),
     DropVersions(String, u64),
+    TierVersions(String, u64, &'static str),
     Abort(String),
 }
 
@@ -210,11 +225,24 @@ fn due_actions(state: &State, bucket_name: &str, rules: &[Rule], now: u64) -> Ve
                     }
                 }
             }
-            "previous-object-versions" if rule.action == "DELETE" => {
+            "previous-object-versions" => {
                 let cutoff = now.saturating_sub(rule.age_ms());
+                let tier = match rule.action.as_str() {
+                    "ARCHIVE" => Some("Archive"),
+                    "INFREQUENT_ACCESS" => Some("InfrequentAccess"),
+                    _ => None,
+                };
                 for (name, old) in state.versions.get(bucket_name).into_iter().flatten() {
-                    if rule.selects(name) && old.iter().any(|v| v.modified_ms <= cutoff) {
-                        due.push(Due::DropVersions(name.clone(), cutoff));
+                    let due_version = |v: &OldVersion| {
+                        v.modified_ms <= cutoff
+                            && tier
+                                .map_or(true, |t| v.meta.as_ref().is_some_and(|m| moves_to(m, t)))
+                    };
+                    if rule.selects(name) && old.iter().any(due_version) {
+                        due.push(match tier {
+                            Some(t) => Due::TierVersions(name.clone(), cutoff, t),
+                            None => Due::DropVersions(name.clone(), cutoff),
+                        });
                     }
                 }
             }
@@ -285,6 +313,22 @@ pub(super) fn apply(shared: &Shared, bucket_name: &str) -> ApiResult<()> {
                         }
                         keep
                     });
+                }
+            }
+            Due::TierVersions(name, cutoff, tier) => {
+                let old = state
+                    .versions
+                    .get_mut(bucket_name)
+                    .and_then(|v| v.get_mut(&name));
+                for v in old.into_iter().flatten() {
+                    if v.modified_ms > cutoff {
+                        continue;
+                    }
+                    if let Some(m) = v.meta.as_mut().filter(|m| moves_to(m, tier)) {
+                        m.archived_ms = (tier == "Archive").then_some(now);
+                        m.restore = None;
+                        m.storage_tier = Some(tier.to_owned());
+                    }
                 }
             }
             Due::Abort(id) => {

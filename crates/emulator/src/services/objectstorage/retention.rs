@@ -2,7 +2,8 @@
 //! clock: while any rule retains an object (an indefinite rule, or one whose duration has not
 //! passed since the object was last modified), deleting or overwriting it is 409 `Conflict`, as
 //! on OCI. A rule whose `timeRuleLocked` has passed cannot be deleted, and only its duration may
-//! grow; an indefinite rule cannot be locked.
+//! grow; an indefinite rule cannot be locked, and a lock must be at least 14 days away when it
+//! is set (the service's mandatory delay; our 400's wording is the emulator's own).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -88,6 +89,21 @@ fn parse_lock(v: Option<String>) -> ApiResult<Option<u64>> {
     .transpose()
 }
 
+/// The service's mandatory delay before a retention rule's lock takes effect: 14 days.
+pub(super) const LOCK_DELAY_MS: u64 = 14 * 86_400_000;
+
+/// A lock time closer than [`LOCK_DELAY_MS`] is refused (400), so a test meets the rule
+/// before a rule is locked for good.
+fn check_lock_delay(lock: Option<u64>, now: u64) -> ApiResult<()> {
+    match lock {
+        Some(at) if at < now.saturating_add(LOCK_DELAY_MS) => Err(ApiError::invalid(
+            "timeRuleLocked must be at least 14 days after now (the mandatory delay before a \
+             retention rule is locked)",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn rule_not_found(id: &str) -> ApiError {
     ApiError::new(
         404,
@@ -148,6 +164,7 @@ pub(super) fn handle(shared: &Shared, route: &Route, id: &str, body: &[u8]) -> R
             let d: Details = h::parse_json(body)?;
             let duration = parse_duration(d.duration)?;
             let lock = parse_lock(d.time_rule_locked)?;
+            check_lock_delay(lock, now)?;
             if lock.is_some() && duration.is_none() {
                 return Err(ApiError::invalid(
                     "an indefinite retention rule cannot be locked",
@@ -214,6 +231,7 @@ pub(super) fn handle(shared: &Shared, route: &Route, id: &str, body: &[u8]) -> R
                 rule.duration = duration;
             }
             if let Some(l) = parse_lock(d.time_rule_locked)? {
+                check_lock_delay(Some(l), now)?;
                 rule.time_rule_locked_ms = Some(l);
             }
             rule.etag = etag;
