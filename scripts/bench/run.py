@@ -988,7 +988,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--features", default="",
                     help="cargo features for the crates/bench build, e.g. 'aws-lc-signer' (a variant: "
                          "recorded in the results' options and in each measure's command)")
-    ap.add_argument("--token-lifetime", type=int, default=4,
+    ap.add_argument("--token-lifetime", type=int, default=12,
                     help="T12: the emulator's --token-lifetime-secs (refresh due at half of it)")
     ap.add_argument("--t12-seconds", type=int, default=12, help="T12: timed seconds per run")
     ap.add_argument("--baseline-rev", default="",

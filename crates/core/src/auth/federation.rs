@@ -71,15 +71,66 @@ impl Cert {
     }
 }
 
+/// How long the idle-priority key thread has before a normal-priority one races it.
+const IDLE_KEYGEN_GRACE: Duration = Duration::from_secs(2);
+
 /// A fresh RSA-2048 session key pair (A.10.4): the signing key and its SPKI DER in base64.
+///
+/// Generating an RSA key takes tens of milliseconds of CPU. It runs on a thread of its own at
+/// the lowest scheduling priority (`SCHED_IDLE` on Linux), so a refresh running ahead of expiry
+/// does not take CPU from calls in flight on the same cores (T12 in BENCHMARKS.md). If that
+/// thread has not finished within [`IDLE_KEYGEN_GRACE`] (every core busy with other work), a
+/// normal-priority generation races it and the first key wins, so a refresh is never starved.
 pub(crate) async fn session_key(bits: usize) -> Result<(Arc<PrivateKey>, String), Error> {
-    tokio::task::spawn_blocking(move || {
-        let (key, spki) = PrivateKey::generate(bits)
-            .map_err(|e| Error::credentials(format!("session key generation failed: {e}")))?;
-        Ok((Arc::new(key), B64.encode(spki)))
-    })
-    .await
-    .map_err(|e| Error::credentials(format!("session key generation panicked: {e}")))?
+    let (tx, mut idle) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("oci-session-key".into())
+        .spawn(move || {
+            lowest_priority();
+            let _ = tx.send(PrivateKey::generate(bits));
+        });
+    let generated = match spawned {
+        Ok(_) => {
+            tokio::select! {
+                r = &mut idle => r.ok(),
+                () = tokio::time::sleep(IDLE_KEYGEN_GRACE) => None,
+            }
+        }
+        Err(_) => None,
+    };
+    let generated = match generated {
+        Some(r) => r,
+        None => {
+            let normal = tokio::task::spawn_blocking(move || PrivateKey::generate(bits));
+            tokio::select! {
+                Ok(r) = &mut idle => r,
+                r = normal => r.map_err(|e| {
+                    Error::credentials(format!("session key generation panicked: {e}"))
+                })?,
+            }
+        }
+    };
+    let (key, spki) =
+        generated.map_err(|e| Error::credentials(format!("session key generation failed: {e}")))?;
+    Ok((Arc::new(key), B64.encode(spki)))
+}
+
+/// Puts the calling thread at the lowest CPU priority the platform allows without privileges.
+fn lowest_priority() {
+    use thread_priority::ThreadPriority;
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let _ = thread_priority::set_thread_priority_and_policy(
+            thread_priority::thread_native_id(),
+            ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+        );
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = thread_priority::set_current_thread_priority(ThreadPriority::Min);
+    }
 }
 
 /// What a federation request carries.
