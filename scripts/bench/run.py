@@ -824,10 +824,10 @@ MEASURES: list[Measure] = [
             a="oci-tower req/s on 2 cores", b="oci-tower req/s on 1 core",
             run=measure_t4b, available=available_emulator, options=EMU_OPTS),
     # T5: the full Client stack with NoSigning vs a bare hyper-util client, same trivial server.
-    Measure("T5a", "stack, no-op signer vs bare hyper, 1 in flight", Goal(">=", 0.90, "×"),
+    Measure("T5a", "stack, no-op signer vs bare hyper, 1 in flight", Goal(">=", 0.95, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
             run=lambda ctx: measure_t5(ctx, 1), options=(*EMU_OPTS, "stack_flags")),
-    Measure("T5b", "stack, no-op signer vs bare hyper, 8 in flight", Goal(">=", 0.80, "×"),
+    Measure("T5b", "stack, no-op signer vs bare hyper, 8 in flight", Goal(">=", 0.90, "×"),
             a="oci-tower stack req/s", b="bare hyper-util req/s",
             run=lambda ctx: measure_t5(ctx, 8), options=(*EMU_OPTS, "stack_flags")),
     # T6: process start to first signed response, `first-call` vs `python py_first_call.py`.
