@@ -42,6 +42,7 @@ mod answers;
 mod auth;
 mod blobs;
 mod builder;
+mod drain;
 mod error;
 mod faults;
 mod http;

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::auth::{self, Head};
+use crate::drain::{self, Streamed};
 use crate::error::ApiError;
 use crate::faults::{FaultAction, JournalEntry};
 use crate::http::{error_response, header, Reply, RespBody};
@@ -147,6 +148,10 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
                 entry.status = Some(e.status.as_u16());
                 entry.error_code = Some(e.code.clone());
                 shared.journal().push(entry);
+                // The client may still be sending its body: read it, so it gets the status.
+                if !drain::expects_continue(req.headers()) {
+                    drain::drain(req.into_body()).await;
+                }
                 return Ok(finish(error_response(&e)));
             }
             FaultAction::Latency { millis } => {
@@ -192,7 +197,9 @@ async fn serve(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<R
 }
 
 /// Authenticates by the route's rule, reads or streams the body, runs the handler, and commits
-/// its writes. `principal` gets who signed, as soon as that is known.
+/// its writes; then reads whatever of the body is still unread (an early answer, such as a
+/// refused signature or a missing upload, must not reset the connection under the client).
+/// `principal` gets who signed, as soon as that is known.
 async fn process(
     shared: &Arc<Shared>,
     req: Request<Incoming>,
@@ -200,6 +207,23 @@ async fn process(
     principal: &mut Option<String>,
 ) -> Reply {
     let (parts, body) = req.into_parts();
+    let body = Streamed::new(body);
+    let rest = (!drain::expects_continue(&parts.headers)).then(|| body.clone());
+    let reply = answer(shared, parts, body, routed, principal).await;
+    if let Some(rest) = rest {
+        drain::drain(rest).await;
+    }
+    reply
+}
+
+/// [`process`] until the reply.
+async fn answer(
+    shared: &Arc<Shared>,
+    parts: http::request::Parts,
+    body: Streamed,
+    routed: &Routed,
+    principal: &mut Option<String>,
+) -> Reply {
     let target = parts
         .uri
         .path_and_query()

@@ -18,10 +18,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
-use hyper::body::Incoming;
 use oci_core::clock::Clock;
 
 use crate::blobs::{Blobs, Written};
+use crate::drain::Streamed;
 use crate::error::ApiResult;
 use crate::faults::{Faults, JournalEntry};
 use crate::keys::PublicKey;
@@ -288,7 +288,7 @@ impl Shared {
 /// A request body after authentication: read (for JSON operations) or still streaming.
 pub(crate) enum ReqBody {
     Bytes(Bytes),
-    Stream(Incoming),
+    Stream(Streamed),
 }
 
 impl ReqBody {

@@ -6,6 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use common::*;
 use http::Method;
 use oci_core::Body;
@@ -308,4 +309,55 @@ async fn the_control_path_adds_faults_lists_the_journal_and_resets() {
         204
     );
     assert!(get(&c, &emu, "/20160918/regions").await.is_ok());
+}
+
+/// A streamed body of `mib` MiB in 64 KiB chunks (one-shot: sent once, never retried).
+fn streamed_body(mib: usize) -> Body {
+    let chunks =
+        (0..mib * 16).map(|i| Ok::<_, std::io::Error>(Bytes::from(vec![i as u8; 1 << 16])));
+    Body::from_stream(futures_util::stream::iter(chunks), Some((mib as u64) << 20))
+}
+
+/// An answer given before the body is read (an injected fault, a handler refusing early) used to
+/// close the connection with the body unread: the kernel reset it, and the client, still
+/// writing, saw a broken pipe instead of the status (most rounds, on two threads). The emulator
+/// now reads the rest of the body first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_early_error_answering_a_streamed_upload_reaches_the_client_as_its_status() {
+    let emu = start().await;
+    let c = client(&emu);
+    let ns = emu.namespace().to_owned();
+    emu.add_fault(Fault::status(400, "InvalidParameter").operation("PutObject"));
+    for round in 0..10 {
+        let path = format!("/n/{ns}/b/any/o/big-{round}");
+        let req = exclude_body(
+            request(&emu, Method::PUT, &path, streamed_body(16)),
+            "PutObject",
+        );
+        let err = call(&c, req).await.expect_err("the fault answers");
+        assert_eq!(
+            err.kind(),
+            oci_core::ErrorKind::Service,
+            "round {round}: {err:?}"
+        );
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+        assert_eq!(err.code(), Some("InvalidParameter"));
+    }
+    // No such upload: the handler refuses before reading the body.
+    for round in 0..10 {
+        let path = format!("/n/{ns}/b/any/u/big?uploadId=none-{round}&uploadPartNum=1");
+        let req = exclude_body(
+            request(&emu, Method::PUT, &path, streamed_body(16)),
+            "UploadPart",
+        );
+        let err = call(&c, req).await.expect_err("no such upload");
+        assert_eq!(
+            err.kind(),
+            oci_core::ErrorKind::Service,
+            "round {round}: {err:?}"
+        );
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    }
+    let statuses: Vec<_> = emu.journal().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [[Some(400); 10], [Some(404); 10]].concat());
 }

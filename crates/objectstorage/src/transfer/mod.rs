@@ -68,6 +68,12 @@
 //! **Directories.** [`TransferManager::upload_dir`] uploads every regular file under a directory
 //! to objects under a prefix, [`DirUpload::files_in_flight`] at a time, skipping objects that
 //! already hold the file's content by default ([`IfExists`]), with a [`FileResult`] per file.
+//! [`TransferManager::download_dir`] is the reverse (like `oci os object bulk-download`): every
+//! object under a prefix to a file, with an [`ObjectResult`] per object; a name that would land
+//! outside the directory is refused ([`UnsafeName`]). [`TransferManager::sync_dir_up`] and
+//! [`TransferManager::sync_dir_down`] (like `oci os object sync`) transfer new and changed
+//! files one way and, with [`DirSync::delete`], delete what the source no longer has, only
+//! once every transfer succeeded ([`Deletions`]).
 //!
 //! # Downloads
 //!
@@ -80,7 +86,8 @@
 //! verified against the head's `Content-Length`; [`TransferManager::download_to_writer`] writes
 //! ranges in order to any [`AsyncWrite`], holding at most `parallelism` chunks. A body that breaks
 //! mid-way is resumed from the last byte received (up to
-//! [`TransferManagerBuilder::download_body_retries`] times per range).
+//! [`TransferManagerBuilder::download_body_retries`] times per range). [`Download::cancel_token`]
+//! stops a download; a download to a file then removes its temporary file.
 
 mod cancel;
 mod config;
@@ -102,7 +109,9 @@ pub use config::{
     MIN_PART_SIZE,
 };
 pub use dir::{
-    DirUpload, DirUploadOutput, FileOutcome, FileResult, IfExists, DEFAULT_FILES_IN_FLIGHT,
+    Deleted, Deletions, DirDownload, DirDownloadOutput, DirSync, DirUpload, DirUploadOutput,
+    FileOutcome, FileResult, IfExists, ObjectOutcome, ObjectResult, SyncDirection, SyncOutput,
+    UnsafeName, UnsafeReason, DEFAULT_FILES_IN_FLIGHT,
 };
 pub use download::{Download, DownloadOutput};
 pub use manager::{TransferManager, TransferManagerBuilder};

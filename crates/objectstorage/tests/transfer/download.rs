@@ -190,3 +190,40 @@ async fn an_object_changed_mid_download_fails_instead_of_mixing_versions() {
     assert!(!path.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[tokio::test]
+async fn a_download_cancelled_mid_way_leaves_the_target_untouched_and_no_temporary_file() {
+    use oci_objectstorage::transfer::{is_cancelled, CancellationToken};
+    let env = env().await;
+    let data = content(3 * MIB as usize, 19);
+    env.tm(1)
+        .upload(&env.ns, BUCKET, "c.bin", UploadSource::bytes(data))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("c.bin");
+    std::fs::write(&target, b"old").unwrap();
+    let token = CancellationToken::new();
+    let t = token.clone();
+    env.emu.clear_journal();
+    // Cancelled while the first of three ranges is being written.
+    let err = env
+        .tm(1)
+        .download_to_file(&env.ns, BUCKET, "c.bin", &target)
+        .progress(move |_| t.cancel())
+        .cancel_token(token)
+        .await
+        .unwrap_err();
+    assert!(is_cancelled(&err), "{err}");
+    assert_eq!(
+        env.ops("GetObject").len(),
+        1,
+        "no range after the cancellation"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["c.bin"]);
+    assert_eq!(std::fs::read(&target).unwrap(), b"old");
+}

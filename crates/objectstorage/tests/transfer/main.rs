@@ -6,6 +6,8 @@ mod env;
 
 mod cancel;
 mod dir;
+mod dir_download;
+mod dir_sync;
 mod download;
 mod faults;
 mod resume;

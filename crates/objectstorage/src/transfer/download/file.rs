@@ -14,18 +14,15 @@ use crate::transfer::config::WRITE_BUFFER;
 use crate::transfer::error::{local_io, task_failed};
 use crate::transfer::progress::Tracker;
 
-/// Downloads into a temporary file next to `path`, then renames it into place.
-pub(crate) async fn download_file(
-    ctx: &Arc<Fetch>,
-    path: &Path,
-    size: u64,
-    chunk: u64,
-    count: u64,
-    parallelism: usize,
-    tracker: &Arc<Tracker>,
-) -> Result<(), Error> {
+/// Downloads into a temporary file next to `path` (`fill` writes it), then renames it into
+/// place; the temporary file is removed when `fill` or the rename fails.
+pub(crate) async fn download_file<F, Fut>(path: &Path, fill: F) -> Result<(), Error>
+where
+    F: FnOnce(PathBuf) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Error>>,
+{
     let tmp = temp_path(path);
-    let result = fill_file(ctx, &tmp, size, chunk, count, parallelism, tracker).await;
+    let result = fill(tmp.clone()).await;
     let result = match result {
         Ok(()) => tokio::fs::rename(&tmp, path).await.map_err(|e| {
             local_io(
@@ -57,7 +54,8 @@ pub(crate) fn rand_suffix() -> String {
     format!("{:016x}", h.finish())
 }
 
-async fn fill_file(
+/// Writes the object into `tmp`: one streamed GET, or `count` ranges at their offsets.
+pub(crate) async fn fill_file(
     ctx: &Arc<Fetch>,
     tmp: &Path,
     size: u64,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use oci_core::{Error, ErrorKind};
 use tokio::io::AsyncWrite;
 
+use super::cancel::{cancelled, or_cancelled, CancellationToken};
 use super::config::Config;
 use super::progress::{Progress, ProgressFn, Tracker};
 use super::target::Target;
@@ -21,9 +22,9 @@ mod file;
 mod writer;
 
 use fetch::Fetch;
-use file::download_file;
 #[cfg(test)]
 pub(crate) use file::rand_suffix;
+use file::{download_file, fill_file};
 use writer::download_writer;
 
 /// Where a download goes.
@@ -53,6 +54,7 @@ pub struct Download<'w> {
     target: Target,
     sink: Sink<'w>,
     progress: Option<ProgressFn>,
+    cancel: Option<CancellationToken>,
 }
 
 impl fmt::Debug for Download<'_> {
@@ -64,6 +66,7 @@ impl fmt::Debug for Download<'_> {
         f.debug_struct("Download")
             .field("target", &self.target)
             .field("sink", &sink)
+            .field("cancel", &self.cancel)
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +97,7 @@ impl<'w> Download<'w> {
             target,
             sink,
             progress: None,
+            cancel: None,
         }
     }
 
@@ -105,6 +109,33 @@ impl<'w> Download<'w> {
         self
     }
 
+    /// Stops the download when `token` is cancelled: the ranges in flight are dropped, a
+    /// download to a file removes its temporary file and leaves the target untouched, and the
+    /// download fails with an error for which [`is_cancelled`](crate::transfer::is_cancelled)
+    /// is true.
+    ///
+    /// ```no_run
+    /// use oci_objectstorage::transfer::{is_cancelled, CancellationToken, TransferManager};
+    /// # async fn run(tm: TransferManager) -> Result<(), oci_core::Error> {
+    /// let token = CancellationToken::new();
+    /// let download = tm
+    ///     .download_to_file("ns", "bucket", "big.bin", "big.bin")
+    ///     .cancel_token(token.clone())
+    ///     .send();
+    /// token.cancel(); // e.g. from a shutdown signal handler
+    /// match download.await {
+    ///     Err(e) if is_cancelled(&e) => println!("cancelled; big.bin untouched"),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Bytes already written to a writer stay written.
+    pub fn cancel_token(mut self, token: CancellationToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
     /// Runs the download.
     pub async fn send(self) -> Result<DownloadOutput, Error> {
         let Download {
@@ -113,16 +144,21 @@ impl<'w> Download<'w> {
             target,
             sink,
             progress,
+            cancel,
         } = self;
         target.check()?;
+        let cancel = cancel.as_ref();
+        if cancel.is_some_and(CancellationToken::is_cancelled) {
+            return stopped();
+        }
         let t = &target;
         let head = client
             .head_object()
             .namespace_name(&t.namespace)
             .bucket_name(&t.bucket)
             .object_name(&t.object)
-            .send()
-            .await?;
+            .send();
+        let head = or_cancelled(cancel, head, stopped).await?;
         let size = head.content_length.ok_or_else(|| {
             Error::with_kind(
                 ErrorKind::Deserialize,
@@ -146,10 +182,15 @@ impl<'w> Download<'w> {
         let parallelism = config.parallelism;
         match sink {
             Sink::File(path) => {
-                download_file(&ctx, &path, size, chunk, count, parallelism, &tracker).await?
+                let fill = |tmp: PathBuf| async move {
+                    let fill = fill_file(&ctx, &tmp, size, chunk, count, parallelism, &tracker);
+                    or_cancelled(cancel, fill, stopped).await
+                };
+                download_file(&path, fill).await?
             }
             Sink::Writer(mut w) => {
-                download_writer(&ctx, &mut w, size, chunk, count, parallelism, &tracker).await?
+                let fill = download_writer(&ctx, &mut w, size, chunk, count, parallelism, &tracker);
+                or_cancelled(cancel, fill, stopped).await?
             }
         }
         Ok(DownloadOutput {
@@ -158,6 +199,11 @@ impl<'w> Download<'w> {
             object: head,
         })
     }
+}
+
+/// The result of a cancelled download.
+fn stopped<T>() -> Result<T, Error> {
+    Err(cancelled("the download"))
 }
 
 impl<'w> IntoFuture for Download<'w> {

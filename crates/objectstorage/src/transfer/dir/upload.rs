@@ -3,37 +3,23 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
 use futures_util::StreamExt;
-use md5::{Digest, Md5};
 use oci_core::Error;
 
-use super::cancel::CancellationToken;
-use super::config::DEFAULT_PART_SIZE;
-use super::manager::TransferManager;
-use super::parts::{effective_part_size, md5_of_file_range};
-use super::source::UploadSource;
-use super::upload::UploadOutput;
+use super::local::{same_content, walk};
+use super::{IfExists, DEFAULT_FILES_IN_FLIGHT};
+use crate::transfer::cancel::{cancelled, CancellationToken};
+use crate::transfer::manager::TransferManager;
+use crate::transfer::source::UploadSource;
+use crate::transfer::upload::UploadOutput;
 
-/// The default number of files uploaded at once by [`DirUpload`].
-pub const DEFAULT_FILES_IN_FLIGHT: usize = 4;
-
-/// What [`DirUpload`] does with a file whose object already exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum IfExists {
-    /// Skip it when the object has the file's content: same length and the same MD5
-    /// (`Content-MD5`, or `opc-multipart-md5` computed with the manager's part size);
-    /// upload it otherwise. The default.
-    #[default]
-    SkipIdentical,
-    /// Skip it whatever its content (like `bulk-upload --no-overwrite`).
-    Skip,
-    /// Upload it without looking (like `bulk-upload --overwrite`).
-    Overwrite,
-}
-
-/// What happened to one file.
+/// What happened to one file of a [`DirUpload`].
+///
+/// ```
+/// use oci_objectstorage::transfer::FileOutcome;
+/// let skipped = FileOutcome::Skipped { etag: None };
+/// assert!(matches!(skipped, FileOutcome::Skipped { .. }));
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum FileOutcome {
@@ -49,6 +35,18 @@ pub enum FileOutcome {
 }
 
 /// One file of a [`DirUpload`] and what happened to it.
+///
+/// ```
+/// use oci_objectstorage::transfer::{DirUploadOutput, FileOutcome};
+/// fn report(out: &DirUploadOutput) {
+///     for f in &out.files {
+///         if let FileOutcome::Failed(e) = &f.outcome {
+///             eprintln!("{} -> {}: {e}", f.path.display(), f.object);
+///         }
+///     }
+/// }
+/// # report(&DirUploadOutput::default());
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct FileResult {
@@ -61,6 +59,12 @@ pub struct FileResult {
 }
 
 /// The result of a [`DirUpload`]: one entry per file, sorted by object name.
+///
+/// ```
+/// use oci_objectstorage::transfer::DirUploadOutput;
+/// let out = DirUploadOutput::default();
+/// assert_eq!((out.uploaded(), out.skipped(), out.failed().count()), (0, 0, 0));
+/// ```
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct DirUploadOutput {
@@ -174,10 +178,20 @@ impl DirUpload {
             return Err(Error::invalid_request("files_in_flight must be at least 1"));
         }
         let files = walk(&self.dir).await?;
-        let this = &self;
+        Ok(self.upload_files(files).await)
+    }
+
+    /// The object name a file at `rel` (relative to the directory, `/`-separated) goes to.
+    pub(super) fn object_name(&self, rel: &str) -> String {
+        format!("{}{rel}", self.prefix)
+    }
+
+    /// Uploads `files` (path, relative name) as [`DirUpload::send`] does after its walk.
+    pub(super) async fn upload_files(&self, files: Vec<(PathBuf, String)>) -> DirUploadOutput {
+        let this = self;
         let mut results: Vec<FileResult> = futures_util::stream::iter(files)
             .map(|(path, rel)| async move {
-                let object = format!("{}{rel}", this.prefix);
+                let object = this.object_name(&rel);
                 let outcome = this.one(&path, &object).await;
                 FileResult {
                     path,
@@ -185,14 +199,21 @@ impl DirUpload {
                     outcome,
                 }
             })
-            .buffer_unordered(self.files_in_flight)
+            .buffer_unordered(self.files_in_flight.max(1))
             .collect()
             .await;
         results.sort_by(|a, b| a.object.cmp(&b.object));
-        Ok(DirUploadOutput { files: results })
+        DirUploadOutput { files: results }
     }
 
     async fn one(&self, path: &Path, object: &str) -> FileOutcome {
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
+            return FileOutcome::Failed(cancelled(&format!("the upload of {object}")));
+        }
         if self.if_exists != IfExists::Overwrite {
             match self.existing(path, object).await {
                 Ok(Some(etag)) => return FileOutcome::Skipped { etag },
@@ -241,65 +262,7 @@ impl DirUpload {
                     .with_source(e)
             })?
             .len();
-        if head.content_length != Some(len) {
-            return Ok(None);
-        }
-        let part_size =
-            effective_part_size(len, self.tm.config().part_size.unwrap_or(DEFAULT_PART_SIZE));
-        let same = if let Some(mp) = &head.opc_multipart_md5 {
-            *mp == multipart_md5(path, len, part_size).await?
-        } else if let Some(md5) = &head.content_md5 {
-            *md5 == md5_of_file_range(path, 0, len).await?
-        } else {
-            false
-        };
+        let same = same_content(&self.tm, path, len, &head).await?;
         Ok(same.then_some(head.etag))
     }
-}
-
-/// The `opc-multipart-md5` of `path` cut in parts of `part_size`: base64 of the MD5 of the
-/// parts' MD5s, then `-` and the part count.
-async fn multipart_md5(path: &Path, len: u64, part_size: u64) -> Result<String, Error> {
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let mut all = Md5::new();
-    let count = len.div_ceil(part_size).max(1);
-    for i in 0..count {
-        let offset = i * part_size;
-        let part = md5_of_file_range(path, offset, part_size.min(len - offset)).await?;
-        let raw = b64
-            .decode(part)
-            .map_err(|e| Error::with_kind(oci_core::ErrorKind::Other, e.to_string()))?;
-        all.update(raw);
-    }
-    Ok(format!("{}-{count}", b64.encode(all.finalize())))
-}
-
-/// Every regular file under `dir` with its `/`-separated path relative to `dir`, sorted.
-async fn walk(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
-    let io = |p: &Path, e: std::io::Error| {
-        Error::invalid_request(format!("cannot read directory {}: {e}", p.display())).with_source(e)
-    };
-    let mut out = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), String::new())];
-    while let Some((d, rel)) = stack.pop() {
-        let mut entries = tokio::fs::read_dir(&d).await.map_err(|e| io(&d, e))?;
-        while let Some(entry) = entries.next_entry().await.map_err(|e| io(&d, e))? {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                return Err(Error::invalid_request(format!(
-                    "{} is not a UTF-8 name: it cannot be an object name",
-                    entry.path().display()
-                )));
-            };
-            let rel = format!("{rel}{name}");
-            let kind = entry.file_type().await.map_err(|e| io(&d, e))?;
-            if kind.is_dir() {
-                stack.push((entry.path(), format!("{rel}/")));
-            } else if kind.is_file() {
-                out.push((entry.path(), rel));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
 }
