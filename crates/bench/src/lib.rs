@@ -169,6 +169,25 @@ pub fn cpu_seconds() -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
+/// Peak resident set size of this process (`VmHWM` of `/proc/self/status`), in KiB.
+///
+/// ```
+/// let kib = oci_bench::vm_hwm_kib();
+/// assert!(kib.map_or(true, |k| k > 0));
+/// ```
+///
+/// A cross-check of `/usr/bin/time -v`'s maximum resident set size; `None` without `/proc`.
+pub fn vm_hwm_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// CPU time of the whole process so far (every thread, user and system), in seconds.
 ///
 /// ```

@@ -28,7 +28,7 @@ use futures_util::StreamExt;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Empty, StreamBody};
 use hyper::body::Frame;
-use oci_bench::{runtime, Args, BenchError};
+use oci_bench::{runtime, vm_hwm_kib, Args, BenchError};
 use oci_core::auth::RequestSigner;
 use oci_core::clock::SystemClock;
 use oci_core::{Body, Client, Config, Endpoint};
@@ -229,16 +229,4 @@ async fn bare(o: &Opts) -> Result<(f64, f64), BenchError> {
         return Err(format!("got {n} bytes back, put {}", o.total).into());
     }
     Ok((put, get))
-}
-
-/// Peak resident set size of this process (`VmHWM` of `/proc/self/status`), in KiB.
-fn vm_hwm_kib() -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
