@@ -4,6 +4,7 @@
     python3 scripts/bench/run.py                 # every implemented measure, 5 repetitions
     python3 scripts/bench/run.py T1 --reps 7 --seconds 3
     python3 scripts/bench/run.py T9 --build-reps 1
+    python3 scripts/bench/run.py T10 T11 --mib 1024 --objects 10000   # T10 is T10a and T10b
     OCI_BENCH_VENV=/path/to/venv python3 scripts/bench/run.py T3 T4a T4b   # reuse a venv with `oci`
     python3 scripts/bench/run.py T1 T3 --features aws-lc-signer   # bench binaries with a cargo feature
     python3 scripts/bench/run.py --list          # the table of measures and their status
@@ -354,6 +355,23 @@ def python_sdk(ctx: Context) -> list[str]:
     return list(ctx.built["python"])
 
 
+def oci_cli(ctx: Context) -> list[str]:
+    """argv prefix running the OCI CLI from the SDK's venv (`pip install oci-cli` there when missing)."""
+    if "oci_cli" not in ctx.built:
+        py = Path(python_sdk(ctx)[-1])
+        cli = py.parent / "oci"
+        if not cli.exists():
+            log(f"installing the OCI CLI into {py.parent.parent} (pip install oci-cli) ...")
+            run_checked([str(py), "-m", "pip", "install", "--quiet", "oci-cli"])
+            # oci-cli pins the SDK version it needs: record the one now installed.
+            ctx.built["oci_version"] = run_checked([str(py), "-c", "import oci; print(oci.__version__)"]).strip()
+        ctx.built["oci_cli"] = ["env", "-u", "PYTHONDONTWRITEBYTECODE", "SUPPRESS_LABEL_WARNING=True",
+                                "OCI_CLI_SUPPRESS_FILE_PERMISSIONS_WARNING=True", str(cli)]
+        ctx.built["oci_cli_version"] = run_checked([*ctx.built["oci_cli"], "--version"]).strip()
+        log(f"OCI CLI {ctx.built['oci_cli_version']}, oci {ctx.built['oci_version']}")
+    return list(ctx.built["oci_cli"])
+
+
 def emulator_binary(ctx: Context) -> Path:
     if "oci-emulator" not in ctx.built:
         log("building oci-emulator (release) ...")
@@ -653,6 +671,145 @@ def measure_t8b(ctx: Context) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
+# T10: a 1 GiB file up and down with the transfer manager vs the Python SDK's UploadManager
+# T11: 10,000 small files up, 16 in flight, upload_dir vs `oci os object bulk-upload`
+# --------------------------------------------------------------------------------------------
+
+
+def write_random_file(path: Path, size: int) -> None:
+    """`size` bytes from os.urandom, written 1 MiB at a time (untimed set-up)."""
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 1 << 20)
+            f.write(os.urandom(n))
+            left -= n
+
+
+def parse_transfer(out: str, err: str) -> tuple[float, object]:
+    """`transfer-bench file` / py_transfer.py under /usr/bin/time -v: MiB/s, checked, with peak RSS."""
+    value, rec = parse_object_load(out, err)
+    if rec.get("verified") is not True:
+        raise RuntimeError(f"the download was not verified against the file: {rec}")
+    return value, rec
+
+
+def bucket_for(ctx: Context, emu: Emu, bucket: str) -> list[str]:
+    """Creates `bucket` (with `object-load bucket`); the options every object command takes."""
+    common = ["--config", str(emu.config), "--endpoint", emu.endpoint, "--namespace", emu.info["namespace"],
+              "--bucket", bucket]
+    run_checked([str(ctx.bench_binary("object-load")), "bucket", *common, "--compartment", emu.info["tenancy"]])
+    return common
+
+
+def t10(ctx: Context) -> dict:
+    if "t10" in ctx.built:
+        return ctx.built["t10"]
+    mib, part = ctx.args.mib, ctx.args.part_mib
+    with emulator(ctx, "1") as emu, tempfile.TemporaryDirectory(prefix="oci-bench-t10-") as tmp:
+        common = bucket_for(ctx, emu, "oci-bench-t10")
+        src = Path(tmp) / "source.bin"
+        log(f"  writing a {mib} MiB file of random bytes (untimed)")
+        write_random_file(src, mib << 20)
+        files = ["--file", str(src), "--part-mib", str(part), "--parallelism", "3"]
+        a = Side("oci-tower TransferManager upload + download_to_file", [
+            "/usr/bin/time", "-v", *ctx.pin([str(ctx.bench_binary("transfer-bench")), "file", *common, *files,
+                                             "--object", "t10-oci-tower", "--out", str(Path(tmp) / "a.out")], "0")],
+            "MiB/s", parse_transfer)
+        b = Side("Python SDK UploadManager.upload_file + get_object streamed", [
+            "/usr/bin/time", "-v", *ctx.pin([*python_sdk(ctx), str(PY_DIR / "py_transfer.py"), *common, *files,
+                                             "--object", "t10-python-sdk", "--out", str(Path(tmp) / "b.out")], "0")],
+            "MiB/s", parse_transfer)
+        res = side_by_side(ctx, a, b, ctx.args.reps)
+    res["note"] = (f"one {mib} MiB file of random bytes uploaded then downloaded to a file by each side, parts of "
+                   f"{part} MiB (multipart when the file is larger), 3 parts in flight (both libraries' default); "
+                   "A downloads with ranged GETs (16 MiB, 3 in flight, the manager's defaults) written at their "
+                   "offsets, B with one get_object streamed to the file in 1 MiB chunks (the SDK has no download "
+                   "manager); both compare the download with the file byte for byte after timing; client pinned "
+                   "to CPU 0 (A on a current-thread runtime), release emulator (blobs in a temporary directory) on "
+                   "CPU 1; figure = 2 x size / (upload + download seconds, timed inside each process); peak RSS "
+                   f"of each process from /usr/bin/time -v; oci {ctx.built.get('oci_version')}")
+    ctx.built["t10"] = res
+    return res
+
+
+def measure_t10a(ctx: Context) -> dict:
+    return t10(ctx)
+
+
+def measure_t10b(ctx: Context) -> dict:
+    """T10's peak RSS, A over B per pair, from the same runs as T10a."""
+    res = t10(ctx)
+    a = [p["a"]["max_rss_kib"] / 1024 for p in res["raw"]]
+    b = [p["b"]["max_rss_kib"] / 1024 for p in res["raw"]]
+    return {"kind": "ratio", "a": {"name": "oci-tower peak RSS", "unit": "MiB", **summary(a)},
+            "b": {"name": "Python SDK peak RSS", "unit": "MiB", **summary(b)},
+            "value": summary([x / y for x, y in zip(a, b)]), "unit": "×",
+            "raw": [{"pair": p["pair"], "a_max_rss_kib": p["a"]["max_rss_kib"],
+                     "b_max_rss_kib": p["b"]["max_rss_kib"]} for p in res["raw"]],
+            "note": res["note"] + "; the same runs as T10a (raw samples there)"}
+
+
+def parse_upload_dir(count: int) -> Callable[[str, str, float], tuple[float, object]]:
+    """objects/s over the process's wall time; checks `transfer-bench dir` uploaded all `count`."""
+
+    def parse(out: str, _err: str, wall_s: float) -> tuple[float, object]:
+        rec = json.loads(out.strip().splitlines()[-1])
+        if rec["uploaded"] != count:
+            raise RuntimeError(f"uploaded {rec['uploaded']} of {count} files: {rec}")
+        rec["wall_seconds"] = wall_s
+        return count / wall_s, rec
+
+    return parse
+
+
+def parse_bulk_upload(count: int) -> Callable[[str, str, float], tuple[float, object]]:
+    """objects/s over the CLI's wall time; checks its JSON summary lists all `count` and no failure."""
+
+    def parse(out: str, _err: str, wall_s: float) -> tuple[float, object]:
+        start = out.find("{")
+        if start < 0:
+            raise RuntimeError(f"no JSON summary from bulk-upload:\n{out[-2000:]}")
+        summ = json.loads(out[start:])
+        uploaded, failed = len(summ.get("uploaded-objects", {})), summ.get("upload-failures", {})
+        if uploaded != count or failed or summ.get("skipped-objects"):
+            raise RuntimeError(f"bulk-upload uploaded {uploaded} of {count}, failures {str(failed)[:1000]}")
+        return count / wall_s, {"uploaded": uploaded, "wall_seconds": wall_s}
+
+    return parse
+
+
+def measure_t11(ctx: Context) -> dict:
+    count = ctx.args.objects
+    with emulator(ctx, "1") as emu, tempfile.TemporaryDirectory(prefix="oci-bench-t11-") as tmp:
+        common = bucket_for(ctx, emu, "oci-bench-t11")
+        src = Path(tmp) / "files"
+        src.mkdir()
+        log(f"  writing {count:,} files of 4 KiB (untimed)")
+        for i in range(count):
+            (src / f"f{i:05}.bin").write_bytes(os.urandom(4096))
+        a = Side("oci-tower TransferManager::upload_dir, 16 files in flight",
+                 ctx.pin([str(ctx.bench_binary("transfer-bench")), "dir", *common, "--dir", str(src),
+                          "--prefix", "t11-oci-tower/", "--files-in-flight", "16"], "0"),
+                 "objects/s", parse_upload_dir(count), probe=time.monotonic)
+        b = Side("oci os object bulk-upload --parallel-upload-count 16",
+                 ctx.pin([*oci_cli(ctx), "--config-file", str(emu.config), "--endpoint", emu.endpoint,
+                          "os", "object", "bulk-upload", "--namespace", emu.info["namespace"],
+                          "--bucket-name", "oci-bench-t11", "--src-dir", str(src), "--prefix", "t11-oci-cli/",
+                          "--parallel-upload-count", "16", "--overwrite"], "0"),
+                 "objects/s", parse_bulk_upload(count), probe=time.monotonic)
+        res = side_by_side(ctx, a, b, ctx.args.reps)
+    res["note"] = (f"{count:,} files of 4 KiB (random bytes) in one directory uploaded as objects, 16 at a time, "
+                   "overwriting without looking first (A: upload_dir with IfExists::Overwrite, one PutObject "
+                   "with Content-MD5 per file; B: bulk-upload --overwrite), each side under its own prefix in "
+                   "the same bucket; client pinned to CPU 0, release emulator on CPU 1; figure = objects / wall "
+                   "seconds from spawning the process to its exit (the CLI's start-up included, as its users "
+                   f"see it); both check every file was uploaded; oci-cli {ctx.built.get('oci_cli_version')}, "
+                   f"oci {ctx.built.get('oci_version')}")
+    return res
+
+
+# --------------------------------------------------------------------------------------------
 # T9: cold `cargo build -p oci-identity` in a fresh target dir
 # --------------------------------------------------------------------------------------------
 
@@ -847,6 +1004,18 @@ MEASURES: list[Measure] = [
             options=("reps", "mib", "pin")),
     Measure("T9", "cold cargo build -p oci-identity", Goal("<=", 90, "s"),
             a="build time", b=None, run=measure_t9, available=available_identity, options=("build_reps",)),
+    # T10a/b: --mib MiB file up (parts of --part-mib, 3 in flight) and down to a file, transfer manager
+    # vs the Python SDK's UploadManager + streamed get_object; throughput and peak RSS, same runs.
+    Measure("T10a", "1 GiB file up+down: transfer manager vs Python SDK", Goal(">=", 3.0, "×"),
+            a="oci-tower TransferManager MiB/s", b="Python SDK UploadManager + get_object MiB/s",
+            run=measure_t10a, available=available_python, options=("reps", "mib", "part_mib", "pin")),
+    Measure("T10b", "1 GiB file up+down: peak RSS vs Python SDK", Goal("<=", 0.25, "×"),
+            a="oci-tower peak RSS", b="Python SDK peak RSS",
+            run=measure_t10b, available=available_python, options=("reps", "mib", "part_mib", "pin")),
+    # T11: --objects files of 4 KiB, 16 in flight: upload_dir vs the OCI CLI's bulk-upload.
+    Measure("T11", "10,000 small objects up, 16 in flight, vs OCI CLI", Goal(">=", 5.0, "×"),
+            a="oci-tower upload_dir objects/s", b="oci os object bulk-upload objects/s",
+            run=measure_t11, available=available_python, options=("reps", "objects", "pin")),
     # T12: instance principal with a short token lifetime; p99 of calls overlapping a background
     # refresh over p99 of the others, in the same run (issue 11).
     Measure("T12", "p99 during a token refresh vs outside one", Goal("<=", 1.1, "×"),
@@ -903,7 +1072,7 @@ def reproduce_command(m: Measure, args: argparse.Namespace, parser: argparse.Arg
         if dest == "pin":
             if not value:
                 cmd.append("--no-pin")
-        elif dest in ("reps", "seconds", "build_reps", "mib") or value != default:
+        elif dest in ("reps", "seconds", "build_reps", "mib", "objects") or value != default:
             flag = "--" + dest.replace("_", "-")
             cmd.append(f"{flag}={value!r}" if isinstance(value, str) else f"{flag} {value}")
     if args.features:
@@ -971,6 +1140,15 @@ def print_summary(results: dict) -> None:
             print(f"{mid:4} {e['title']}: {e['status']} ({e['reason']})")
 
 
+def expand_id(name: str, ids: list[str]) -> list[str]:
+    """A measure id as given: itself when it is one, else its lettered parts (`T10` is T10a and
+    T10b, `T8` is T8a and T8b), else itself (then reported as unknown)."""
+    if name in ids:
+        return [name]
+    parts = [i for i in ids if i.startswith(name) and len(i) == len(name) + 1 and i[-1].islower()]
+    return parts or [name]
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("measures", nargs="*", help="measure ids (default: every implemented one)")
@@ -978,7 +1156,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--seconds", type=int, default=3, help="duration of each timed sample (whole seconds)")
     ap.add_argument("--stack-flags", default="",
                     help="T5: extra plain-http stack options, e.g. '--tracing false' (a variant, not the figure)")
-    ap.add_argument("--mib", type=int, default=1024, help="T8: object size in MiB")
+    ap.add_argument("--mib", type=int, default=1024, help="T8, T10: object (file) size in MiB")
+    ap.add_argument("--part-mib", type=int, default=128,
+                    help="T10: part size in MiB for both sides (128: both libraries' default for files)")
+    ap.add_argument("--objects", type=int, default=10_000, help="T11: how many 4 KiB files")
     ap.add_argument("--build-reps", type=int, default=1, help="cold builds for T9")
     ap.add_argument("--cpu", default="0", help="CPU list for single-core sides (taskset -c)")
     ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
@@ -1006,12 +1187,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             status = "implemented" if m.run else f"pending: {m.pending}"
             print(f"{m.id:4} goal {m.goal.text():>9}  {m.title}  [{status}]")
         return 0
-    unknown = [x for x in args.measures if x not in known]
+    selected = [x for name in args.measures for x in expand_id(name, [m.id for m in MEASURES])]
+    unknown = [x for x in selected if x not in known]
     if unknown:
         ap.error(f"unknown measure(s) {unknown}; known: {sorted(known)}")
     if args.reps < MIN_REPS:
         ap.error(f"--reps must be at least {MIN_REPS}")
-    selected = args.measures or [m.id for m in MEASURES if m.run]
+    selected = selected or [m.id for m in MEASURES if m.run]
 
     results = run_measures(selected, args, ap)
     RESULTS_DIR.mkdir(exist_ok=True)

@@ -112,6 +112,79 @@ class Parsers(unittest.TestCase):
         self.assertEqual(res["per_cpu"]["b_req_per_cpu_sec"]["median"], 50.0)
 
 
+class Transfer(unittest.TestCase):
+    TIME_V = "\tMaximum resident set size (kbytes): 20480\n"
+
+    def test_transfer_parser_needs_a_verified_download_and_peak_rss(self):
+        good = {"mib_per_sec": 300.0, "bytes": 1 << 20, "verified": True}
+        value, raw = run.parse_transfer(json.dumps(good), self.TIME_V)
+        self.assertEqual((value, raw["max_rss_kib"]), (300.0, 20480))
+        for out, err in ((json.dumps({**good, "verified": False}), self.TIME_V),
+                         (json.dumps({k: v for k, v in good.items() if k != "verified"}), self.TIME_V),
+                         (json.dumps(good), "no time -v output")):
+            with self.assertRaises(RuntimeError, msg=out):
+                run.parse_transfer(out, err)
+
+    def test_rss_ratio_is_taken_per_pair_from_the_throughput_runs(self):
+        pairs = [(10240, 102400), (20480, 102400), (10240, 51200), (10240, 204800), (10240, 102400)]
+        c = ctx()
+        c.built["t10"] = {"note": "n", "raw": [{"pair": i, "a": {"max_rss_kib": a}, "b": {"max_rss_kib": b}}
+                                               for i, (a, b) in enumerate(pairs)]}
+        res = run.measure_t10b(c)
+        self.assertEqual(res["value"]["samples"], [0.1, 0.2, 0.2, 0.05, 0.1])
+        self.assertEqual(res["value"]["median"], 0.1)
+        self.assertEqual((res["a"]["median"], res["b"]["median"]), (10.0, 100.0))
+        self.assertTrue(run.Goal("<=", 0.25, "×").met(res["value"]["median"]))
+
+    def test_upload_dir_rate_is_over_wall_time_and_needs_every_file(self):
+        parse = run.parse_upload_dir(300)
+        value, raw = parse(json.dumps({"uploaded": 300, "seconds": 0.5}), "", 1.5)
+        self.assertEqual((value, raw["wall_seconds"]), (200.0, 1.5))
+        with self.assertRaises(RuntimeError):
+            parse(json.dumps({"uploaded": 299}), "", 1.0)
+
+    def test_bulk_upload_summary_must_list_every_file_and_no_failure(self):
+        parse = run.parse_bulk_upload(2)
+        ok = {"skipped-objects": [], "upload-failures": {}, "uploaded-objects": {"a": {}, "b": {}}}
+        self.assertEqual(parse("Uploaded a\n" + json.dumps(ok, indent=2), "", 0.5)[0], 4.0)
+        for bad in ({**ok, "uploaded-objects": {"a": {}}}, {**ok, "upload-failures": {"b": "500"}},
+                    {**ok, "skipped-objects": ["a"]}):
+            with self.assertRaises(RuntimeError, msg=bad):
+                parse(json.dumps(bad), "", 1.0)
+        with self.assertRaises(RuntimeError):
+            parse("no summary", "", 1.0)
+
+    def test_write_random_file_has_the_size_asked_for(self):
+        with tempfile.TemporaryDirectory() as d:
+            f = Path(d) / "x"
+            run.write_random_file(f, (1 << 20) + 5)
+            self.assertEqual(f.stat().st_size, (1 << 20) + 5)
+
+
+class Ids(unittest.TestCase):
+    def test_a_measure_family_expands_to_its_lettered_parts(self):
+        ids = [m.id for m in run.MEASURES]
+        self.assertEqual(run.expand_id("T10", ids), ["T10a", "T10b"])
+        self.assertEqual(run.expand_id("T8", ids), ["T8a", "T8b"])
+        self.assertEqual(run.expand_id("T11", ids), ["T11"])
+        self.assertEqual(run.expand_id("T3", ids), ["T3"])  # not T3ba
+        self.assertEqual(run.expand_id("T99", ids), ["T99"])
+
+    def test_transfer_measures_are_registered_with_their_size_options(self):
+        by_id = {m.id: m for m in run.MEASURES}
+        for mid in ("T10a", "T10b", "T11"):
+            self.assertIsNotNone(by_id[mid].run, mid)
+        self.assertIn("part_mib", by_id["T10a"].options)
+        self.assertIn("objects", by_id["T11"].options)
+        ap = argparse.ArgumentParser()
+        ap.add_argument("--reps", type=int, default=5)
+        ap.add_argument("--objects", type=int, default=10_000)
+        ap.add_argument("--no-pin", dest="pin", action="store_false")
+        args = ap.parse_args(["--objects", "300"])
+        args.features = ""
+        self.assertEqual(run.reproduce_command(by_id["T11"], args, ap),
+                         "python3 scripts/bench/run.py T11 --reps 5 --objects 300")
+
 class Table(unittest.TestCase):
     def test_pending_measures_have_reasons_and_ids_are_unique(self):
         ids = [m.id for m in run.MEASURES]
