@@ -288,16 +288,28 @@ impl RequestSigner {
             (true, true) => WITH_BODY_OBO,
         };
         // Written once into its final buffer, which the header value then owns (no copies).
+        // The buffer is exactly as long as the value: `Bytes` takes a full buffer as it is,
+        // where spare capacity would cost it one more allocation.
+        const START: &str = "Signature algorithm=\"rsa-sha256\",headers=\"";
+        const KEY_ID: &str = "\",keyId=\"";
+        const SIGNATURE: &str = "\",signature=\"";
+        const END: &str = "\",version=\"1\"";
         let mut authorization = String::with_capacity(
-            96 + header_list.len() + key_id.len() + signature.len().div_ceil(3) * 4,
+            START.len()
+                + header_list.len()
+                + KEY_ID.len()
+                + key_id.len()
+                + SIGNATURE.len()
+                + signature.len().div_ceil(3) * 4
+                + END.len(),
         );
-        authorization.push_str("Signature algorithm=\"rsa-sha256\",headers=\"");
+        authorization.push_str(START);
         authorization.push_str(header_list);
-        authorization.push_str("\",keyId=\"");
+        authorization.push_str(KEY_ID);
         authorization.push_str(key_id);
-        authorization.push_str("\",signature=\"");
+        authorization.push_str(SIGNATURE);
         B64.encode_string(&signature, &mut authorization);
-        authorization.push_str("\",version=\"1\"");
+        authorization.push_str(END);
         let mut authorization =
             HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
                 .map_err(|_| Error::signing("the keyId is not a valid header value"))?;
