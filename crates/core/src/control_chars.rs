@@ -4,12 +4,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
+use pin_project::pin_project;
 use tower::{Layer, Service};
 
 use crate::layers::CallOptions;
-use crate::stack::BoxStack;
 use crate::{Body, Error};
 
 /// Whether a response may carry raw control characters in its JSON strings: a response
@@ -84,15 +84,17 @@ pub(crate) fn escape_raw(json: &[u8]) -> Vec<u8> {
 }
 
 /// Marks each response with the call's [`AllowControlChars`]: the call's
-/// [`CallOptions`] if it sets one, else the client's.
+/// [`CallOptions`] if it sets one, else the client's. Absent means not allowed, so a response
+/// is marked only when they are allowed (or when it already carries a mark to overrule): the
+/// default call allocates nothing for it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ControlCharsLayer {
     pub allow: bool,
 }
 
-impl Layer<BoxStack> for ControlCharsLayer {
-    type Service = ControlChars;
-    fn layer(&self, inner: BoxStack) -> ControlChars {
+impl<S> Layer<S> for ControlCharsLayer {
+    type Service = ControlChars<S>;
+    fn layer(&self, inner: S) -> ControlChars<S> {
         ControlChars {
             allow: self.allow,
             inner,
@@ -101,35 +103,59 @@ impl Layer<BoxStack> for ControlCharsLayer {
 }
 
 /// The service of [`ControlCharsLayer`].
-#[derive(Clone)]
-pub(crate) struct ControlChars {
+#[derive(Clone, Debug)]
+pub(crate) struct ControlChars<S> {
     allow: bool,
-    inner: BoxStack,
+    inner: S,
 }
 
-type Fut = Pin<Box<dyn Future<Output = Result<http::Response<Body>, Error>> + Send>>;
-
-impl Service<http::Request<Body>> for ControlChars {
+impl<S> Service<http::Request<Body>> for ControlChars<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>,
+{
     type Response = http::Response<Body>;
     type Error = Error;
-    type Future = Fut;
+    type Future = ControlCharsFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: http::Request<Body>) -> Fut {
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
         let allow = req
             .extensions()
             .get::<CallOptions>()
             .and_then(|o| o.allow_control_chars)
             .unwrap_or(self.allow);
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let mut resp = fut.await?;
+        ControlCharsFuture {
+            inner: self.inner.call(req),
+            allow,
+        }
+    }
+}
+
+/// The future of [`ControlChars`].
+#[pin_project]
+pub(crate) struct ControlCharsFuture<F> {
+    #[pin]
+    inner: F,
+    allow: bool,
+}
+
+impl<F> Future for ControlCharsFuture<F>
+where
+    F: Future<Output = Result<http::Response<Body>, Error>>,
+{
+    type Output = Result<http::Response<Body>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut resp = ready!(this.inner.poll(cx))?;
+        let allow = *this.allow;
+        if allow || resp.extensions().get::<AllowControlChars>().is_some() {
             resp.extensions_mut().insert(AllowControlChars(allow));
-            Ok(resp)
-        })
+        }
+        Poll::Ready(Ok(resp))
     }
 }
 

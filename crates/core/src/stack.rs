@@ -4,6 +4,7 @@
 //! Client::send(op)
 //!   └─ Trace (operation)         span per operation                      once per call
 //!   └─ OperationTimeout          whole call, backoff included (off by default)
+//!   └─ ControlChars              marks responses whose JSON may hold raw control characters
 //!   └─ [user operation layers]   ClientBuilder::layer
 //!   └─ RetryToken                one opc-retry-token per call, for ops that declare it
 //!   └─ Retry                     policy, backoff + jitter, Retry-After, retry budget
@@ -28,17 +29,22 @@
 //! it runs once per attempt, just above signing (e.g. your own breaker or rate limiter).
 //!
 //! Our layers compose into one concrete service type, so a call through them allocates no boxed
-//! service or future. A [`BoxStack`] is used only where the type cannot be known: the transport,
-//! the stack below each place user layers plug in (only when there are some there), and the
-//! whole stack once, on top (what [`Client::stack`](crate::Client::stack) returns).
+//! service or future. A [`BoxStack`] is used only where the type cannot be known: a transport
+//! given to `ClientBuilder::transport` (shared by the stack's clones, so only the clone that is
+//! used boxes a copy; the default transport is not boxed), the stack below each place user
+//! layers plug in (only when there are some there), and the whole stack once, on top (what
+//! [`Client::stack`](crate::Client::stack) returns). `Client::send` and `::call` do not go
+//! through that box: each call clones the concrete stack into the one future it boxes.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use tower::util::{BoxCloneSyncService, Either};
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
 use crate::auth::Signer;
+use crate::control_chars::ControlCharsLayer;
 use crate::layers::breaker::{CircuitBreakerLayer, CircuitBreakers};
 use crate::layers::classify::SharedClassifier;
 use crate::layers::read_body::ReadBodyLayer;
@@ -129,11 +135,103 @@ pub(crate) fn layer_fn(layer: impl StackLayer) -> LayerFn {
     Arc::new(move |inner: BoxStack| layer.layer_boxed(inner))
 }
 
+/// The transport at the bottom of the stack: ours unboxed (a clone of it copies a few `Arc`s),
+/// or the one given to `ClientBuilder::transport`, shared.
+pub(crate) type Transport = Either<crate::transport::HttpTransport, SharedTransport>;
+
+/// A boxed transport shared by every clone of the stack. Layers clone the stack below them as
+/// tower does (the retry layer once per call, to keep a service for the next one), and most
+/// of those clones are never used; a clone of a [`BoxStack`] is a new box. A clone of this is
+/// a reference count: it gets its own boxed copy only when it is first polled for readiness
+/// (or called), so each clone is readied and called on its own as before, and the clones
+/// that are never used cost nothing.
+pub(crate) struct SharedTransport {
+    shared: Arc<BoxStack>,
+    own: Option<BoxStack>,
+}
+
+impl SharedTransport {
+    pub(crate) fn new(transport: BoxStack) -> Self {
+        SharedTransport {
+            shared: Arc::new(transport),
+            own: None,
+        }
+    }
+
+    fn own(&mut self) -> &mut BoxStack {
+        let shared = &self.shared;
+        self.own.get_or_insert_with(|| BoxStack::clone(shared))
+    }
+}
+
+impl Clone for SharedTransport {
+    fn clone(&self) -> Self {
+        SharedTransport {
+            shared: self.shared.clone(),
+            own: None,
+        }
+    }
+}
+
+impl Service<http::Request<Body>> for SharedTransport {
+    type Response = http::Response<Body>;
+    type Error = Error;
+    type Future = <BoxStack as Service<http::Request<Body>>>::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Error>> {
+        self.own().poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        self.own().call(req)
+    }
+}
+
+/// The whole stack as [`Client`](crate::Client) calls it: each call clones the stack (our
+/// layers' concrete type) into the one future it boxes, where a [`BoxStack`] would box a
+/// clone of the service and then the future.
+pub(crate) trait CallStack: Send + Sync {
+    /// Sends `req` through a clone of the stack.
+    fn call(
+        &self,
+        req: http::Request<Body>,
+    ) -> BoxFuture<'static, Result<http::Response<Body>, Error>>;
+}
+
+impl<S> CallStack for S
+where
+    S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Error>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    fn call(
+        &self,
+        req: http::Request<Body>,
+    ) -> BoxFuture<'static, Result<http::Response<Body>, Error>> {
+        Box::pin(self.clone().oneshot(req))
+    }
+}
+
+/// The assembled stack: boxed (what [`Client::stack`](crate::Client::stack) returns), and as
+/// the client's calls go through it.
+pub(crate) struct Assembled {
+    pub stack: BoxStack,
+    pub call: Arc<dyn CallStack>,
+}
+
 /// Everything the stack is built from.
 pub(crate) struct StackParts {
-    pub transport: BoxStack,
+    pub transport: Transport,
     pub signer: Arc<dyn Signer>,
     pub user_agent: http::HeaderValue,
+    /// The client's `allow_control_chars` (a call's `CallOptions` may overrule it).
+    pub allow_control_chars: bool,
     pub operation_layers: Vec<LayerFn>,
     pub attempt_layers: Vec<LayerFn>,
     /// Trace spans on, with this classifier.
@@ -151,11 +249,12 @@ pub(crate) struct StackParts {
 ///
 /// Our layers compose into one concrete type (a layer that is off is tower's `Identity`), so a
 /// call allocates no boxed service or future for them; the stack is boxed once, on top.
-pub(crate) fn assemble(parts: StackParts) -> BoxStack {
+pub(crate) fn assemble(parts: StackParts) -> Assembled {
     let StackParts {
         transport,
         signer,
         user_agent,
+        allow_control_chars,
         operation_layers,
         attempt_layers,
         trace,
@@ -177,6 +276,9 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
         )
         // Always present (even when off) so a per-call CallOptions can switch it on.
         .layer(TimeoutLayer::operation(operation_timeout))
+        .layer(ControlCharsLayer {
+            allow: allow_control_chars,
+        })
         .layer(UserLayers(operation_layers))
         .option_layer(retry_tokens.then_some(RetryTokenLayer))
         .layer(RetryLayer::new(retry_policy).budget(retry_budget))
@@ -191,7 +293,10 @@ pub(crate) fn assemble(parts: StackParts) -> BoxStack {
         .option_layer(body_stall_timeout.map(StallGuardLayer::new))
         .layer(RequestBodyLayer::new(body_stall_timeout))
         .service(transport);
-    BoxCloneSyncService::new(stack)
+    Assembled {
+        stack: BoxCloneSyncService::new(stack.clone()),
+        call: Arc::new(stack),
+    }
 }
 
 /// The user's layers at one place in the stack, the first added outermost. The stack below is

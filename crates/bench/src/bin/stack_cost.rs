@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! stack-cost [--calls 20000] [--warmup 2000] [--signer none|rsa] [--bare false]
+//!            [--trace-allocs dhat-stack.json]    (build with `--features dhat`)
 //! ```
 //!
 //! Sends GET `get_user` requests (1,000 distinct user OCIDs, `GetUser`'s operation info attached
@@ -29,9 +30,24 @@
 //! # instructions per call = (refs(12000) - refs(2000)) / 10000
 //! ```
 //!
+//! `--trace-allocs FILE` (only in a build with the `dhat` feature, where `dhat` is the global
+//! allocator instead of the counting one) attributes the allocations: the measured calls run
+//! under dhat's heap profiler, which writes its profile to FILE (viewable with DHAT's
+//! `dh_view.html`), and stack-cost prints to stderr every allocation site with its allocations
+//! and bytes per call, the innermost frames first. Build it with line tables for inlined frames:
+//!
+//! ```text
+//! CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release -p oci-bench --bin stack-cost --features dhat
+//! stack-cost --signer none --calls 2000 --trace-allocs /tmp/dhat-stack.json
+//! ```
+//!
+//! dhat counts a reallocation as one more block of the new size, so its bytes per call can
+//! differ from the counting allocator's (which adds only the growth); the counts are the same.
+//!
 //! Under valgrind the CPU reports no AVX-512, so RSA there runs AWS-LC's scalar code: use the
 //! `--signer none` figure for the stack, and `sign-speed` for the signer.
 
+#[cfg(not(feature = "dhat"))]
 use std::alloc::System;
 use std::convert::Infallible;
 use std::future::{ready, Ready};
@@ -44,10 +60,184 @@ use oci_bench::{user_ocids, Args, BenchError};
 use oci_core::auth::{ApiKeyCredentials, NoSigning, PrivateKey, RequestSigner};
 use oci_core::clock::SystemClock;
 use oci_core::{Body, Client, Endpoint, Request as _};
+#[cfg(not(feature = "dhat"))]
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
+#[cfg(not(feature = "dhat"))]
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[cfg(feature = "dhat")]
+#[global_allocator]
+static GLOBAL: dhat::Alloc = dhat::Alloc;
+
+/// Allocations (reallocations included), reallocations and bytes allocated so far.
+#[derive(Clone, Copy, Default)]
+struct AllocCount {
+    allocs: u64,
+    reallocs: u64,
+    bytes: u64,
+}
+
+/// Counts the allocations of the measured calls: the counting allocator's region, or (with the
+/// `dhat` feature) dhat's heap profiler, which also records where each allocation was made.
+struct Counter {
+    #[cfg(not(feature = "dhat"))]
+    region: Region<'static, System>,
+    #[cfg(feature = "dhat")]
+    profiler: Option<dhat::Profiler>,
+    #[cfg(feature = "dhat")]
+    start: AllocCount,
+}
+
+impl Counter {
+    #[cfg(not(feature = "dhat"))]
+    fn start(trace: Option<&str>) -> Result<Counter, BenchError> {
+        if trace.is_some() {
+            return Err("--trace-allocs needs a build with `--features dhat`".into());
+        }
+        Ok(Counter {
+            region: Region::new(GLOBAL),
+        })
+    }
+
+    #[cfg(not(feature = "dhat"))]
+    fn stop(self) -> AllocCount {
+        let stats = self.region.change();
+        AllocCount {
+            allocs: (stats.allocations + stats.reallocations) as u64,
+            reallocs: stats.reallocations as u64,
+            bytes: stats.bytes_allocated as u64,
+        }
+    }
+
+    #[cfg(feature = "dhat")]
+    fn start(trace: Option<&str>) -> Result<Counter, BenchError> {
+        let file = trace.unwrap_or("dhat-stack.json");
+        let profiler = dhat::Profiler::builder()
+            .file_name(file)
+            .trim_backtraces(Some(24))
+            .build();
+        Ok(Counter {
+            profiler: Some(profiler),
+            start: dhat_count(),
+        })
+    }
+
+    #[cfg(feature = "dhat")]
+    fn stop(mut self) -> AllocCount {
+        let end = dhat_count();
+        // Dropping the profiler writes its file.
+        self.profiler.take();
+        AllocCount {
+            allocs: end.allocs - self.start.allocs,
+            reallocs: 0,
+            bytes: end.bytes - self.start.bytes,
+        }
+    }
+}
+
+#[cfg(feature = "dhat")]
+fn dhat_count() -> AllocCount {
+    let s = dhat::HeapStats::get();
+    AllocCount {
+        allocs: s.total_blocks,
+        reallocs: 0,
+        bytes: s.total_bytes,
+    }
+}
+
+/// Prints every allocation site of dhat's profile in `file` to stderr, most allocations first:
+/// allocations and bytes per call, then the frames, innermost first (the allocator's own and
+/// the runtime's outermost frames left out).
+fn print_sites(file: &str, calls: usize) -> Result<(), BenchError> {
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(file)?)?;
+    let ftbl: Vec<&str> = json["ftbl"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f.as_str()).collect())
+        .unwrap_or_default();
+    let mut sites: Vec<(f64, f64, Vec<String>)> = Vec::new();
+    for pp in json["pps"].as_array().into_iter().flatten() {
+        let blocks = pp["tbk"].as_f64().unwrap_or(0.0) / calls as f64;
+        let bytes = pp["tb"].as_f64().unwrap_or(0.0) / calls as f64;
+        let frames = pp["fs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| ftbl.get(i.as_u64()? as usize))
+            .map(|f| short_frame(f))
+            .filter(|f| !is_noise(f))
+            .collect();
+        sites.push((blocks, bytes, frames));
+    }
+    sites.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut total_blocks, mut total_bytes) = (0.0, 0.0);
+    for (blocks, bytes, frames) in &sites {
+        total_blocks += blocks;
+        total_bytes += bytes;
+        if *blocks < 0.01 {
+            continue;
+        }
+        eprintln!("{blocks:6.2} allocs/call {bytes:8.1} B/call");
+        for f in frames.iter().take(6) {
+            eprintln!("        {f}");
+        }
+    }
+    eprintln!("total: {total_blocks:.2} allocs/call, {total_bytes:.1} B/call ({file})");
+    Ok(())
+}
+
+/// `0x55..: name<T>::h0123 (src/x.rs:12:5)` without the address, the generic arguments and the
+/// hash, the path shortened: `name (src/x.rs:12:5)`.
+fn short_frame(frame: &str) -> String {
+    let f = frame.split_once(": ").map_or(frame, |(_, rest)| rest);
+    let mut out = String::with_capacity(f.len());
+    let mut depth = 0usize;
+    for c in f.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let (name, place) = match out.rsplit_once(" (") {
+        Some((n, p)) => (n.to_owned(), Some(p.trim_end_matches(')').to_owned())),
+        None => (out.clone(), None),
+    };
+    let name = match name.rsplit_once("::h") {
+        Some((n, h)) if h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()) => n.to_owned(),
+        _ => name,
+    };
+    match place {
+        Some(p) => {
+            let p = p.rsplit_once("/src/").map_or(p.as_str(), |(_, rest)| rest);
+            format!("{name} ({p})")
+        }
+        None => name,
+    }
+}
+
+/// Frames that say nothing about who allocated: the allocator, `Box`, `Vec`, maps, clones.
+fn is_noise(frame: &str) -> bool {
+    const NOISE: [&str; 14] = [
+        "[root]",
+        "dhat",
+        "__rust_alloc",
+        "alloc.rs",
+        "boxed.rs",
+        "raw_vec",
+        "vec/mod.rs",
+        "clone.rs",
+        "raw/mod.rs",
+        "slice.rs",
+        "string.rs",
+        "str.rs",
+        "borrow.rs",
+        "spec_from",
+    ];
+    NOISE.iter().any(|n| frame.contains(n))
+}
 
 const KEY: &[u8] = include_bytes!("../../../core/tests/fixtures/signing/key.pem");
 const USER_JSON: &str = r#"{"id":"ocid1.user.oc1..aaaaaaaabenchuserbenchuserbenchuserbenchuserbenchuserbenchus","compartmentId":"ocid1.tenancy.oc1..aaaaaaaabenchtenancybenchtenancybenchtenancybenchtenancybench","name":"bench-user","description":"a user served by the loopback transport","email":"bench@example.invalid","emailVerified":false,"timeCreated":"2026-11-21T12:00:00.000Z","lifecycleState":"ACTIVE","freeformTags":{},"definedTags":{},"isMfaActivated":false}"#;
@@ -197,6 +387,7 @@ fn run() -> Result<(), BenchError> {
     let warmup: usize = args.get("warmup", 2_000)?;
     let signer = args.get_str("signer").unwrap_or("none").to_owned();
     let bare: bool = args.get("bare", false)?;
+    let trace = args.get_str("trace-allocs").map(str::to_owned);
     if calls == 0 {
         return Err("--calls must be at least 1".into());
     }
@@ -270,11 +461,11 @@ fn run() -> Result<(), BenchError> {
         // Requests are built before the measured part: their cost is the caller's, not the stack's.
         let reqs = (0..calls).map(request).collect::<Result<Vec<_>, _>>()?;
         let cpu0 = thread_cpu();
-        let region = Region::new(GLOBAL);
+        let counter = Counter::start(trace.as_deref())?;
         for req in reqs {
             one(req).await?;
         }
-        let stats = region.change();
+        let stats = counter.stop();
         let cpu = thread_cpu().saturating_sub(cpu0);
         let n = calls as f64;
         println!(
@@ -285,13 +476,17 @@ fn run() -> Result<(), BenchError> {
                 "signing_backend": oci_core::auth::SIGNING_BACKEND,
                 "bare": bare,
                 "calls": calls,
-                "allocs_per_call": (stats.allocations + stats.reallocations) as f64 / n,
-                "reallocs_per_call": stats.reallocations as f64 / n,
-                "bytes_per_call": stats.bytes_allocated as f64 / n,
+                "allocs_per_call": stats.allocs as f64 / n,
+                "reallocs_per_call": stats.reallocs as f64 / n,
+                "bytes_per_call": stats.bytes as f64 / n,
                 "cpu_us_per_call": cpu.as_secs_f64() * 1e6 / n,
                 "loadavg": std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim(),
             })
         );
         Ok::<(), BenchError>(())
-    })
+    })?;
+    if cfg!(feature = "dhat") {
+        print_sites(trace.as_deref().unwrap_or("dhat-stack.json"), calls)?;
+    }
+    Ok(())
 }

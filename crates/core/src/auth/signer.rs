@@ -213,8 +213,7 @@ impl RequestSigner {
                     "the request URI must not contain user info (`user@host`)",
                 ));
             }
-            let host = HeaderValue::from_str(authority.as_str())
-                .map_err(|_| Error::signing("the request host is not a valid header value"))?;
+            let host = host_header(authority.as_str())?;
             req.headers_mut().insert(HOST, host);
         }
 
@@ -243,7 +242,11 @@ impl RequestSigner {
                 .map_err(|_| Error::signing(format!("header `{name}` is not visible ASCII")))
         };
 
-        let mut signing_string = String::with_capacity(256);
+        // This thread's buffer from the last signature, emptied (no allocation once it is big
+        // enough); it goes back after signing (not when it held a delegation token).
+        let mut signing_string = SIGNING_STRING.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        signing_string.clear();
+        signing_string.reserve(256);
         signing_string.push_str("date: ");
         signing_string.push_str(value("date")?);
         signing_string.push_str("\n(request-target): ");
@@ -271,7 +274,12 @@ impl RequestSigner {
 
         let signature = identity
             .private_key()
-            .sign_sha256(signing_string.as_bytes())?;
+            .sign_sha256(signing_string.as_bytes());
+        // Kept unless it held a delegation token (a secret) or grew unusually large.
+        if !obo && signing_string.capacity() <= 4096 {
+            SIGNING_STRING.with(|b| *b.borrow_mut() = signing_string);
+        }
+        let signature = signature?;
         let key_id = identity.key_id();
         let header_list = match (sign_body, obo) {
             (false, false) => GENERIC,
@@ -280,16 +288,28 @@ impl RequestSigner {
             (true, true) => WITH_BODY_OBO,
         };
         // Written once into its final buffer, which the header value then owns (no copies).
+        // The buffer is exactly as long as the value: `Bytes` takes a full buffer as it is,
+        // where spare capacity would cost it one more allocation.
+        const START: &str = "Signature algorithm=\"rsa-sha256\",headers=\"";
+        const KEY_ID: &str = "\",keyId=\"";
+        const SIGNATURE: &str = "\",signature=\"";
+        const END: &str = "\",version=\"1\"";
         let mut authorization = String::with_capacity(
-            96 + header_list.len() + key_id.len() + signature.len().div_ceil(3) * 4,
+            START.len()
+                + header_list.len()
+                + KEY_ID.len()
+                + key_id.len()
+                + SIGNATURE.len()
+                + signature.len().div_ceil(3) * 4
+                + END.len(),
         );
-        authorization.push_str("Signature algorithm=\"rsa-sha256\",headers=\"");
+        authorization.push_str(START);
         authorization.push_str(header_list);
-        authorization.push_str("\",keyId=\"");
+        authorization.push_str(KEY_ID);
         authorization.push_str(key_id);
-        authorization.push_str("\",signature=\"");
+        authorization.push_str(SIGNATURE);
         B64.encode_string(&signature, &mut authorization);
-        authorization.push_str("\",version=\"1\"");
+        authorization.push_str(END);
         let mut authorization =
             HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
                 .map_err(|_| Error::signing("the keyId is not a valid header value"))?;
@@ -297,6 +317,30 @@ impl RequestSigner {
         req.headers_mut().insert(AUTHORIZATION, authorization);
         Ok(())
     }
+}
+
+thread_local! {
+    /// The buffer the signing string is written into, kept per thread between signatures.
+    static SIGNING_STRING: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The `host` header for `authority`: the value made for the last host signed on this thread
+/// when it is the same (a reference-count bump), else a new one.
+fn host_header(authority: &str) -> Result<HeaderValue, Error> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<HeaderValue>> = const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST.with(|last| match &*last.borrow() {
+        Some(v) if v.as_bytes() == authority.as_bytes() => Some(v.clone()),
+        _ => None,
+    });
+    if let Some(v) = hit {
+        return Ok(v);
+    }
+    let value = HeaderValue::from_str(authority)
+        .map_err(|_| Error::signing("the request host is not a valid header value"))?;
+    LAST.with(|last| *last.borrow_mut() = Some(value.clone()));
+    Ok(value)
 }
 
 /// The `date` header for `now` (IMF-fixdate, one-second resolution), formatted at most once per

@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use http::HeaderValue;
-use tower::util::BoxCloneSyncService;
+use tower::util::Either;
 
 use crate::auth::{Credentials, RequestSigner, Signer};
 use crate::clock::{Clock, SystemClock};
@@ -368,10 +368,8 @@ impl ClientBuilder {
             }
         };
         let transport = match self.transport {
-            Some(t) => t,
-            None => BoxCloneSyncService::new(
-                self.network.connect_timeout(self.connect_timeout).build()?,
-            ),
+            Some(t) => Either::Right(stack::SharedTransport::new(t)),
+            None => Either::Left(self.network.connect_timeout(self.connect_timeout).build()?),
         };
         let ua = match &self.user_agent {
             Some(s) => format!("{} {s}", crate::USER_AGENT),
@@ -395,12 +393,6 @@ impl ClientBuilder {
             CircuitBreakers::new(config)
         });
         let mut operation_layers = self.operation_layers;
-        operation_layers.insert(
-            0,
-            stack::layer_fn(crate::control_chars::ControlCharsLayer {
-                allow: self.allow_control_chars,
-            }),
-        );
         let eventual_consistency = self
             .eventual_consistency
             .then(|| EventualConsistency::new(self.clock.clone()));
@@ -419,10 +411,11 @@ impl ClientBuilder {
                 skip,
             )));
         }
-        let stack = stack::assemble(StackParts {
+        let assembled = stack::assemble(StackParts {
             transport,
             signer,
             user_agent,
+            allow_control_chars: self.allow_control_chars,
             operation_layers,
             attempt_layers: self.attempt_layers,
             trace: self.tracing.then_some(shared),
@@ -436,7 +429,8 @@ impl ClientBuilder {
         });
         Ok(Client {
             inner: Arc::new(Inner {
-                stack,
+                stack: assembled.stack,
+                call: assembled.call,
                 breakers,
                 retry_budget: self.retry_budget,
                 eventual_consistency,

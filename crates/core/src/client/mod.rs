@@ -4,13 +4,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use tower::ServiceExt;
-
 use crate::layers::breaker::CircuitBreakers;
 use crate::layers::retry::{EventualConsistency, RetryBudget};
 use crate::layers::CallOptions;
 use crate::region::Region;
-use crate::stack::BoxStack;
+use crate::stack::{BoxStack, CallStack};
 use crate::{Body, Endpoint, Error, Request, ServiceInfo};
 
 /// Sends OCI operations through the tower stack.
@@ -33,6 +31,8 @@ pub struct Client {
 
 struct Inner {
     stack: BoxStack,
+    /// The same stack, as `call` sends through it (one boxed future per call).
+    call: Arc<dyn CallStack>,
     breakers: Option<CircuitBreakers>,
     retry_budget: Option<RetryBudget>,
     eventual_consistency: Option<EventualConsistency>,
@@ -98,7 +98,7 @@ impl Client {
     ///
     /// Put an [`OperationInfo`](crate::OperationInfo) in its extensions to name the operation.
     pub async fn call(&self, req: http::Request<Body>) -> Result<http::Response<Body>, Error> {
-        self.inner.stack.clone().oneshot(req).await
+        self.inner.call.call(req).await
     }
 
     /// The endpoint for a service: the per-service override, else the global override, else the

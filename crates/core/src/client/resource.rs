@@ -44,6 +44,7 @@ impl Client {
         Client {
             inner: Arc::new(Inner {
                 stack: inner.stack.clone(),
+                call: inner.call.clone(),
                 breakers: inner.breakers.clone(),
                 retry_budget: inner.retry_budget.clone(),
                 eventual_consistency: inner.eventual_consistency.clone(),

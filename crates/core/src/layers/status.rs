@@ -73,7 +73,7 @@ where
             .headers()
             .get("opc-request-id")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .map(RequestId::new);
         let not_modified_ok = req
             .extensions()
             .get::<OperationInfo>()
@@ -84,6 +84,39 @@ where
                 fut: self.inner.call(req),
                 request_id,
             },
+        }
+    }
+}
+
+/// Ids up to this long are kept in place; the SDKs' own are 32 characters.
+const INLINE_ID: usize = 48;
+
+/// The request's `opc-request-id`, for an error answer that does not echo one: kept in place
+/// (a call that succeeds allocates nothing for it), a longer one in a `String`.
+enum RequestId {
+    Inline { len: u8, bytes: [u8; INLINE_ID] },
+    Heap(String),
+}
+
+impl RequestId {
+    fn new(id: &str) -> Self {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= INLINE_ID => {
+                let mut bytes = [0; INLINE_ID];
+                bytes[..id.len()].copy_from_slice(id.as_bytes());
+                RequestId::Inline { len, bytes }
+            }
+            _ => RequestId::Heap(id.to_owned()),
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            // The bytes are those of a `&str`, cut at its end: always UTF-8.
+            RequestId::Inline { len, bytes } => {
+                String::from_utf8_lossy(&bytes[..usize::from(len)]).into_owned()
+            }
+            RequestId::Heap(s) => s,
         }
     }
 }
@@ -101,7 +134,7 @@ enum State<F> {
     Head {
         #[pin]
         fut: F,
-        request_id: Option<String>,
+        request_id: Option<RequestId>,
     },
     Body(BoxFuture<'static, Error>),
 }
@@ -128,7 +161,7 @@ where
                     {
                         return Poll::Ready(Ok(resp));
                     }
-                    let request_id = request_id.take();
+                    let request_id = request_id.take().map(RequestId::into_string);
                     let (parts, body) = resp.into_parts();
                     let read = async move {
                         let bytes = Limited::new(body, MAX_ERROR_BODY)
@@ -146,6 +179,40 @@ where
                 }
                 StateProj::Body(fut) => return fut.as_mut().poll(cx).map(Err),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// An error answer that does not echo the request id gets the request's own, short or long.
+    #[tokio::test]
+    async fn an_error_without_an_id_takes_the_requests() {
+        let long = "A".repeat(INLINE_ID + 1);
+        for id in ["0123456789ABCDEF0123456789ABCDEF", "", long.as_str()] {
+            let server = tower::service_fn(|_r: http::Request<Body>| async {
+                let resp = http::Response::builder()
+                    .status(503)
+                    .body(Body::from(r#"{"code":"Busy","message":"later"}"#))
+                    .unwrap();
+                Ok::<_, Error>(resp)
+            });
+            let req = http::Request::builder()
+                .header("opc-request-id", id)
+                .body(Body::empty())
+                .unwrap();
+            let err = StatusErrorLayer
+                .layer(server)
+                .oneshot(req)
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), Some("Busy"));
+            assert_eq!(err.opc_request_id(), Some(id));
         }
     }
 }

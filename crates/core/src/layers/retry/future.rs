@@ -13,7 +13,9 @@ use tower::Service;
 use super::budget::RetryBudget;
 use super::policy::RetryPolicy;
 use crate::layers::classify::Class;
-use crate::{Body, Error};
+use crate::layers::options::CallOptions;
+use crate::layers::timeout::LongPoll;
+use crate::{Body, Error, OperationInfo};
 
 /// Which attempt this is, in each attempt's request extensions (and the final response's).
 ///
@@ -34,18 +36,70 @@ pub struct AttemptInfo {
 
 /// A copy of `req` for one more attempt, when its body can be replayed.
 fn clone_request(req: &http::Request<Body>) -> Option<http::Request<Body>> {
+    let mut out = copy_without_extensions(req)?;
+    *out.extensions_mut() = req.extensions().clone();
+    Some(out)
+}
+
+/// A copy of `req` with empty extensions, when its body can be replayed.
+fn copy_without_extensions(req: &http::Request<Body>) -> Option<http::Request<Body>> {
     let body = req.body().try_clone()?;
     let mut out = http::Request::new(body);
     *out.method_mut() = req.method().clone();
     *out.uri_mut() = req.uri().clone();
     *out.version_mut() = req.version();
     *out.headers_mut() = req.headers().clone();
-    *out.extensions_mut() = req.extensions().clone();
     Some(out)
 }
 
+/// The extensions of a request when every one of them is of a type the client itself puts
+/// there, kept typed for the later attempts: the first attempt then takes the request's own
+/// extensions map instead of a copy (a map and a box per entry), and a map is built again only
+/// when there is a retry.
+#[derive(Clone, Default)]
+struct KnownExtensions {
+    info: Option<OperationInfo>,
+    options: Option<CallOptions>,
+    long_poll: Option<LongPoll>,
+}
+
+impl KnownExtensions {
+    /// `Some` when every entry of `ext` is one of the known types.
+    fn of(ext: &http::Extensions) -> Option<Self> {
+        let kept = KnownExtensions {
+            info: ext.get::<OperationInfo>().copied(),
+            long_poll: ext.get::<LongPoll>().copied(),
+            options: None,
+        };
+        let found = usize::from(kept.info.is_some())
+            + usize::from(kept.long_poll.is_some())
+            + usize::from(ext.get::<CallOptions>().is_some());
+        (found == ext.len()).then(|| KnownExtensions {
+            options: ext.get::<CallOptions>().cloned(),
+            ..kept
+        })
+    }
+
+    /// Puts the kept values into `ext` (the extensions of a copy of the template).
+    fn restore(&self, ext: &mut http::Extensions) {
+        if let Some(info) = self.info {
+            ext.insert(info);
+        }
+        if let Some(options) = &self.options {
+            ext.insert(options.clone());
+        }
+        if let Some(long_poll) = self.long_poll {
+            ext.insert(long_poll);
+        }
+    }
+}
+
+/// The request of attempt `attempt`, made from `template` (the original request). The first of
+/// several possible attempts takes the original's extensions when they are all
+/// [`KnownExtensions`] (kept in `kept` for the later attempts), else a copy of them.
 fn next_request(
     template: &mut Option<http::Request<Body>>,
+    kept: &mut Option<KnownExtensions>,
     replayable: bool,
     attempt: u32,
     max_attempts: u32,
@@ -55,9 +109,30 @@ fn next_request(
     // The last possible attempt takes the original itself: no copy (and, for a factory body,
     // no extra stream) is made that could never be used.
     let mut req = if replayable && attempt < max_attempts {
-        template.as_ref().and_then(clone_request)?
+        let original = template.as_mut()?;
+        if attempt == 1 {
+            let mut first = copy_without_extensions(original)?;
+            match KnownExtensions::of(original.extensions()) {
+                Some(known) => {
+                    *first.extensions_mut() = std::mem::take(original.extensions_mut());
+                    *kept = Some(known);
+                }
+                None => *first.extensions_mut() = original.extensions().clone(),
+            }
+            first
+        } else {
+            let mut copy = clone_request(original)?;
+            if let Some(known) = kept.as_ref() {
+                known.restore(copy.extensions_mut());
+            }
+            copy
+        }
     } else {
-        template.take()?
+        let mut last = template.take()?;
+        if let Some(known) = kept.as_ref() {
+            known.restore(last.extensions_mut());
+        }
+        last
     };
     if !nested {
         req.extensions_mut().insert(AttemptInfo {
@@ -76,6 +151,8 @@ where
 {
     svc: S,
     template: Option<http::Request<Body>>,
+    /// The template's extensions, when the first attempt took its map (see [`next_request`]).
+    kept: Option<KnownExtensions>,
     replayable: bool,
     nested: bool,
     policy: RetryPolicy,
@@ -114,8 +191,10 @@ where
     ) -> Self {
         let replayable = !nested && req.body().is_replayable();
         let mut template = Some(req);
+        let mut kept = None;
         let first = next_request(
             &mut template,
+            &mut kept,
             replayable,
             1,
             policy.max_attempts(),
@@ -129,6 +208,7 @@ where
         RetryFuture {
             svc,
             template,
+            kept,
             replayable,
             nested,
             policy,
@@ -175,6 +255,7 @@ where
                     }
                     let req = next_request(
                         this.template,
+                        this.kept,
                         *this.replayable,
                         *this.attempt,
                         this.policy.max_attempts(),
@@ -326,4 +407,110 @@ fn decide(
         None => 0,
     };
     Ok((delay, cost))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use tower::{Layer, ServiceExt};
+
+    use super::*;
+    use crate::layers::retry::{RetryLayer, RetryPolicy};
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Mine(&'static str);
+
+    /// What each attempt's request carried: the operation, the call's options (by their
+    /// attempt timeout), a long poll, a type of the caller's own, and the attempt number.
+    type Seen = (
+        Option<OperationInfo>,
+        Option<Option<Duration>>,
+        Option<LongPoll>,
+        Option<Mine>,
+        u32,
+    );
+
+    /// Fails the first two attempts with a 503, recording every attempt's extensions.
+    async fn attempts(req: http::Request<Body>) -> Vec<Seen> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let svc = tower::service_fn(move |r: http::Request<Body>| {
+            let e = r.extensions();
+            let mut log = log.lock().unwrap();
+            log.push((
+                e.get::<OperationInfo>().copied(),
+                e.get::<CallOptions>().and_then(|o| o.attempt_timeout),
+                e.get::<LongPoll>().copied(),
+                e.get::<Mine>().cloned(),
+                e.get::<AttemptInfo>().map_or(0, |a| a.attempt),
+            ));
+            let n = log.len();
+            async move {
+                if n < 3 {
+                    Err(Error::service(
+                        http::StatusCode::SERVICE_UNAVAILABLE,
+                        None,
+                        "busy".into(),
+                        None,
+                    ))
+                } else {
+                    Ok(http::Response::new(Body::empty()))
+                }
+            }
+        });
+        let policy = RetryPolicy::builder()
+            .max_attempts(3)
+            .base_delay(Duration::from_millis(1))
+            .build();
+        RetryLayer::new(policy)
+            .layer(svc)
+            .oneshot(req)
+            .await
+            .unwrap();
+        let out = seen.lock().unwrap().clone();
+        out
+    }
+
+    fn request(mine: bool) -> http::Request<Body> {
+        let mut req = http::Request::new(Body::from("x"));
+        let e = req.extensions_mut();
+        e.insert(OperationInfo::new("identity", "GetUser"));
+        e.insert(
+            CallOptions::builder()
+                .attempt_timeout(Duration::from_secs(7))
+                .build(),
+        );
+        e.insert(LongPoll(Duration::from_secs(20)));
+        if mine {
+            e.insert(Mine("mine"));
+        }
+        req
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_attempt_carries_the_requests_extensions() {
+        for mine in [false, true] {
+            let seen = attempts(request(mine)).await;
+            assert_eq!(seen.len(), 3, "mine: {mine}");
+            for (i, (info, timeout, poll, own, attempt)) in seen.into_iter().enumerate() {
+                assert_eq!(info, Some(OperationInfo::new("identity", "GetUser")));
+                assert_eq!(timeout, Some(Some(Duration::from_secs(7))));
+                assert_eq!(poll, Some(LongPoll(Duration::from_secs(20))));
+                assert_eq!(own, mine.then_some(Mine("mine")));
+                assert_eq!(attempt, i as u32 + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn only_known_types_are_kept_typed() {
+        let req = request(false);
+        assert!(KnownExtensions::of(req.extensions()).is_some());
+        assert!(KnownExtensions::of(&http::Extensions::new()).is_some());
+        let req = request(true);
+        assert!(KnownExtensions::of(req.extensions()).is_none());
+    }
 }
