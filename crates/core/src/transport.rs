@@ -45,7 +45,9 @@ type Inner =
 /// against the circuit breaker.
 #[derive(Clone)]
 pub struct HttpTransport {
-    client: Inner,
+    /// Shared: the stack clones its services for every call, and hyper-util's client is a
+    /// large struct holding several `Arc`s; one `Arc` makes each clone one increment.
+    client: std::sync::Arc<Inner>,
     connect_timeout: Duration,
 }
 
@@ -115,7 +117,7 @@ impl HttpTransport {
             .pool_idle_timeout(Duration::from_secs(90))
             .build(https);
         Ok(HttpTransport {
-            client,
+            client: std::sync::Arc::new(client),
             connect_timeout,
         })
     }
