@@ -18,15 +18,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart  # noqa: E402
 import run  # noqa: E402
+from benchlib import core, objects, report, signing  # noqa: E402
 
 
-def ctx(**kw) -> run.Context:
+def ctx(**kw) -> core.Context:
     defaults = dict(pin=False, cpu="0", reps=5, seconds=1, clock="cpu", openssl_ia32cap="", build_reps=1)
     defaults.update(kw)
-    return run.Context(argparse.Namespace(**defaults))
+    return core.Context(argparse.Namespace(**defaults))
 
 
-def counter_side(name: str, log: Path, values: list[float]) -> run.Side:
+def counter_side(name: str, log: Path, values: list[float]) -> core.Side:
     """A side that appends its name to `log` and prints the next of `values`."""
     prog = (
         "import sys, pathlib\n"
@@ -34,7 +35,7 @@ def counter_side(name: str, log: Path, values: list[float]) -> run.Side:
         f"n = sum(1 for l in lines if l == {name!r}); vals = {values!r}\n"
         f"p.write_text(' '.join(lines + [{name!r}])); print(vals[n])\n"
     )
-    return run.Side(name, [sys.executable, "-B", "-c", prog], "u", lambda out, err: (float(out), out.strip()))
+    return core.Side(name, [sys.executable, "-B", "-c", prog], "u", lambda out, err: (float(out), out.strip()))
 
 
 class SideBySide(unittest.TestCase):
@@ -43,7 +44,7 @@ class SideBySide(unittest.TestCase):
             log = Path(d) / "order"
             a = counter_side("A", log, [10, 20, 30, 40, 50])
             b = counter_side("B", log, [5, 5, 10, 40, 100])
-            res = run.side_by_side(ctx(), a, b, 5)
+            res = core.side_by_side(ctx(), a, b, 5)
             self.assertEqual(log.read_text().split(), ["A", "B"] * 5)
         self.assertEqual(res["value"]["samples"], [2.0, 4.0, 3.0, 1.0, 0.5])
         self.assertEqual(res["value"]["median"], 2.0)
@@ -56,25 +57,25 @@ class SideBySide(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             a = counter_side("A", Path(d) / "o", [1] * 4)
             with self.assertRaises(ValueError):
-                run.side_by_side(ctx(), a, a, 4)
+                core.side_by_side(ctx(), a, a, 4)
 
     def test_failing_command_raises_with_its_stderr(self):
-        bad = run.Side("bad", [sys.executable, "-c", "import sys; sys.exit('boom')"], "u", lambda o, e: (1.0, o))
+        bad = core.Side("bad", [sys.executable, "-c", "import sys; sys.exit('boom')"], "u", lambda o, e: (1.0, o))
         with self.assertRaisesRegex(RuntimeError, "boom"):
-            run.sample(bad)
+            core.sample(bad)
 
 
 class Parsers(unittest.TestCase):
     def test_openssl_machine_readable_sign_line(self):
         err = "+DTP:2048:private:rsa:3\n+R1:12000:2048:2.95\n+DTP:2048:public:rsa:3\n+R2:1:2048:3.00\n"
-        value, raw = run.parse_openssl_speed("+F2:2:2048:4067.8:1\n", err)
+        value, raw = signing.parse_openssl_speed("+F2:2:2048:4067.8:1\n", err)
         self.assertAlmostEqual(value, 12000 / 2.95)
         self.assertEqual(raw["signs"], 12000)
         with self.assertRaises(RuntimeError):
-            run.parse_openssl_speed("", "no such line")
+            signing.parse_openssl_speed("", "no such line")
 
     def test_sign_speed_mismatch_is_refused(self):
-        parse = run.parse_sign_speed_with("signs_per_cpu_sec")
+        parse = signing.parse_sign_speed_with("signs_per_cpu_sec")
         good = {"signs": 10, "requests": 10, "users": 1000, "last_signature_verified": True,
                 "signs_per_sec": 5.0, "signs_per_cpu_sec": 8.0}
         self.assertEqual(parse(json.dumps(good), "")[0], 8.0)
@@ -84,7 +85,7 @@ class Parsers(unittest.TestCase):
 
 
     def test_load_parser_refuses_signature_and_call_mismatch(self):
-        parse = run.parse_load()
+        parse = core.parse_load()
         good = {"requests": 30, "seconds": 3.0, "req_per_sec": 10.0, "signs": 40, "calls": 40, "users": 1000}
         self.assertEqual(parse(json.dumps(good), "")[0], 10.0)
         for bad in ({**good, "signs": 39}, {**good, "users": 999}, {k: v for k, v in good.items() if k != "req_per_sec"}):
@@ -93,21 +94,21 @@ class Parsers(unittest.TestCase):
 
     def test_object_load_reads_peak_rss_from_time_v(self):
         out = json.dumps({"mib_per_sec": 400.0, "bytes": 1})
-        value, raw = run.parse_object_load(out, "\tMaximum resident set size (kbytes): 7100\n")
+        value, raw = objects.parse_object_load(out, "\tMaximum resident set size (kbytes): 7100\n")
         self.assertEqual((value, raw["max_rss_kib"]), (400.0, 7100))
         with self.assertRaises(RuntimeError):
-            run.parse_object_load(out, "no time -v output")
+            objects.parse_object_load(out, "no time -v output")
 
     def test_probe_is_read_around_the_command_and_passed_to_parse(self):
         reads = iter([10.0, 12.5])
-        side = run.Side("p", [sys.executable, "-c", "print(1)"], "u",
-                        lambda out, err, delta: (delta, out.strip()), probe=lambda: next(reads))
-        value, raw, _ = run.sample(side)
+        side = core.Side("p", [sys.executable, "-c", "print(1)"], "u",
+                         lambda out, err, delta: (delta, out.strip()), probe=lambda: next(reads))
+        value, raw, _ = core.sample(side)
         self.assertEqual((value, raw), (2.5, "1"))
 
     def test_cpu_ratio_uses_each_side_own_cpu_time(self):
         res = {"raw": [{"a": {"requests": 100, "cpu_seconds": 1.0}, "b": {"requests": 100, "cpu_seconds": 2.0}}] * 5}
-        run.add_cpu_ratio(res)
+        core.add_cpu_ratio(res)
         self.assertEqual(res["per_cpu"]["ratio"]["median"], 2.0)
         self.assertEqual(res["per_cpu"]["b_req_per_cpu_sec"]["median"], 50.0)
 
@@ -117,34 +118,34 @@ class Transfer(unittest.TestCase):
 
     def test_transfer_parser_needs_a_verified_download_and_peak_rss(self):
         good = {"mib_per_sec": 300.0, "bytes": 1 << 20, "verified": True}
-        value, raw = run.parse_transfer(json.dumps(good), self.TIME_V)
+        value, raw = objects.parse_transfer(json.dumps(good), self.TIME_V)
         self.assertEqual((value, raw["max_rss_kib"]), (300.0, 20480))
         for out, err in ((json.dumps({**good, "verified": False}), self.TIME_V),
                          (json.dumps({k: v for k, v in good.items() if k != "verified"}), self.TIME_V),
                          (json.dumps(good), "no time -v output")):
             with self.assertRaises(RuntimeError, msg=out):
-                run.parse_transfer(out, err)
+                objects.parse_transfer(out, err)
 
     def test_rss_ratio_is_taken_per_pair_from_the_throughput_runs(self):
         pairs = [(10240, 102400), (20480, 102400), (10240, 51200), (10240, 204800), (10240, 102400)]
         c = ctx()
         c.built["t10"] = {"note": "n", "raw": [{"pair": i, "a": {"max_rss_kib": a}, "b": {"max_rss_kib": b}}
                                                for i, (a, b) in enumerate(pairs)]}
-        res = run.measure_t10b(c)
+        res = objects.measure_t10b(c)
         self.assertEqual(res["value"]["samples"], [0.1, 0.2, 0.2, 0.05, 0.1])
         self.assertEqual(res["value"]["median"], 0.1)
         self.assertEqual((res["a"]["median"], res["b"]["median"]), (10.0, 100.0))
-        self.assertTrue(run.Goal("<=", 0.25, "×").met(res["value"]["median"]))
+        self.assertTrue(core.Goal("<=", 0.25, "×").met(res["value"]["median"]))
 
     def test_upload_dir_rate_is_over_wall_time_and_needs_every_file(self):
-        parse = run.parse_upload_dir(300)
+        parse = objects.parse_upload_dir(300)
         value, raw = parse(json.dumps({"uploaded": 300, "seconds": 0.5}), "", 1.5)
         self.assertEqual((value, raw["wall_seconds"]), (200.0, 1.5))
         with self.assertRaises(RuntimeError):
             parse(json.dumps({"uploaded": 299}), "", 1.0)
 
     def test_bulk_upload_summary_must_list_every_file_and_no_failure(self):
-        parse = run.parse_bulk_upload(2)
+        parse = objects.parse_bulk_upload(2)
         ok = {"skipped-objects": [], "upload-failures": {}, "uploaded-objects": {"a": {}, "b": {}}}
         self.assertEqual(parse("Uploaded a\n" + json.dumps(ok, indent=2), "", 0.5)[0], 4.0)
         for bad in ({**ok, "uploaded-objects": {"a": {}}}, {**ok, "upload-failures": {"b": "500"}},
@@ -157,7 +158,7 @@ class Transfer(unittest.TestCase):
     def test_write_random_file_has_the_size_asked_for(self):
         with tempfile.TemporaryDirectory() as d:
             f = Path(d) / "x"
-            run.write_random_file(f, (1 << 20) + 5)
+            objects.write_random_file(f, (1 << 20) + 5)
             self.assertEqual(f.stat().st_size, (1 << 20) + 5)
 
 
@@ -182,7 +183,7 @@ class Ids(unittest.TestCase):
         ap.add_argument("--no-pin", dest="pin", action="store_false")
         args = ap.parse_args(["--objects", "300"])
         args.features = ""
-        self.assertEqual(run.reproduce_command(by_id["T11"], args, ap),
+        self.assertEqual(report.reproduce_command(by_id["T11"], args, ap),
                          "python3 scripts/bench/run.py T11 --reps 5 --objects 300")
 
 class Table(unittest.TestCase):
@@ -195,10 +196,10 @@ class Table(unittest.TestCase):
         self.assertIn("T1", [m.id for m in run.MEASURES if m.run])
 
     def test_goal_direction(self):
-        self.assertTrue(run.Goal(">=", 0.9, "×").met(0.9))
-        self.assertFalse(run.Goal(">=", 0.9, "×").met(0.89))
-        self.assertTrue(run.Goal("<=", 90, "s").met(61))
-        self.assertFalse(run.Goal("<=", 90, "s").met(91))
+        self.assertTrue(core.Goal(">=", 0.9, "×").met(0.9))
+        self.assertFalse(core.Goal(">=", 0.9, "×").met(0.89))
+        self.assertTrue(core.Goal("<=", 90, "s").met(61))
+        self.assertFalse(core.Goal("<=", 90, "s").met(91))
 
     def test_server_waits_for_the_port_and_stops_it(self):
         with socket.socket() as s:
