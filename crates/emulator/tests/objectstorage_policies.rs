@@ -156,34 +156,26 @@ async fn a_locked_retention_rule_cannot_be_deleted_or_shortened_and_indefinite_r
     .unwrap_err();
     assert_eq!(status(&err), Some(400), "a lock needs the 14-day delay");
     let lock_at = humantime::format_rfc3339(std::time::SystemTime::now() + 15 * DAY).to_string();
-    let rule = json(
-        post(
-            &c,
-            &emu,
-            &format!("{b}/retentionRules"),
-            json!({"duration": {"timeAmount": 10, "timeUnit": "DAYS"}, "timeRuleLocked": lock_at}),
+    let create_locked = || async {
+        let rule = json(
+            post(
+                &c,
+                &emu,
+                &format!("{b}/retentionRules"),
+                json!({"duration": {"timeAmount": 10, "timeUnit": "DAYS"}, "timeRuleLocked": lock_at}),
+            )
+            .await
+            .unwrap(),
         )
-        .await
-        .unwrap(),
-    )
-    .await;
-    let id = rule["id"].as_str().unwrap().to_owned();
+        .await;
+        rule["id"].as_str().unwrap().to_owned()
+    };
+    let id = create_locked().await;
     clock.advance(DAY);
     delete(&c, &emu, &format!("{b}/retentionRules/{id}"))
         .await
         .expect("before its lock time a rule can still be deleted");
-    let rule = json(
-        post(
-            &c,
-            &emu,
-            &format!("{b}/retentionRules"),
-            json!({"duration": {"timeAmount": 10, "timeUnit": "DAYS"}, "timeRuleLocked": lock_at}),
-        )
-        .await
-        .unwrap(),
-    )
-    .await;
-    let id = rule["id"].as_str().unwrap().to_owned();
+    let id = create_locked().await;
     clock.advance(15 * DAY);
     let err = delete(&c, &emu, &format!("{b}/retentionRules/{id}"))
         .await

@@ -215,10 +215,10 @@ fn due_actions(state: &State, bucket_name: &str, rules: &[Rule], now: u64) -> Ve
                         {
                             due.push(Due::Delete(name.clone()))
                         }
-                        "ARCHIVE" if tiers::tier(meta) != "Archive" => {
+                        "ARCHIVE" if moves_to(meta, "Archive") => {
                             due.push(Due::Tier(name.clone(), "Archive"))
                         }
-                        "INFREQUENT_ACCESS" if tiers::tier(meta) == "Standard" => {
+                        "INFREQUENT_ACCESS" if moves_to(meta, "InfrequentAccess") => {
                             due.push(Due::Tier(name.clone(), "InfrequentAccess"))
                         }
                         _ => {}
